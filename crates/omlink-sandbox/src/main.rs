@@ -1,0 +1,133 @@
+//! `omlink-sandbox`: run the Ops Manager look-alike standalone.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use omlink_sandbox::{Faults, Sandbox, SandboxConfig, TlsIdentity, UnlinkedStatus, demo};
+
+/// An Ops Manager look-alike serving the organization-link API, for trying omlink without an
+/// Ops Manager. Prints its URL and demo API keys, then serves until interrupted.
+#[derive(Parser, Debug)]
+#[command(name = "omlink-sandbox", version)]
+struct Args {
+    /// Address to listen on. Keep it on loopback: the control endpoint is unauthenticated.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) for --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// How long a digest nonce stays valid, in seconds.
+    #[arg(long, default_value_t = 300)]
+    nonce_lifetime: u64,
+    /// What the status endpoint answers for an organization without a link.
+    #[arg(long, value_enum, default_value_t = Unlinked::NotSynced)]
+    status_when_unlinked: Unlinked,
+    /// Add this many generated organizations (to exercise paging).
+    #[arg(long, default_value_t = 0)]
+    extra_orgs: usize,
+    /// Fault: delay every answer by this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Fault: close every connection without answering.
+    #[arg(long)]
+    drop_connections: bool,
+    /// Fault: answer every request with this 5xx status and an HTML page.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(500..600))]
+    server_error: Option<u16>,
+    /// Fault: answer every request 429 with this Retry-After (seconds).
+    #[arg(long)]
+    rate_limit: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Unlinked {
+    NotSynced,
+    NotFound,
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            match (std::fs::read_to_string(cert), std::fs::read_to_string(key)) {
+                (Ok(cert_chain_pem), Ok(key_pem)) => Some(TlsIdentity {
+                    cert_chain_pem,
+                    key_pem,
+                }),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("omlink-sandbox: cannot read the TLS certificate or key: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+            }
+        }
+        _ => None,
+    };
+    let config = SandboxConfig {
+        bind: SocketAddr::new(args.host, args.port),
+        tls,
+        nonce_lifetime: Duration::from_secs(args.nonce_lifetime),
+        unlinked_status: match args.status_when_unlinked {
+            Unlinked::NotSynced => UnlinkedStatus::NotSynced,
+            Unlinked::NotFound => UnlinkedStatus::NotFound,
+        },
+        extra_orgs: args.extra_orgs,
+        faults: Faults {
+            latency_ms: args.latency_ms,
+            drop_connection: args.drop_connections,
+            server_error: args.server_error,
+            rate_limit_retry_after: args.rate_limit,
+        },
+    };
+    let sandbox = match Sandbox::start(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("omlink-sandbox: cannot start: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let url = sandbox.url().to_owned();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "omlink-sandbox listening on {url}");
+    let _ = writeln!(out, "\nDemo API keys (public / private):");
+    for key in demo::KEYS {
+        let _ = writeln!(
+            out,
+            "  {:<10} {}  {}",
+            key.public_key, key.private_key, key.description
+        );
+    }
+    let _ = writeln!(out, "\nDemo organizations:");
+    for org in demo::ORGS {
+        let _ = writeln!(out, "  {}  {}", org.id, org.name);
+    }
+    let _ = writeln!(out, "\nTry:");
+    let _ = writeln!(
+        out,
+        "  export OMLINK_URL={url} OMLINK_PUBLIC_KEY={} OMLINK_PRIVATE_KEY={}",
+        demo::OWNER.public_key,
+        demo::OWNER.private_key
+    );
+    let _ = writeln!(out, "  omlink orgs");
+    let _ = writeln!(
+        out,
+        "  echo my-link-token | omlink link --org {} --token -",
+        demo::ORGS[0].id
+    );
+    let _ = writeln!(
+        out,
+        "\nFault knobs while running: curl -X PUT {url}/__sandbox/faults -d '{{\"latencyMs\":2000}}'"
+    );
+    let _ = out.flush();
+    drop(out);
+    sandbox.wait();
+    std::process::ExitCode::SUCCESS
+}

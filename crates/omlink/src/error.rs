@@ -1,0 +1,625 @@
+//! The one error type of omlink, shared by the client, the CLI and the desktop app.
+//!
+//! Every failure is an [`Error`]: a [`ErrorKind`] saying what went wrong, the HTTP status and
+//! the server's `errorCode`, `detail` and `parameters` when the server answered, and a one-line
+//! `hint` a person can act on. It serializes as
+//! `{"kind":"PermissionDenied","message":…,"httpStatus":401,"errorCode":…,"detail":…,"parameters":[…],"hint":…,"retryAfterSecs":null}`
+//! so the app's web view can `switch` on `kind`.
+//!
+//! Non-2xx answers are turned into errors in exactly one place, [`Error::from_api_response`];
+//! transport failures in [`Error::from_transport`].
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of failure an [`Error`] is. The CLI's exit code follows from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// Input was rejected before any request was made (or a local file could not be used).
+    InvalidInput,
+    /// The server rejected the digest credentials: a 401 without an `errorCode`, answered
+    /// with a fresh challenge. The public/private key pair is wrong or the key was deleted.
+    AuthenticationFailed,
+    /// The key authenticated but is not allowed: a 401 with an `errorCode` such as
+    /// `USER_UNAUTHORIZED` or `NOT_ORG_ADMIN`, or any 403 such as `IP_ADDRESS_NOT_ON_ACCESS_LIST`.
+    PermissionDenied,
+    /// 404: the organization (or resource) does not exist for this key.
+    NotFound,
+    /// 400, 409 and other 4xx: the server understood and refused the request.
+    Rejected,
+    /// 429: too many requests; `retry_after_secs` says when to try again when the server said.
+    RateLimited,
+    /// 5xx, or an answer that is not what the API documents.
+    ServerError,
+    /// DNS failure, refused or dropped connection, timeout.
+    Network,
+    /// The TLS handshake failed, typically an untrusted or mismatched certificate.
+    Tls,
+}
+
+impl ErrorKind {
+    /// A short human name for the kind, as shown in the UI's badges and the CLI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid input",
+            Self::AuthenticationFailed => "authentication failed",
+            Self::PermissionDenied => "permission denied",
+            Self::NotFound => "not found",
+            Self::Rejected => "rejected by the server",
+            Self::RateLimited => "rate limited",
+            Self::ServerError => "server error",
+            Self::Network => "network error",
+            Self::Tls => "TLS error",
+        }
+    }
+}
+
+/// An omlink failure: kind, what the server said, and a hint.
+///
+/// ```
+/// let err = omlink::OrgId::new("nope").unwrap_err();
+/// assert_eq!(err.kind, omlink::ErrorKind::InvalidInput);
+/// assert!(!err.hint.is_empty());
+/// ```
+#[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[error("{message}")]
+pub struct Error {
+    /// What kind of failure this is.
+    pub kind: ErrorKind,
+    /// One line saying what happened.
+    pub message: String,
+    /// The HTTP status the server answered with (the inner one for an enveloped answer).
+    pub http_status: Option<u16>,
+    /// The server's `errorCode`, such as `ORG_NOT_FOUND`.
+    pub error_code: Option<String>,
+    /// The server's `detail`, or a short excerpt of a body that was not Ops Manager's JSON.
+    pub detail: Option<String>,
+    /// The server's `parameters` (for a 409 on unlink: the projects with a running migration).
+    pub parameters: Vec<serde_json::Value>,
+    /// One line a person can act on.
+    pub hint: String,
+    /// For [`ErrorKind::RateLimited`]: the server's `Retry-After`, in seconds.
+    pub retry_after_secs: Option<u64>,
+}
+
+/// What was being done when an error happened: the operation and the organization, for hints.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Call<'a> {
+    pub op: Operation,
+    pub org: Option<&'a str>,
+    pub host: &'a str,
+}
+
+/// The API operations omlink performs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operation {
+    Link,
+    Status,
+    Unlink,
+    ListOrgs,
+}
+
+impl Operation {
+    fn verb(self) -> &'static str {
+        match self {
+            Self::Link => "link the organization",
+            Self::Status => "read the link status",
+            Self::Unlink => "remove the link",
+            Self::ListOrgs => "list organizations",
+        }
+    }
+}
+
+/// Ops Manager's error body. Every field may be missing; `parameters` may be `null`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApiErrorBody {
+    detail: Option<String>,
+    error_code: Option<String>,
+    parameters: Option<Vec<serde_json::Value>>,
+    reason: Option<String>,
+}
+
+/// The longest excerpt of a non-JSON error body kept in an error.
+const EXCERPT_LEN: usize = 200;
+
+impl Error {
+    fn new(kind: ErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            http_status: None,
+            error_code: None,
+            detail: None,
+            parameters: Vec::new(),
+            hint: hint.into(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// An [`ErrorKind::InvalidInput`] error: `message` says what is wrong, `hint` how to fix it.
+    pub fn invalid_input(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message, hint)
+    }
+
+    /// Maps a non-2xx answer into an error. This is the only place that interprets Ops
+    /// Manager's error statuses and bodies.
+    pub(crate) fn from_api_response(
+        status: u16,
+        retry_after: Option<&str>,
+        body: &[u8],
+        call: Call<'_>,
+    ) -> Self {
+        let parsed = serde_json::from_slice::<ApiErrorBody>(body).ok();
+        let (detail, error_code, parameters, reason) = match parsed {
+            Some(b) => (
+                b.detail.filter(|d| !d.trim().is_empty()),
+                b.error_code.filter(|c| !c.trim().is_empty()),
+                b.parameters.unwrap_or_default(),
+                b.reason,
+            ),
+            None => (excerpt(body), None, Vec::new(), None),
+        };
+        let code = error_code.as_deref().unwrap_or("");
+        let org = call.org.unwrap_or("this organization");
+        let kind = match status {
+            401 if error_code.is_some() => ErrorKind::PermissionDenied,
+            401 => ErrorKind::AuthenticationFailed,
+            403 => ErrorKind::PermissionDenied,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            400..=499 => ErrorKind::Rejected,
+            _ => ErrorKind::ServerError,
+        };
+        let retry_after_secs = retry_after.and_then(|v| v.trim().parse::<u64>().ok());
+        let hint = match (kind, code) {
+            (ErrorKind::AuthenticationFailed, _) => format!(
+                "Check the public and private API key pair: {} did not accept them. \
+                 The key may have been deleted, or the private key mistyped.",
+                call.host
+            ),
+            (
+                ErrorKind::PermissionDenied,
+                "IP_ADDRESS_NOT_ON_ACCESS_LIST" | "IP_ADDRESS_NOT_ON_WHITELIST",
+            ) => "Add this machine's IP address to the API key's access list in Ops Manager \
+                 (Organization → Access Manager → API Keys → Edit)."
+                .to_owned(),
+            (ErrorKind::PermissionDenied, _) if call.op == Operation::ListOrgs => {
+                "This API key may not list organizations; give it a role in the organization."
+                    .to_owned()
+            }
+            (ErrorKind::PermissionDenied, _) => {
+                format!("This API key needs the Organization Owner role on organization {org}.")
+            }
+            (ErrorKind::NotFound, _) if call.op == Operation::ListOrgs => format!(
+                "{} has no Public API at this address: check the URL (and any path before /api).",
+                call.host
+            ),
+            (ErrorKind::NotFound, _) => format!(
+                "Check the organization id: {} has no organization {org} that this API key can see.",
+                call.host
+            ),
+            (ErrorKind::Rejected, "CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT") => {
+                let projects = join_parameters(&parameters);
+                if projects.is_empty() {
+                    "A live migration is still running in this organization: let it finish or \
+                     cancel it in Atlas, then remove the link."
+                        .to_owned()
+                } else {
+                    format!(
+                        "A live migration is still running (projects {projects}): let it finish \
+                         or cancel it in Atlas, then remove the link."
+                    )
+                }
+            }
+            (ErrorKind::Rejected, "INVALID_JSON" | "MISSING_ATTRIBUTE" | "INVALID_ATTRIBUTE") => {
+                "The server did not accept the request body; this is likely an omlink bug or an \
+                 unsupported server version: please report it with the detail above."
+                    .to_owned()
+            }
+            (ErrorKind::Rejected, _) if call.op == Operation::Link => {
+                "If the link token is expired, was revoked or belongs to another organization, \
+                 generate a new one in Atlas (Organization Settings → Live Migration)."
+                    .to_owned()
+            }
+            (ErrorKind::Rejected, _) => format!("The server refused to {}.", call.op.verb()),
+            (ErrorKind::RateLimited, _) => match retry_after_secs {
+                Some(s) => format!("Wait {s} seconds, then try again."),
+                None => "Wait a minute, then try again.".to_owned(),
+            },
+            (ErrorKind::ServerError, _) if status == 502 || status == 503 || status == 504 => {
+                format!(
+                    "A proxy or load balancer in front of {} answered {status}: check that Ops \
+                 Manager is running, then try again.",
+                    call.host
+                )
+            }
+            (ErrorKind::ServerError, _) => format!(
+                "{} failed to {}; try again later, and check the Ops Manager logs if it persists.",
+                call.host,
+                call.op.verb()
+            ),
+            (ErrorKind::InvalidInput | ErrorKind::Network | ErrorKind::Tls, _) => String::new(),
+        };
+        let mut message = format!(
+            "Could not {}: {} (HTTP {status})",
+            call.op.verb(),
+            kind.label()
+        );
+        if let Some(text) = detail.as_deref().or(reason.as_deref()) {
+            let _ = write!(message, ": {}", one_line(text));
+        }
+        Self {
+            kind,
+            message,
+            http_status: Some(status),
+            error_code,
+            detail,
+            parameters,
+            hint,
+            retry_after_secs,
+        }
+    }
+
+    /// An answer with a 2xx status whose body is not what the API documents.
+    pub(crate) fn unexpected_body(status: u16, body: &[u8], call: Call<'_>, what: &str) -> Self {
+        Self {
+            http_status: Some(status),
+            detail: excerpt(body),
+            ..Self::new(
+                ErrorKind::ServerError,
+                format!(
+                    "Could not {}: the server's answer is not {what}",
+                    call.op.verb()
+                ),
+                format!(
+                    "Check that {} is an Ops Manager or Cloud Manager address, not another site.",
+                    call.host
+                ),
+            )
+        }
+    }
+
+    /// Maps a failure to send a request or read its answer (DNS, connection, TLS, timeout).
+    pub(crate) fn from_transport(err: &(dyn std::error::Error + 'static), call: Call<'_>) -> Self {
+        let verb = call.op.verb();
+        let host = call.host;
+        if let Some(tls) = find_tls_error(err) {
+            let (reason, hint) = describe_tls(&tls);
+            return Self::new(
+                ErrorKind::Tls,
+                format!("Could not {verb}: TLS failure with {host}: {reason}"),
+                hint,
+            );
+        }
+        let reason = root_cause(err);
+        let (reason, hint) = match err.downcast_ref::<reqwest::Error>() {
+            Some(e) if e.is_timeout() => (
+                "the request timed out".to_owned(),
+                format!(
+                    "{host} did not answer in time: check that it is up, or raise the timeout."
+                ),
+            ),
+            Some(e) if e.is_connect() => (
+                format!("cannot connect ({reason})"),
+                format!(
+                    "Check the URL, that {host} is reachable from this machine (VPN, firewall), \
+                     and the HTTPS_PROXY / NO_PROXY settings."
+                ),
+            ),
+            _ => (
+                reason,
+                format!(
+                    "The connection to {host} failed mid-request; try again. A proxy or load \
+                     balancer may have closed it."
+                ),
+            ),
+        };
+        Self::new(
+            ErrorKind::Network,
+            format!("Could not {verb}: {reason}"),
+            hint,
+        )
+    }
+
+    /// Replaces every occurrence of `secret` in the error's texts with `<redacted>`, in case a
+    /// server echoes a value it was sent.
+    pub(crate) fn redact(mut self, secret: &str) -> Self {
+        if secret.len() < 4 {
+            return self;
+        }
+        let scrub = |s: &mut String| {
+            if s.contains(secret) {
+                *s = s.replace(secret, "<redacted>");
+            }
+        };
+        scrub(&mut self.message);
+        scrub(&mut self.hint);
+        if let Some(d) = self.detail.as_mut() {
+            scrub(d);
+        }
+        for p in &mut self.parameters {
+            if let serde_json::Value::String(s) = p {
+                scrub(s);
+            }
+        }
+        self
+    }
+}
+
+fn join_parameters(parameters: &[serde_json::Value]) -> String {
+    parameters
+        .iter()
+        .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A short, single-line excerpt of a body that is not Ops Manager's JSON error, such as an
+/// HTML page from a proxy: its `<title>` when it has one, else its text without tags.
+fn excerpt(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    let title = lower.find("<title>").and_then(|start| {
+        let from = start + "<title>".len();
+        lower[from..]
+            .find("</title>")
+            .map(|end| text[from..from + end].to_string())
+    });
+    let text = match title {
+        Some(t) if !t.trim().is_empty() => t,
+        _ => strip_tags(&text),
+    };
+    let line = one_line(&text);
+    if line.is_empty() {
+        return None;
+    }
+    if line.chars().count() <= EXCERPT_LEN {
+        return Some(line);
+    }
+    let cut: String = line.chars().take(EXCERPT_LEN).collect();
+    Some(format!("{cut}…"))
+}
+
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Walks an error's sources for a rustls error. `io::Error` hides its payload from `source()`,
+/// so it is unwrapped with `get_ref()`.
+fn find_tls_error(err: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls.clone());
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+        {
+            if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+                return Some(tls.clone());
+            }
+            current = inner.source();
+            continue;
+        }
+        current = e.source();
+    }
+    None
+}
+
+fn describe_tls(err: &rustls::Error) -> (String, String) {
+    use rustls::CertificateError as C;
+    let trust_hint = "If the server uses a certificate from a private CA, add that CA's PEM file \
+                      as the extra CA bundle; skip verification only in a lab.";
+    match err {
+        rustls::Error::InvalidCertificate(cert) => {
+            let reason = match cert {
+                C::UnknownIssuer => "the certificate is signed by an unknown authority".to_owned(),
+                C::NotValidForName | C::NotValidForNameContext { .. } => {
+                    "the certificate is not valid for this host name".to_owned()
+                }
+                C::Expired | C::ExpiredContext { .. } => "the certificate has expired".to_owned(),
+                C::NotValidYet | C::NotValidYetContext { .. } => {
+                    "the certificate is not valid yet (check this machine's clock)".to_owned()
+                }
+                C::Revoked => "the certificate has been revoked".to_owned(),
+                C::BadSignature => "the certificate's signature is invalid".to_owned(),
+                other => format!("the certificate was refused ({other:?})"),
+            };
+            let hint = match cert {
+                C::NotValidForName | C::NotValidForNameContext { .. } => {
+                    "Use the host name the certificate was issued for (not an IP address or alias)."
+                        .to_owned()
+                }
+                _ => trust_hint.to_owned(),
+            };
+            (reason, hint)
+        }
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => (
+            format!("the server did not speak TLS ({err})"),
+            "The server may expect http:// rather than https:// on this port.".to_owned(),
+        ),
+        other => (other.to_string(), trust_hint.to_owned()),
+    }
+}
+
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    // The outermost message repeats the URL; the innermost says what happened.
+    parts.last().cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(op: Operation) -> Call<'static> {
+        Call {
+            op,
+            org: Some("5f1e2d3c4b5a697887766554"),
+            host: "om.example.com:8443",
+        }
+    }
+
+    fn map(status: u16, body: &str) -> Error {
+        Error::from_api_response(status, None, body.as_bytes(), call(Operation::Link))
+    }
+
+    #[test]
+    fn the_two_kinds_of_401_are_told_apart() {
+        let wrong_key = map(
+            401,
+            r#"{"detail":"You are not authorized for this resource.","error":401,"reason":"Unauthorized"}"#,
+        );
+        assert_eq!(wrong_key.kind, ErrorKind::AuthenticationFailed);
+        assert!(wrong_key.hint.contains("API key pair"));
+
+        let no_role = map(
+            401,
+            r#"{"detail":"Current user is not authorized to perform this action.","error":401,"errorCode":"USER_UNAUTHORIZED","parameters":[],"reason":"Unauthorized"}"#,
+        );
+        assert_eq!(no_role.kind, ErrorKind::PermissionDenied);
+        assert_eq!(no_role.error_code.as_deref(), Some("USER_UNAUTHORIZED"));
+        assert!(
+            no_role.hint.contains("Organization Owner"),
+            "{}",
+            no_role.hint
+        );
+        assert!(no_role.hint.contains("5f1e2d3c4b5a697887766554"));
+
+        assert_eq!(map(401, "").kind, ErrorKind::AuthenticationFailed);
+        assert_eq!(
+            map(401, r#"{"errorCode":"NOT_ORG_ADMIN"}"#).kind,
+            ErrorKind::PermissionDenied
+        );
+    }
+
+    #[test]
+    fn statuses_map_to_kinds() {
+        for (status, kind) in [
+            (400, ErrorKind::Rejected),
+            (403, ErrorKind::PermissionDenied),
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Rejected),
+            (415, ErrorKind::Rejected),
+            (429, ErrorKind::RateLimited),
+            (500, ErrorKind::ServerError),
+            (502, ErrorKind::ServerError),
+            (302, ErrorKind::ServerError),
+        ] {
+            assert_eq!(map(status, "{}").kind, kind, "{status}");
+        }
+    }
+
+    #[test]
+    fn access_list_and_conflict_hints_are_specific() {
+        let e = map(
+            403,
+            r#"{"detail":"IP address 10.1.2.3 is not allowed to access this resource.","error":403,"errorCode":"IP_ADDRESS_NOT_ON_ACCESS_LIST","parameters":["10.1.2.3"],"reason":"Forbidden"}"#,
+        );
+        assert!(e.hint.contains("access list"));
+        assert_eq!(e.parameters, vec![serde_json::json!("10.1.2.3")]);
+
+        let e = Error::from_api_response(
+            409,
+            None,
+            br#"{"detail":"Cannot delete organization link while there are active live export jobs.","error":409,"errorCode":"CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT","parameters":["60a1b2c3d4e5f60718293a4b"],"reason":"Conflict"}"#,
+            call(Operation::Unlink),
+        );
+        assert_eq!(e.kind, ErrorKind::Rejected);
+        assert!(e.hint.contains("60a1b2c3d4e5f60718293a4b"), "{}", e.hint);
+        assert!(e.message.contains("active live export jobs"));
+    }
+
+    #[test]
+    fn lenient_about_missing_and_null_fields() {
+        let e = map(404, r#"{"errorCode":"ORG_NOT_FOUND","parameters":null}"#);
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert!(e.parameters.is_empty());
+        assert_eq!(e.detail, None);
+        let e = map(400, r#"{"detail":"Invalid link token."}"#);
+        assert_eq!(e.error_code, None);
+        assert!(e.hint.contains("generate a new one"));
+    }
+
+    #[test]
+    fn html_bodies_become_short_excerpts() {
+        let page = format!(
+            "<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
+            "x".repeat(5000)
+        );
+        let e = map(502, &page);
+        assert_eq!(e.kind, ErrorKind::ServerError);
+        assert_eq!(e.detail.as_deref(), Some("502 Bad Gateway"));
+        assert!(e.hint.contains("proxy"));
+
+        let e = map(500, &format!("<p>{}</p>", "word ".repeat(200)));
+        let detail = e.detail.unwrap();
+        assert!(detail.chars().count() <= EXCERPT_LEN + 1 && detail.ends_with('…'));
+        assert!(!detail.contains('<'));
+    }
+
+    #[test]
+    fn retry_after_is_read() {
+        let e = Error::from_api_response(429, Some("17"), b"{}", call(Operation::Link));
+        assert_eq!(e.retry_after_secs, Some(17));
+        assert!(e.hint.contains("17 seconds"));
+    }
+
+    #[test]
+    fn serializes_as_a_tagged_object() {
+        let e = map(401, r#"{"detail":"d","errorCode":"USER_UNAUTHORIZED"}"#);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["kind"], "PermissionDenied");
+        assert_eq!(json["httpStatus"], 401);
+        assert_eq!(json["errorCode"], "USER_UNAUTHORIZED");
+        assert_eq!(json["detail"], "d");
+        assert!(
+            json["hint"]
+                .as_str()
+                .unwrap()
+                .contains("Organization Owner")
+        );
+        let back: Error = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn redact_scrubs_every_text() {
+        let e = map(
+            400,
+            r#"{"detail":"bad token SECRET-TOKEN-123","parameters":["SECRET-TOKEN-123"]}"#,
+        )
+        .redact("SECRET-TOKEN-123");
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(!json.contains("SECRET-TOKEN-123"), "{json}");
+        assert!(json.contains("<redacted>"));
+    }
+}

@@ -1,0 +1,171 @@
+//! Secret values: the private API key and the Atlas link token.
+//!
+//! Both are held in [`secrecy::SecretString`], so their memory is zeroized on drop, and neither
+//! implements `Serialize`. `Debug` and `Display` print `<redacted>`: a secret cannot reach a log
+//! line or an error message by accident. Reading one takes an explicit [`expose`](PrivateKey::expose).
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::Error;
+use crate::validate::{check_no_control_chars, check_not_empty};
+
+/// The longest link token accepted, in bytes. Atlas does not document the token's format or
+/// length (real ones are a few hundred characters); this bound only stops a pasted file or log
+/// from being sent as a token.
+pub const MAX_LINK_TOKEN_LEN: usize = 4096;
+
+/// The longest private API key accepted, in bytes (Ops Manager's are 36-character UUIDs).
+pub const MAX_PRIVATE_KEY_LEN: usize = 256;
+
+/// The private half of an Ops Manager programmatic API key: the digest password.
+///
+/// ```
+/// let key = omlink::PrivateKey::new("8f9e6a2c-3b1d-4e7f-9a0b-5c6d7e8f9a01").unwrap();
+/// assert_eq!(format!("{key:?}"), "PrivateKey(<redacted>)");
+/// ```
+#[derive(Clone)]
+pub struct PrivateKey(SecretString);
+
+impl PrivateKey {
+    /// Validates and wraps a private key: surrounding whitespace is trimmed; it must not be
+    /// empty, longer than [`MAX_PRIVATE_KEY_LEN`] or hold control characters.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), naming what is wrong but
+    /// never echoing the value.
+    pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
+        let value = value.as_ref().trim();
+        check_not_empty("private API key", value)?;
+        check_no_control_chars("private API key", value)?;
+        if value.len() > MAX_PRIVATE_KEY_LEN {
+            return Err(Error::invalid_input(
+                format!("The private API key is longer than {MAX_PRIVATE_KEY_LEN} characters"),
+                "Paste only the private key that Ops Manager showed when the API key was created.",
+            ));
+        }
+        Ok(Self(SecretString::from(value)))
+    }
+
+    /// The key itself, for the digest computation and the keychain only.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrivateKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// An Atlas link token: it embeds an Atlas API key and Atlas shows it only once.
+///
+/// Its structure is not documented, so it is not decoded: it is trimmed, must be non-empty, at
+/// most [`MAX_LINK_TOKEN_LEN`] bytes and free of control characters.
+///
+/// ```
+/// let token = omlink::LinkToken::new("  eyJ0eXAi...  \n").unwrap();
+/// assert_eq!(token.to_string(), "<redacted>");
+/// assert!(omlink::LinkToken::new("   ").is_err());
+/// ```
+#[derive(Clone)]
+pub struct LinkToken(SecretString);
+
+impl LinkToken {
+    /// Validates and wraps a link token.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when it is empty, too long or
+    /// holds control characters; the message never echoes the token.
+    pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
+        let value = value.as_ref().trim();
+        check_not_empty("link token", value)?;
+        check_no_control_chars("link token", value)?;
+        if value.len() > MAX_LINK_TOKEN_LEN {
+            return Err(Error::invalid_input(
+                format!(
+                    "The link token is {} bytes long; at most {MAX_LINK_TOKEN_LEN} are accepted",
+                    value.len()
+                ),
+                "Copy only the link token that Atlas generated (Organization Settings → Live Migration).",
+            ));
+        }
+        Ok(Self(SecretString::from(value)))
+    }
+
+    /// The token itself, for the request body and the keychain only.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for LinkToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LinkToken(<redacted>)")
+    }
+}
+
+impl fmt::Display for LinkToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn secrets_are_redacted_in_debug_and_display() {
+        let key = PrivateKey::new("s3cr3t-private").unwrap();
+        let token = LinkToken::new("t0k3n-value").unwrap();
+        for shown in [
+            format!("{key:?}"),
+            format!("{key}"),
+            format!("{token:?}"),
+            format!("{token}"),
+        ] {
+            assert!(
+                !shown.contains("s3cr3t") && !shown.contains("t0k3n"),
+                "{shown}"
+            );
+            assert!(shown.contains("<redacted>"));
+        }
+    }
+
+    #[test]
+    fn token_is_trimmed_and_bounded() {
+        assert_eq!(LinkToken::new(" \tabc\n").unwrap().expose(), "abc");
+        assert_eq!(
+            LinkToken::new("").unwrap_err().kind,
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            LinkToken::new(" \n ").unwrap_err().kind,
+            ErrorKind::InvalidInput
+        );
+        assert!(LinkToken::new("a".repeat(MAX_LINK_TOKEN_LEN)).is_ok());
+        let too_long = LinkToken::new("a".repeat(MAX_LINK_TOKEN_LEN + 1)).unwrap_err();
+        assert_eq!(too_long.kind, ErrorKind::InvalidInput);
+        let control = LinkToken::new("abc\u{7}def").unwrap_err();
+        assert_eq!(control.kind, ErrorKind::InvalidInput);
+        assert!(!control.message.contains("abc"));
+    }
+
+    #[test]
+    fn private_key_rejects_empty_and_control_characters() {
+        assert!(PrivateKey::new("  ").is_err());
+        assert!(PrivateKey::new("ab\ncd").is_err());
+        assert!(PrivateKey::new("x".repeat(MAX_PRIVATE_KEY_LEN + 1)).is_err());
+        assert_eq!(PrivateKey::new(" k ").unwrap().expose(), "k");
+    }
+}
