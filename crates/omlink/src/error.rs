@@ -415,10 +415,8 @@ fn find_tls_error(err: &(dyn std::error::Error + 'static)) -> Option<rustls::Err
         if let Some(io) = e.downcast_ref::<std::io::Error>()
             && let Some(inner) = io.get_ref()
         {
-            if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
-                return Some(tls.clone());
-            }
-            current = inner.source();
+            // The payload may itself be an io::Error wrapping the rustls error.
+            current = Some(inner);
             continue;
         }
         current = e.source();

@@ -1,0 +1,407 @@
+//! The `omlink` binary against the sandbox: every exit code, both output formats, and the rule
+//! that neither the private key nor the link token is ever printed.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
+use omlink_sandbox::{Faults, Sandbox};
+
+use crate::{ORG, Pki, TOKEN, UNKNOWN_ORG, sandbox};
+
+/// A private key that is wrong but distinctive, to search output for.
+const WRONG_PRIVATE_KEY: &str = "pk-CANARY-0b9d-wrong-private-key";
+
+/// Arguments, environment and what stderr must say, for one `omlink` run.
+type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+/// The same, with the exit code expected.
+type CodeCase<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32, &'a str);
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `omlink` with a clean environment: only what the test passes.
+fn omlink(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_omlink"));
+    cmd.args(args)
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Ok(path) = std::env::var("PATH") {
+        cmd.env("PATH", path);
+    }
+    cmd.envs(env.iter().copied());
+    let mut child = cmd.spawn().expect("omlink runs");
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
+    let run = Run {
+        code: status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    };
+    for secret in [
+        demo::OWNER.private_key,
+        demo::MEMBER.private_key,
+        demo::BLOCKED.private_key,
+        WRONG_PRIVATE_KEY,
+        TOKEN,
+    ] {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "a secret was printed by omlink {args:?}:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    run
+}
+
+fn env_for<'a>(sb: &'a Sandbox, public: &'a str, private: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("OMLINK_URL", sb.url()),
+        ("OMLINK_PUBLIC_KEY", public),
+        ("OMLINK_PRIVATE_KEY", private),
+    ]
+}
+
+fn owner_env(sb: &Sandbox) -> Vec<(&str, &str)> {
+    env_for(sb, demo::OWNER.public_key, demo::OWNER.private_key)
+}
+
+#[test]
+fn link_over_http_reads_the_token_from_stdin_and_exits_0() {
+    let sb = sandbox();
+    let run = omlink(
+        &["link", "--org", ORG, "--token", "-"],
+        &owner_env(&sb),
+        Some(&format!("{TOKEN}\n")),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("Organization {ORG} linked to Atlas: SYNCED\n")
+    );
+    assert!(
+        run.stderr.contains("warning: the URL is http://"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.link_token(ORG).as_deref(), Some(TOKEN));
+
+    let run = omlink(&["status", "--org", ORG], &owner_env(&sb), None);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, format!("Organization {ORG}: SYNCED\n").as_str())
+    );
+
+    let run = omlink(&["unlink", "--org", ORG, "--yes"], &owner_env(&sb), None);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            0,
+            format!("Organization {ORG} unlinked from Atlas\n").as_str()
+        )
+    );
+    assert_eq!(sb.is_linked(ORG), Some(false));
+}
+
+#[test]
+fn link_over_https_with_ca_cert_exits_0() {
+    let pki = Pki::new();
+    let sb = pki.sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let args = [
+        "link",
+        "--org",
+        ORG,
+        "--token",
+        TOKEN,
+        "--ca-cert",
+        ca.to_str().unwrap(),
+    ];
+    let run = omlink(&args, &owner_env(&sb), None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("Organization {ORG} linked to Atlas: SYNCED\n")
+    );
+    assert!(
+        run.stderr.is_empty(),
+        "no warning over verified https: {}",
+        run.stderr
+    );
+
+    // The same CA from the environment works too.
+    let mut env = owner_env(&sb);
+    env.push(("OMLINK_CA_CERT", ca.to_str().unwrap()));
+    assert_eq!(omlink(&["orgs"], &env, None).code, 0);
+
+    // Without it: a TLS failure, exit 7.
+    let run = omlink(&["orgs"], &owner_env(&sb), None);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown authority"), "{}", run.stderr);
+
+    // Skipping verification works, loudly.
+    let run = omlink(
+        &["orgs", "--insecure-skip-tls-verify"],
+        &owner_env(&sb),
+        None,
+    );
+    assert_eq!(run.code, 0);
+    assert!(run.stderr.contains("verification is OFF"), "{}", run.stderr);
+}
+
+#[test]
+fn json_output_is_one_object() {
+    let sb = sandbox();
+    let run = omlink(
+        &["link", "--org", ORG, "--token", "-", "--output", "json"],
+        &owner_env(&sb),
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 0);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(value, serde_json::json!({"org": ORG, "status": "SYNCED"}));
+
+    let run = omlink(&["orgs", "--output", "json"], &owner_env(&sb), None);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        value["organizations"].as_array().unwrap().len(),
+        demo::ORGS.len()
+    );
+    assert_eq!(value["organizations"][0]["name"], "Payments Platform");
+
+    let run = omlink(
+        &[
+            "unlink",
+            "--org",
+            RUNNING_MIGRATION_ORG,
+            "--yes",
+            "--output",
+            "json",
+        ],
+        &owner_env(&sb),
+        None,
+    );
+    assert_eq!(run.code, 6);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let error = &value["error"];
+    assert_eq!(error["kind"], "Rejected");
+    assert_eq!(error["httpStatus"], 409);
+    assert_eq!(
+        error["errorCode"],
+        "CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT"
+    );
+    assert!(
+        error["detail"]
+            .as_str()
+            .unwrap()
+            .contains("active live export jobs")
+    );
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("migration is still running")
+    );
+}
+
+#[test]
+fn invalid_input_and_usage_exit_2_before_any_request() {
+    let sb = sandbox();
+    let env = owner_env(&sb);
+    let cases: Vec<Case> = vec![
+        (vec!["status", "--org", "5f1e"], env.clone(), "24"),
+        (
+            vec!["link", "--org", ORG, "--token", "   "],
+            env.clone(),
+            "link token is empty",
+        ),
+        (
+            vec!["orgs"],
+            env_for(&sb, demo::OWNER.public_key, "")[..2].to_vec(),
+            "OMLINK_PRIVATE_KEY",
+        ),
+        (
+            vec!["orgs"],
+            vec![("OMLINK_PUBLIC_KEY", "k"), ("OMLINK_PRIVATE_KEY", "p")],
+            "URL",
+        ),
+        (
+            vec!["orgs", "--url", "opsmanager:8080"],
+            env.clone(),
+            "scheme",
+        ),
+        (
+            vec!["orgs", "--ca-cert", "/nonexistent/ca.pem"],
+            env.clone(),
+            "Cannot read the CA file",
+        ),
+        (vec!["unlink", "--org", ORG], env.clone(), "--yes"),
+        (vec!["frobnicate"], env.clone(), "unrecognized subcommand"),
+        (vec!["link", "--org", ORG], env.clone(), "--token"),
+    ];
+    for (args, env, expected) in cases {
+        let run = omlink(&args, &env, Some(""));
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+    }
+    assert!(
+        sb.requests().is_empty(),
+        "no request was made: {:?}",
+        sb.requests()
+    );
+}
+
+#[test]
+fn a_token_from_stdin_is_validated_too() {
+    let sb = sandbox();
+    let run = omlink(
+        &["link", "--org", ORG, "--token", "-"],
+        &owner_env(&sb),
+        Some("\n\n"),
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("link token is empty"));
+    assert!(sb.requests().is_empty());
+}
+
+#[test]
+fn every_server_error_kind_has_its_exit_code() {
+    let sb = sandbox();
+    let link = ["link", "--org", ORG, "--token", TOKEN];
+    let cases: Vec<CodeCase> = vec![
+        (
+            link.to_vec(),
+            env_for(&sb, demo::OWNER.public_key, WRONG_PRIVATE_KEY),
+            3,
+            "key pair",
+        ),
+        (
+            link.to_vec(),
+            env_for(&sb, demo::MEMBER.public_key, demo::MEMBER.private_key),
+            4,
+            "Organization Owner",
+        ),
+        (
+            link.to_vec(),
+            env_for(&sb, demo::BLOCKED.public_key, demo::BLOCKED.private_key),
+            4,
+            "access list",
+        ),
+        (
+            vec!["status", "--org", UNKNOWN_ORG],
+            owner_env(&sb),
+            5,
+            "ORG_NOT_FOUND",
+        ),
+        (
+            vec!["unlink", "--org", RUNNING_MIGRATION_ORG, "--yes"],
+            owner_env(&sb),
+            6,
+            "CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT",
+        ),
+        (
+            vec!["link", "--org", ORG, "--token", "lt-expired-0000"],
+            owner_env(&sb),
+            6,
+            "invalid or has expired",
+        ),
+    ];
+    for (args, env, code, expected) in cases {
+        let run = omlink(&args, &env, None);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn faults_exit_7_and_8() {
+    let sb = sandbox();
+    let env = owner_env(&sb);
+    let status = ["status", "--org", ORG];
+
+    sb.set_faults(Faults {
+        server_error: Some(502),
+        ..Faults::default()
+    });
+    let run = omlink(&status, &env, None);
+    assert_eq!(run.code, 8, "{}", run.stderr);
+    assert!(run.stderr.contains("502 Bad Gateway"), "{}", run.stderr);
+
+    sb.set_faults(Faults {
+        rate_limit_retry_after: Some(30),
+        ..Faults::default()
+    });
+    let run = omlink(&status, &env, None);
+    assert_eq!(run.code, 8);
+    assert!(run.stderr.contains("Wait 30 seconds"), "{}", run.stderr);
+
+    sb.set_faults(Faults {
+        drop_connection: true,
+        ..Faults::default()
+    });
+    assert_eq!(omlink(&status, &env, None).code, 7);
+
+    sb.set_faults(Faults {
+        latency_ms: 3_000,
+        ..Faults::default()
+    });
+    let run = omlink(&["status", "--org", ORG, "--timeout", "1"], &env, None);
+    assert_eq!(run.code, 7);
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+}
+
+#[test]
+fn https_proxy_settings_are_honoured() {
+    let sb = sandbox();
+    // A host that does not resolve: only the proxy (the sandbox) can answer for it.
+    let url = "http://omlink-proxy-test.invalid";
+    let mut env = vec![
+        ("OMLINK_URL", url),
+        ("OMLINK_PUBLIC_KEY", demo::OWNER.public_key),
+        ("OMLINK_PRIVATE_KEY", demo::OWNER.private_key),
+        ("HTTP_PROXY", sb.url()),
+    ];
+    let run = omlink(&["orgs"], &env, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Payments Platform"));
+
+    env.push(("NO_PROXY", "omlink-proxy-test.invalid"));
+    let run = omlink(&["orgs", "--timeout", "5"], &env, None);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+}
+
+#[test]
+fn help_lists_the_exit_codes_and_version_prints() {
+    let run = omlink(&["--help"], &[], None);
+    assert_eq!(run.code, 0);
+    for line in [
+        "0  success",
+        "3  authentication failed",
+        "8  server error or rate limited",
+        "OMLINK_PRIVATE_KEY",
+    ] {
+        assert!(run.stdout.contains(line), "{line}");
+    }
+    let run = omlink(&["--version"], &[], None);
+    assert_eq!(
+        run.stdout,
+        format!("omlink {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}

@@ -1,0 +1,381 @@
+//! The typed client against the sandbox: every endpoint, every error kind.
+
+use std::time::{Duration, Instant};
+
+use omlink::{Client, ErrorKind, LinkStatus, LinkToken, Warning};
+use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
+use omlink_sandbox::{Faults, SandboxConfig, UnlinkedStatus};
+
+use crate::{ORG, TOKEN, UNKNOWN_ORG, client_for, config, org, owner, sandbox, sandbox_with};
+
+fn token() -> LinkToken {
+    LinkToken::new(TOKEN).unwrap()
+}
+
+#[tokio::test]
+async fn link_sends_exactly_the_token_and_reads_synced() {
+    let sb = sandbox();
+    let client = owner(&sb);
+    assert_eq!(client.warnings(), &[Warning::InsecureHttp]);
+
+    let outcome = client.link(&org(ORG), &token()).await.unwrap();
+    assert_eq!(outcome.status, LinkStatus::Synced);
+    assert!(
+        outcome
+            .server_version
+            .unwrap()
+            .contains("versionString=omlink-sandbox")
+    );
+    assert_eq!(sb.link_token(ORG).as_deref(), Some(TOKEN));
+
+    let requests = sb.requests();
+    // One challenge, one authenticated answer.
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let answered = &requests[1];
+    assert_eq!(answered.method, "POST");
+    assert_eq!(
+        answered.uri,
+        format!("/api/public/v1.0/orgs/{ORG}/liveExport/migrationLink")
+    );
+    assert_eq!(answered.content_type.as_deref(), Some("application/json"));
+    assert_eq!(answered.accept.as_deref(), Some("application/json"));
+    assert_eq!(answered.user.as_deref(), Some(demo::OWNER.public_key));
+    assert_eq!(answered.status, 201);
+    let body: serde_json::Value = serde_json::from_slice(&answered.body).unwrap();
+    assert_eq!(body, serde_json::json!({ "linkToken": TOKEN }));
+    // The same body was sent with the challenge request.
+    assert_eq!(requests[0].body, answered.body);
+    assert_eq!(sb.unexpected_requests(), 0);
+}
+
+#[tokio::test]
+async fn status_and_unlink_round_trip() {
+    let sb = sandbox();
+    let client = owner(&sb);
+    let org = org(ORG);
+    assert_eq!(
+        client.link_status(&org).await.unwrap().status,
+        LinkStatus::NotSynced
+    );
+    client.link(&org, &token()).await.unwrap();
+    assert_eq!(
+        client.link_status(&org).await.unwrap().status,
+        LinkStatus::Synced
+    );
+    client.unlink(&org).await.unwrap();
+    assert_eq!(sb.is_linked(ORG), Some(false));
+    assert_eq!(
+        client.link_status(&org).await.unwrap().status,
+        LinkStatus::NotSynced
+    );
+    let statuses: Vec<u16> = sb.requests().iter().map(|r| r.status).collect();
+    assert!(statuses.contains(&204), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn status_404_without_org_not_found_means_no_link() {
+    let sb = sandbox_with(SandboxConfig {
+        unlinked_status: UnlinkedStatus::NotFound,
+        ..Default::default()
+    });
+    let client = owner(&sb);
+    assert_eq!(
+        client.link_status(&org(ORG)).await.unwrap().status,
+        LinkStatus::NoLink
+    );
+    let err = client.link_status(&org(UNKNOWN_ORG)).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert_eq!(err.error_code.as_deref(), Some("ORG_NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn list_orgs_follows_every_page() {
+    let sb = sandbox_with(SandboxConfig {
+        extra_orgs: 1100,
+        ..Default::default()
+    });
+    let orgs = owner(&sb).list_orgs().await.unwrap();
+    assert_eq!(orgs.len(), demo::ORGS.len() + 1100);
+    assert_eq!(
+        orgs.iter()
+            .filter(|o| o.name == "Payments Platform")
+            .count(),
+        1
+    );
+    let mut ids: Vec<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), orgs.len(), "no organization is listed twice");
+    let pages: Vec<String> = sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.status == 200)
+        .map(|r| r.uri)
+        .collect();
+    assert_eq!(
+        pages,
+        (1..=3)
+            .map(|n| format!("/api/public/v1.0/orgs?pageNum={n}&itemsPerPage=500"))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn wrong_key_is_authentication_failed() {
+    let sb = sandbox();
+    let client = Client::new(config(
+        sb.url(),
+        demo::OWNER.public_key,
+        "not-the-private-key",
+    ))
+    .unwrap();
+    let err = client.link(&org(ORG), &token()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AuthenticationFailed);
+    assert_eq!(err.http_status, Some(401));
+    assert_eq!(err.error_code, None);
+    assert!(err.hint.contains("key pair"), "{}", err.hint);
+    assert_eq!(sb.is_linked(ORG), Some(false));
+
+    let unknown_user = Client::new(config(sb.url(), "nobody", "x")).unwrap();
+    assert_eq!(
+        unknown_user.list_orgs().await.unwrap_err().kind,
+        ErrorKind::AuthenticationFailed
+    );
+}
+
+#[tokio::test]
+async fn key_without_the_role_is_permission_denied_on_a_401() {
+    let sb = sandbox();
+    let member = client_for(&sb, &demo::MEMBER);
+    // A member can list organizations…
+    assert!(!member.list_orgs().await.unwrap().is_empty());
+    // …but not link: 401 with an errorCode, which is not a wrong key.
+    let err = member.link(&org(ORG), &token()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::PermissionDenied);
+    assert_eq!(err.http_status, Some(401));
+    assert_eq!(err.error_code.as_deref(), Some("USER_UNAUTHORIZED"));
+    assert!(
+        err.hint.contains("Organization Owner") && err.hint.contains(ORG),
+        "{}",
+        err.hint
+    );
+    for result in [
+        member.link_status(&org(ORG)).await.map(drop),
+        member.unlink(&org(ORG)).await,
+    ] {
+        assert_eq!(result.unwrap_err().kind, ErrorKind::PermissionDenied);
+    }
+}
+
+#[tokio::test]
+async fn access_list_refusal_is_permission_denied_on_a_403() {
+    let sb = sandbox();
+    let err = client_for(&sb, &demo::BLOCKED)
+        .link(&org(ORG), &token())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::PermissionDenied);
+    assert_eq!(err.http_status, Some(403));
+    assert_eq!(
+        err.error_code.as_deref(),
+        Some("IP_ADDRESS_NOT_ON_ACCESS_LIST")
+    );
+    assert!(err.hint.contains("access list"));
+}
+
+#[tokio::test]
+async fn unknown_org_is_not_found() {
+    let sb = sandbox();
+    let err = owner(&sb)
+        .link(&org(UNKNOWN_ORG), &token())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert_eq!(err.http_status, Some(404));
+    assert_eq!(err.error_code.as_deref(), Some("ORG_NOT_FOUND"));
+    assert!(err.detail.unwrap().contains(UNKNOWN_ORG));
+}
+
+#[tokio::test]
+async fn unlink_while_a_migration_runs_is_rejected_with_the_projects() {
+    let sb = sandbox();
+    let err = owner(&sb)
+        .unlink(&org(RUNNING_MIGRATION_ORG))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Rejected);
+    assert_eq!(err.http_status, Some(409));
+    assert_eq!(
+        err.error_code.as_deref(),
+        Some("CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT")
+    );
+    assert_eq!(
+        err.parameters,
+        vec![serde_json::json!("60a1b2c3d4e5f60718293a4b")]
+    );
+    assert!(err.hint.contains("60a1b2c3d4e5f60718293a4b"));
+    assert_eq!(sb.is_linked(RUNNING_MIGRATION_ORG), Some(true));
+}
+
+#[tokio::test]
+async fn expired_token_is_rejected_with_the_servers_detail_and_no_token() {
+    let sb = sandbox();
+    let bad = LinkToken::new("lt-expired-5e5e5e5e5e").unwrap();
+    let err = owner(&sb).link(&org(ORG), &bad).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Rejected);
+    assert_eq!(err.http_status, Some(400));
+    assert_eq!(err.error_code, None);
+    assert_eq!(
+        err.detail.as_deref(),
+        Some("The link token is invalid or has expired.")
+    );
+    assert!(err.hint.contains("generate a new one"));
+    assert!(
+        !serde_json::to_string(&err)
+            .unwrap()
+            .contains("lt-expired-5e5e5e5e5e")
+    );
+}
+
+#[tokio::test]
+async fn envelope_and_pretty_answers_are_unwrapped() {
+    let sb = sandbox();
+    let mut cfg = config(sb.url(), demo::OWNER.public_key, demo::OWNER.private_key);
+    cfg.envelope = true;
+    cfg.pretty = true;
+    let client = Client::new(cfg).unwrap();
+    assert_eq!(
+        client.link(&org(ORG), &token()).await.unwrap().status,
+        LinkStatus::Synced
+    );
+    assert_eq!(client.list_orgs().await.unwrap().len(), demo::ORGS.len());
+    client.unlink(&org(ORG)).await.unwrap();
+    // Errors arrive as HTTP 200 envelopes and are judged by their inner status.
+    let err = client
+        .unlink(&org(RUNNING_MIGRATION_ORG))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind, err.http_status),
+        (ErrorKind::Rejected, Some(409))
+    );
+    let err = client.link_status(&org(UNKNOWN_ORG)).await.unwrap_err();
+    assert_eq!(
+        (err.kind, err.http_status),
+        (ErrorKind::NotFound, Some(404))
+    );
+
+    let requests = sb.requests();
+    let answered: Vec<_> = requests.iter().filter(|r| r.user.is_some()).collect();
+    assert!(
+        answered
+            .iter()
+            .all(|r| r.uri.ends_with("pretty=true&envelope=true")),
+        "{answered:?}"
+    );
+    assert!(answered.iter().all(|r| r.status == 200));
+}
+
+#[tokio::test]
+async fn html_5xx_from_a_proxy_is_a_server_error_with_an_excerpt() {
+    let sb = sandbox();
+    let client = owner(&sb);
+    for code in [500, 502] {
+        sb.set_faults(Faults {
+            server_error: Some(code),
+            ..Faults::default()
+        });
+        let err = client.link(&org(ORG), &token()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ServerError);
+        assert_eq!(err.http_status, Some(code));
+        let detail = err.detail.unwrap();
+        assert!(
+            detail.starts_with(&code.to_string()) && !detail.contains('<'),
+            "{detail}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_carries_retry_after() {
+    let sb = sandbox_with(SandboxConfig {
+        faults: Faults {
+            rate_limit_retry_after: Some(7),
+            ..Faults::default()
+        },
+        ..Default::default()
+    });
+    let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::RateLimited);
+    assert_eq!(err.http_status, Some(429));
+    assert_eq!(err.error_code.as_deref(), Some("RATE_LIMITED"));
+    assert_eq!(err.retry_after_secs, Some(7));
+}
+
+#[tokio::test]
+async fn dropped_connection_refused_port_and_timeout_are_network_errors() {
+    let sb = sandbox();
+    let client = owner(&sb);
+    sb.set_faults(Faults {
+        drop_connection: true,
+        ..Faults::default()
+    });
+    assert_eq!(
+        client.link(&org(ORG), &token()).await.unwrap_err().kind,
+        ErrorKind::Network
+    );
+
+    sb.set_faults(Faults {
+        latency_ms: 2_000,
+        ..Faults::default()
+    });
+    let mut cfg = config(sb.url(), demo::OWNER.public_key, demo::OWNER.private_key);
+    cfg.timeout = Duration::from_millis(300);
+    let started = Instant::now();
+    let err = Client::new(cfg)
+        .unwrap()
+        .link_status(&org(ORG))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Network);
+    assert!(err.message.contains("timed out"), "{}", err.message);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the timeout cut the request short"
+    );
+
+    let addr = sb.addr();
+    drop(sb);
+    let closed = config(&format!("http://{addr}"), "k", "p");
+    let err = Client::new(closed).unwrap().list_orgs().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Network);
+    assert!(err.hint.contains("reachable"));
+}
+
+#[tokio::test]
+async fn a_stale_nonce_is_rechallenged_once_then_given_up() {
+    // Every nonce is stale the moment it is answered.
+    let sb = sandbox_with(SandboxConfig {
+        nonce_lifetime: Duration::ZERO,
+        ..Default::default()
+    });
+    let err = owner(&sb).list_orgs().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AuthenticationFailed);
+    let requests = sb.requests();
+    assert_eq!(requests.len(), 4, "challenge + answer, twice: {requests:?}");
+    assert!(requests.iter().all(|r| r.status == 401));
+}
+
+#[tokio::test]
+async fn the_base_url_may_carry_the_api_path() {
+    let sb = sandbox();
+    let url = format!("{}/api/public/v1.0/", sb.url());
+    let client = Client::new(config(
+        &url,
+        demo::OWNER.public_key,
+        demo::OWNER.private_key,
+    ))
+    .unwrap();
+    assert_eq!(client.list_orgs().await.unwrap().len(), demo::ORGS.len());
+    assert_eq!(sb.unexpected_requests(), 0);
+}

@@ -1,0 +1,102 @@
+//! Integration tests: the client and the `omlink` binary against the sandbox over real HTTP(S)
+//! on loopback.
+
+mod cli;
+mod client;
+mod tls;
+
+use omlink::{BaseUrl, Client, ClientConfig, OrgId, PrivateKey, PublicKey};
+use omlink_sandbox::demo::{self, DemoKey};
+use omlink_sandbox::{Sandbox, SandboxConfig};
+
+/// An organization that starts unlinked.
+pub const ORG: &str = "5f1e2d3c4b5a697887766554";
+/// A well-formed id the sandbox does not know.
+pub const UNKNOWN_ORG: &str = "5f1e2d3c4b5a6978877660ff";
+/// A link token distinctive enough to search output for.
+pub const TOKEN: &str = "lt-CANARY-7f3a9c2e-token-value-that-must-never-be-printed";
+
+pub fn sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig::default()).expect("sandbox starts")
+}
+
+pub fn sandbox_with(config: SandboxConfig) -> Sandbox {
+    Sandbox::start(config).expect("sandbox starts")
+}
+
+pub fn org(id: &str) -> OrgId {
+    OrgId::new(id).unwrap()
+}
+
+pub fn config(url: &str, public: &str, private: &str) -> ClientConfig {
+    ClientConfig::new(
+        BaseUrl::new(url).unwrap(),
+        PublicKey::new(public).unwrap(),
+        PrivateKey::new(private).unwrap(),
+    )
+}
+
+pub fn client_for(sandbox: &Sandbox, key: &DemoKey) -> Client {
+    Client::new(config(sandbox.url(), key.public_key, key.private_key)).unwrap()
+}
+
+pub fn owner(sandbox: &Sandbox) -> Client {
+    client_for(sandbox, &demo::OWNER)
+}
+
+/// A private CA made for one test, as an on-prem Ops Manager would have.
+#[derive(Debug)]
+pub struct Pki {
+    /// The CA certificate, PEM.
+    pub ca_pem: String,
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+}
+
+impl Pki {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "omlink test private CA");
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let issuer =
+            rcgen::CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+        Self {
+            ca_pem: issuer.pem(),
+            issuer,
+        }
+    }
+
+    /// A server certificate for `names`, signed by this CA.
+    pub fn identity(&self, names: &[&str]) -> omlink_sandbox::TlsIdentity {
+        use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, KeyPair};
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+                .unwrap();
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        omlink_sandbox::TlsIdentity {
+            cert_chain_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
+    /// An HTTPS sandbox whose certificate this CA signed for `localhost`.
+    pub fn sandbox(&self) -> Sandbox {
+        sandbox_with(SandboxConfig {
+            tls: Some(self.identity(&["localhost"])),
+            ..Default::default()
+        })
+    }
+
+    /// Writes the CA certificate to a PEM file in `dir`.
+    pub fn ca_file(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        let path = dir.join("private-ca.pem");
+        std::fs::write(&path, &self.ca_pem).unwrap();
+        path
+    }
+}
