@@ -36,6 +36,8 @@ pub enum ErrorKind {
     Network,
     /// The TLS handshake failed, typically an untrusted or mismatched certificate.
     Tls,
+    /// The OS keychain is missing, locked or refused access.
+    Keychain,
 }
 
 impl ErrorKind {
@@ -51,6 +53,7 @@ impl ErrorKind {
             Self::ServerError => "server error",
             Self::Network => "network error",
             Self::Tls => "TLS error",
+            Self::Keychain => "keychain unavailable",
         }
     }
 }
@@ -241,7 +244,10 @@ impl Error {
                 call.host,
                 call.op.verb()
             ),
-            (ErrorKind::InvalidInput | ErrorKind::Network | ErrorKind::Tls, _) => String::new(),
+            (
+                ErrorKind::InvalidInput | ErrorKind::Network | ErrorKind::Tls | ErrorKind::Keychain,
+                _,
+            ) => String::new(),
         };
         let mut message = format!(
             "Could not {}: {} (HTTP {status})",

@@ -9,13 +9,18 @@
 //!   and a hint a person can act on.
 //! - Validated input: [`OrgId`], [`BaseUrl`], [`PublicKey`]; secrets that never print:
 //!   [`PrivateKey`], [`LinkToken`].
+//! - Saved connections ([`ProfileBook`]), the link history ([`HistoryEntry`]) and the keychain
+//!   ([`secret_store`]), shared by the app and the CLI.
 //!
 //! No GUI dependency is allowed here: the desktop app and the `omlink` CLI both build on it.
 
 mod client;
 mod error;
+mod history;
 mod model;
+mod profile;
 mod secret;
+pub mod secret_store;
 mod validate;
 
 pub use client::{
@@ -23,9 +28,23 @@ pub use client::{
     Warning,
 };
 pub use error::{Error, ErrorKind};
+pub use history::{
+    HistoryEntry, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org, fingerprint,
+    mask_token,
+};
 pub use model::{LinkOutcome, LinkStatus, Organization};
+pub use profile::{
+    MAX_PROFILE_NAME_LEN, Profile, ProfileBook, ProfileDraft, ProfileId, STORE_KEY_PROFILES,
+    ServerKind, default_store_file,
+};
 pub use secret::{LinkToken, MAX_LINK_TOKEN_LEN, MAX_PRIVATE_KEY_LEN, PrivateKey};
 pub use validate::{API_PREFIX, BaseUrl, CLOUD_MANAGER_URL, OrgId, PublicKey};
 
 /// This build's version, shared by the library, the CLI and the app.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The desktop app's identifier: names its data directory, shared with the CLI's `--profile`.
+pub const APP_IDENTIFIER: &str = "dev.omlink.app";
+
+/// The desktop app's store file (tauri-plugin-store) in its data directory.
+pub const STORE_FILE_NAME: &str = "omlink.json";

@@ -405,3 +405,56 @@ fn help_lists_the_exit_codes_and_version_prints() {
         format!("omlink {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn profile_saved_by_the_app_is_used_by_name() {
+    let sb = sandbox();
+    let data = tempfile::tempdir().unwrap();
+    let mut book = omlink::ProfileBook::default();
+    let draft = omlink::ProfileDraft {
+        name: "Sandbox".into(),
+        url: sb.url().into(),
+        public_key: demo::OWNER.public_key.into(),
+        ..Default::default()
+    };
+    book.upsert(book.validate(None, &draft).unwrap());
+    let dir = data.path().join(omlink::APP_IDENTIFIER);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = serde_json::json!({ omlink::STORE_KEY_PROFILES: book });
+    std::fs::write(dir.join(omlink::STORE_FILE_NAME), store.to_string()).unwrap();
+    let xdg = data.path().to_str().unwrap();
+
+    // An explicit private key in the environment is used with the profile.
+    let env = [
+        ("XDG_DATA_HOME", xdg),
+        ("OMLINK_PRIVATE_KEY", demo::OWNER.private_key),
+    ];
+    let run = omlink(&["orgs", "--profile", "sandbox"], &env, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Payments Platform"));
+
+    // Without it the keychain is asked; with no Secret Service that is exit 9, explained,
+    // and no request is made with a missing key.
+    sb.clear_requests();
+    let env = [
+        ("XDG_DATA_HOME", xdg),
+        ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
+    ];
+    let run = omlink(&["orgs", "--profile", "Sandbox"], &env, None);
+    assert_eq!(run.code, 9, "{}", run.stderr);
+    assert!(run.stderr.contains("keychain"), "{}", run.stderr);
+    assert!(sb.requests().is_empty());
+
+    // An unknown name lists the saved ones.
+    let run = omlink(
+        &["orgs", "--profile", "Prod"],
+        &[("XDG_DATA_HOME", xdg)],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("Saved profiles: Sandbox."),
+        "{}",
+        run.stderr
+    );
+}

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use omlink::secret_store::{KeychainStore, SecretStore, private_key_account};
 use omlink::{
     BaseUrl, Client, ClientConfig, Error, ErrorKind, LinkStatus, LinkToken, OrgId, PrivateKey,
-    PublicKey, TlsOptions,
+    ProfileBook, PublicKey, TlsOptions,
 };
 use serde_json::json;
 
@@ -24,6 +25,7 @@ Exit codes:
   6  rejected by the server (bad or expired token, migration still running, …)
   7  network or TLS failure
   8  server error or rate limited
+  9  the OS keychain is unavailable, locked or refused access (--profile)
 
 The private API key is read only from the OMLINK_PRIVATE_KEY environment variable:
 command-line flags are visible to every user of the machine (ps).";
@@ -72,6 +74,10 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct Connection {
+    /// Use a profile saved by the omlink app: its URL, public key, TLS options and timeout,
+    /// and its private key from the OS keychain (unless OMLINK_PRIVATE_KEY is set).
+    #[arg(long, global = true, env = "OMLINK_PROFILE", value_name = "NAME")]
+    profile: Option<String>,
     /// Ops Manager URL, such as https://opsmanager.example.com:8443 (Cloud Manager:
     /// https://cloud.mongodb.com).
     #[arg(long, global = true, env = "OMLINK_URL")]
@@ -110,6 +116,7 @@ fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::Rejected => 6,
         ErrorKind::Network | ErrorKind::Tls => 7,
         ErrorKind::ServerError | ErrorKind::RateLimited => 8,
+        ErrorKind::Keychain => 9,
     }
 }
 
@@ -234,6 +241,9 @@ fn read_token_from_stdin() -> Result<LinkToken, Error> {
 }
 
 fn connect(c: &Connection) -> Result<Client, Error> {
+    if let Some(name) = &c.profile {
+        return connect_profile(name, c);
+    }
     let url = c.url.as_deref().ok_or_else(|| {
         Error::invalid_input(
             "No server URL given",
@@ -263,6 +273,53 @@ fn connect(c: &Connection) -> Result<Client, Error> {
     };
     config.timeout = Duration::from_secs(c.timeout);
     config.connect_timeout = config.timeout.min(omlink::DEFAULT_CONNECT_TIMEOUT);
+    Client::new(config)
+}
+
+/// Connects with a saved profile. An explicit OMLINK_PRIVATE_KEY wins over the keychain; there
+/// is no silent fallback from a failing keychain.
+fn connect_profile(name: &str, c: &Connection) -> Result<Client, Error> {
+    let path = omlink::default_store_file().ok_or_else(|| {
+        Error::invalid_input(
+            "Cannot locate the omlink app's profiles",
+            "Set HOME or XDG_DATA_HOME.",
+        )
+    })?;
+    let book = ProfileBook::load_from_store_file(&path)?;
+    let profile = book.find_by_name(name).ok_or_else(|| {
+        let known: Vec<&str> = book.profiles.iter().map(|p| p.name.as_str()).collect();
+        Error::invalid_input(
+            format!("No profile named \"{name}\" in {}", path.display()),
+            if known.is_empty() {
+                "Create one in the omlink app first.".to_owned()
+            } else {
+                format!("Saved profiles: {}.", known.join(", "))
+            },
+        )
+    })?;
+    let private_key = match std::env::var("OMLINK_PRIVATE_KEY") {
+        Ok(key) => PrivateKey::new(zeroize::Zeroizing::new(key).as_str())?,
+        Err(_) => {
+            let store = KeychainStore::open()?;
+            let secret = store
+                .get(&private_key_account(&profile.id))?
+                .ok_or_else(|| {
+                    Error::invalid_input(
+                        format!(
+                            "The keychain holds no private key for profile \"{}\"",
+                            profile.name
+                        ),
+                        "Save the private key in the omlink app, or set OMLINK_PRIVATE_KEY.",
+                    )
+                })?;
+            PrivateKey::new(secret.as_str())?
+        }
+    };
+    let mut config = profile.client_config(private_key);
+    if c.ca_cert.is_some() {
+        config.tls.ca_file = c.ca_cert.clone();
+    }
+    config.tls.skip_verify |= c.insecure_skip_tls_verify;
     Client::new(config)
 }
 

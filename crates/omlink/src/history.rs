@@ -1,0 +1,305 @@
+//! The per-organization history of link attempts.
+//!
+//! An entry records when, with which profile, for which organization, the token **masked**
+//! (first and last four characters) with a short SHA-256 fingerprint, and the outcome. The
+//! token itself is only ever in the keychain (see [`crate::secret_store::link_token_account`]),
+//! so exports carry no token.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ErrorKind};
+use crate::model::LinkStatus;
+use crate::profile::{ProfileId, random_id};
+use crate::secret::LinkToken;
+use crate::validate::OrgId;
+
+/// The key under which the history is kept in the app's store file.
+pub const STORE_KEY_HISTORY: &str = "history";
+
+/// How a link attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "camelCase")]
+pub enum Outcome {
+    /// The server accepted the link.
+    #[serde(rename_all = "camelCase")]
+    Linked {
+        /// The status it reported.
+        status: LinkStatus,
+    },
+    /// The attempt failed.
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        /// What kind of failure.
+        kind: ErrorKind,
+        /// The HTTP status, when the server answered.
+        http_status: Option<u16>,
+        /// The server's errorCode.
+        error_code: Option<String>,
+    },
+    /// The person cancelled the request before it finished.
+    Cancelled,
+}
+
+impl Outcome {
+    /// The outcome of a failed attempt.
+    pub fn failed(error: &Error) -> Self {
+        Self::Failed {
+            kind: error.kind,
+            http_status: error.http_status,
+            error_code: error.error_code.clone(),
+        }
+    }
+
+    /// One short word or phrase for tables and CSV: `SYNCED`, `PermissionDenied USER_UNAUTHORIZED`, …
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Linked { status } => status.as_str().unwrap_or("linked").to_owned(),
+            Self::Failed {
+                kind, error_code, ..
+            } => match error_code {
+                Some(code) => format!("{kind:?} {code}"),
+                None => format!("{kind:?}"),
+            },
+            Self::Cancelled => "cancelled".to_owned(),
+        }
+    }
+}
+
+/// One link attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// Stable id; names the keychain entry of the token.
+    pub id: String,
+    /// When, in RFC 3339 UTC.
+    pub at: String,
+    /// The profile used.
+    pub profile_id: ProfileId,
+    /// Its name at the time.
+    pub profile_name: String,
+    /// The organization.
+    pub org_id: OrgId,
+    /// Its name, when known.
+    pub org_name: Option<String>,
+    /// The token's first and last four characters.
+    pub token_mask: String,
+    /// The first 12 hexadecimal characters of the token's SHA-256.
+    pub token_fingerprint: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Whether the keychain still holds the token (for "Use this token again").
+    #[serde(default)]
+    pub has_token: bool,
+}
+
+impl HistoryEntry {
+    /// A new entry, stamped now.
+    pub fn new(
+        profile_id: ProfileId,
+        profile_name: String,
+        org_id: OrgId,
+        org_name: Option<String>,
+        token: &LinkToken,
+        outcome: Outcome,
+    ) -> Self {
+        Self {
+            id: random_id(),
+            at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            profile_id,
+            profile_name,
+            org_id,
+            org_name,
+            token_mask: mask_token(token.expose()),
+            token_fingerprint: fingerprint(token.expose()),
+            outcome,
+            has_token: false,
+        }
+    }
+}
+
+/// The token's first and last four characters around an ellipsis; a token of 12 characters
+/// or fewer shows nothing but its length, as four-and-four would give most of it away.
+///
+/// ```
+/// assert_eq!(omlink::mask_token("abcdEFGHijklMNOP"), "abcd…MNOP");
+/// assert_eq!(omlink::mask_token("short"), "•••• (5 characters)");
+/// ```
+pub fn mask_token(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    if chars.len() <= 12 {
+        return format!("•••• ({} characters)", chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// The first 12 hexadecimal characters of the token's SHA-256: enough to tell tokens apart,
+/// useless to recover one.
+pub fn fingerprint(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The entries for one organization (all when `org` is `None`), newest first.
+pub fn filter_by_org<'a>(
+    entries: &'a [HistoryEntry],
+    org: Option<&OrgId>,
+) -> Vec<&'a HistoryEntry> {
+    let mut picked: Vec<&HistoryEntry> = entries
+        .iter()
+        .filter(|e| org.is_none_or(|o| &e.org_id == o))
+        .collect();
+    picked.sort_by(|a, b| b.at.cmp(&a.at));
+    picked
+}
+
+/// The entries as a JSON array (no token: entries hold none).
+pub fn export_json(entries: &[&HistoryEntry]) -> String {
+    serde_json::to_string_pretty(entries).expect("history entries serialize")
+}
+
+/// The entries as CSV with a header row (no token).
+pub fn export_csv(entries: &[&HistoryEntry]) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record([
+        "time",
+        "profile",
+        "org_id",
+        "org_name",
+        "token_mask",
+        "token_fingerprint",
+        "outcome",
+        "http_status",
+    ]);
+    for e in entries {
+        let http = match &e.outcome {
+            Outcome::Failed {
+                http_status: Some(s),
+                ..
+            } => s.to_string(),
+            _ => String::new(),
+        };
+        let _ = out.write_record([
+            e.at.as_str(),
+            &e.profile_name,
+            e.org_id.as_str(),
+            e.org_name.as_deref().unwrap_or(""),
+            &e.token_mask,
+            &e.token_fingerprint,
+            &e.outcome.summary(),
+            &http,
+        ]);
+    }
+    String::from_utf8(out.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "eyJsaW5rIjoidG9rZW4ifQ-SECRET-MIDDLE-9f8e";
+
+    fn entry(org: &str, at: &str, outcome: Outcome) -> HistoryEntry {
+        HistoryEntry {
+            at: at.into(),
+            ..HistoryEntry::new(
+                ProfileId::new("p1").unwrap(),
+                "Prod, \"main\"".into(),
+                OrgId::new(org).unwrap(),
+                Some("Payments".into()),
+                &LinkToken::new(TOKEN).unwrap(),
+                outcome,
+            )
+        }
+    }
+
+    #[test]
+    fn masks_and_fingerprints_without_revealing() {
+        assert_eq!(mask_token(TOKEN), "eyJs…9f8e");
+        assert_eq!(mask_token("0123456789ab"), "•••• (12 characters)");
+        assert_eq!(mask_token("ééééxxxxxxxxxßßßß"), "éééé…ßßßß");
+        let fp = fingerprint(TOKEN);
+        assert_eq!(fp.len(), 12);
+        assert_eq!(fp, fingerprint(TOKEN));
+        assert_ne!(fp, fingerprint("another token value"));
+    }
+
+    #[test]
+    fn filters_by_org_newest_first() {
+        let a = "5f1e2d3c4b5a697887766554";
+        let b = "5f1e2d3c4b5a697887766555";
+        let entries = vec![
+            entry(a, "2026-01-01T00:00:00Z", Outcome::Cancelled),
+            entry(b, "2026-01-02T00:00:00Z", Outcome::Cancelled),
+            entry(
+                a,
+                "2026-01-03T00:00:00Z",
+                Outcome::Linked {
+                    status: LinkStatus::Synced,
+                },
+            ),
+        ];
+        let only_a = filter_by_org(&entries, Some(&OrgId::new(a).unwrap()));
+        assert_eq!(
+            only_a.iter().map(|e| e.at.as_str()).collect::<Vec<_>>(),
+            ["2026-01-03T00:00:00Z", "2026-01-01T00:00:00Z"]
+        );
+        assert_eq!(filter_by_org(&entries, None).len(), 3);
+    }
+
+    #[test]
+    fn exports_hold_no_token() {
+        let failed = Error::from_api_response(
+            401,
+            None,
+            br#"{"errorCode":"USER_UNAUTHORIZED"}"#,
+            crate::error::Call {
+                op: crate::error::Operation::Link,
+                org: None,
+                host: "h",
+            },
+        );
+        let entries = [
+            entry(
+                "5f1e2d3c4b5a697887766554",
+                "2026-01-01T00:00:00Z",
+                Outcome::Linked {
+                    status: LinkStatus::Synced,
+                },
+            ),
+            entry(
+                "5f1e2d3c4b5a697887766554",
+                "2026-01-02T00:00:00Z",
+                Outcome::failed(&failed),
+            ),
+        ];
+        let refs: Vec<&HistoryEntry> = entries.iter().collect();
+        let csv = export_csv(&refs);
+        let json = export_json(&refs);
+        for text in [&csv, &json] {
+            assert!(!text.contains("SECRET-MIDDLE"), "{text}");
+            assert!(text.contains("eyJs…9f8e"));
+        }
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "time,profile,org_id,org_name,token_mask,token_fingerprint,outcome,http_status"
+        );
+        assert!(
+            lines[1].contains("\"Prod, \"\"main\"\"\""),
+            "CSV quoting: {}",
+            lines[1]
+        );
+        assert!(lines[1].ends_with(",SYNCED,"));
+        assert!(lines[2].ends_with(",PermissionDenied USER_UNAUTHORIZED,401"));
+        let back: Vec<HistoryEntry> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, entries);
+    }
+}

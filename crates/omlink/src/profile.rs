@@ -1,0 +1,502 @@
+//! Saved connection profiles: everything needed to reach one server with one API key, except
+//! the private key, which lives in the OS keychain (see [`crate::secret_store`]).
+//!
+//! The desktop app persists a [`ProfileBook`] with tauri-plugin-store; the CLI's `--profile`
+//! reads the same file (see [`ProfileBook::load_from_store_file`]).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::{ClientConfig, DEFAULT_TIMEOUT, TlsOptions};
+use crate::error::Error;
+use crate::secret::PrivateKey;
+use crate::validate::{BaseUrl, CLOUD_MANAGER_URL, PublicKey};
+
+/// The key under which the profile book is kept in the app's store file.
+pub const STORE_KEY_PROFILES: &str = "profiles";
+
+/// The longest profile name accepted.
+pub const MAX_PROFILE_NAME_LEN: usize = 100;
+
+/// A profile's stable id: 1 to 64 characters of `a-z`, `0-9` and `-`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ProfileId(String);
+
+impl ProfileId {
+    /// A fresh random id.
+    pub fn generate() -> Self {
+        Self(random_id())
+    }
+
+    /// Validates an id.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for anything but 1–64 of
+    /// `a-z0-9-`.
+    pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
+        let value = value.as_ref();
+        if value.is_empty()
+            || value.len() > 64
+            || !value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(Error::invalid_input(
+                "Not a valid profile id",
+                "Choose the profile from the list again.",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for ProfileId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::fmt::Display for ProfileId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub(crate) fn random_id() -> String {
+    rand::random::<[u8; 8]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Which product a profile talks to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServerKind {
+    /// On-premises Ops Manager at its own URL.
+    #[default]
+    OpsManager,
+    /// MongoDB Cloud Manager at `https://cloud.mongodb.com`.
+    CloudManager,
+}
+
+/// A saved connection. It never holds the private key: `has_private_key` says whether the
+/// keychain has one for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    /// Stable id; names the keychain entry.
+    pub id: ProfileId,
+    /// Unique display name.
+    pub name: String,
+    /// Ops Manager or Cloud Manager.
+    #[serde(default)]
+    pub kind: ServerKind,
+    /// The normalized base URL.
+    pub url: BaseUrl,
+    /// The public API key.
+    pub public_key: PublicKey,
+    /// Certificate trust.
+    #[serde(default)]
+    pub tls: TlsOptions,
+    /// Seconds allowed per request.
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+    /// Whether the keychain holds this profile's private key.
+    #[serde(default)]
+    pub has_private_key: bool,
+    /// The built-in sandbox profile: its URL is filled in when the sandbox starts.
+    #[serde(default)]
+    pub sandbox: bool,
+}
+
+fn default_timeout_secs() -> u64 {
+    DEFAULT_TIMEOUT.as_secs()
+}
+
+/// What a person enters to create or edit a profile, before validation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProfileDraft {
+    /// Display name.
+    pub name: String,
+    /// Ops Manager or Cloud Manager (which ignores `url`).
+    pub kind: ServerKind,
+    /// The Ops Manager URL.
+    pub url: String,
+    /// The public API key.
+    pub public_key: String,
+    /// A PEM file of extra CA certificates.
+    pub ca_file: Option<PathBuf>,
+    /// Skip TLS verification.
+    pub skip_verify: bool,
+    /// Seconds per request; 0 means the default.
+    pub timeout_secs: u64,
+}
+
+impl Profile {
+    /// The client configuration for this profile with its private key.
+    pub fn client_config(&self, private_key: PrivateKey) -> ClientConfig {
+        let mut config = ClientConfig::new(self.url.clone(), self.public_key.clone(), private_key);
+        config.tls = self.tls.clone();
+        config.timeout = Duration::from_secs(self.timeout_secs);
+        config.connect_timeout = config.timeout.min(crate::DEFAULT_CONNECT_TIMEOUT);
+        config
+    }
+}
+
+/// All saved profiles and which one was used last.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProfileBook {
+    /// The profiles, in creation order.
+    pub profiles: Vec<Profile>,
+    /// The profile to open on start.
+    pub last_used: Option<ProfileId>,
+}
+
+impl ProfileBook {
+    /// The profile with this id.
+    pub fn get(&self, id: &ProfileId) -> Option<&Profile> {
+        self.profiles.iter().find(|p| &p.id == id)
+    }
+
+    /// The profile with this name (case-insensitive).
+    pub fn find_by_name(&self, name: &str) -> Option<&Profile> {
+        let name = name.trim();
+        self.profiles
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Validates `draft` into a profile: a new one when `id` is `None`, else an edit of `id`
+    /// (keeping its keychain state). Nothing is stored: see [`upsert`](Self::upsert).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty, overlong or
+    /// duplicate name, a bad URL, public key, CA file or timeout, or an unknown `id`.
+    pub fn validate(&self, id: Option<&ProfileId>, draft: &ProfileDraft) -> Result<Profile, Error> {
+        let existing = match id {
+            Some(id) => Some(self.get(id).ok_or_else(|| {
+                Error::invalid_input("That profile no longer exists", "Reload the profile list.")
+            })?),
+            None => None,
+        };
+        let name = draft.name.trim();
+        if name.is_empty()
+            || name.chars().count() > MAX_PROFILE_NAME_LEN
+            || name.chars().any(char::is_control)
+        {
+            return Err(Error::invalid_input(
+                format!(
+                    "A profile name must be 1 to {MAX_PROFILE_NAME_LEN} characters on one line"
+                ),
+                "Name the profile after its server, such as \"Ops Manager prod\".",
+            ));
+        }
+        if let Some(other) = self.find_by_name(name)
+            && Some(&other.id) != id
+        {
+            return Err(Error::invalid_input(
+                format!("A profile named \"{}\" already exists", other.name),
+                "Choose another name.",
+            ));
+        }
+        let url = match draft.kind {
+            ServerKind::CloudManager => BaseUrl::new(CLOUD_MANAGER_URL)?,
+            ServerKind::OpsManager => BaseUrl::new(&draft.url)?,
+        };
+        let timeout_secs = match draft.timeout_secs {
+            0 => default_timeout_secs(),
+            t @ 1..=3600 => t,
+            _ => {
+                return Err(Error::invalid_input(
+                    "The timeout must be between 1 and 3600 seconds",
+                    "30 seconds suits most servers.",
+                ));
+            }
+        };
+        let ca_file = draft
+            .ca_file
+            .as_ref()
+            .filter(|p| !p.as_os_str().is_empty())
+            .cloned();
+        if let Some(path) = &ca_file {
+            check_readable(path)?;
+        }
+        Ok(Profile {
+            id: existing.map_or_else(ProfileId::generate, |p| p.id.clone()),
+            name: name.to_owned(),
+            kind: draft.kind,
+            url,
+            public_key: PublicKey::new(&draft.public_key)?,
+            tls: TlsOptions {
+                ca_file,
+                skip_verify: draft.skip_verify,
+            },
+            timeout_secs,
+            has_private_key: existing.is_some_and(|p| p.has_private_key),
+            sandbox: existing.is_some_and(|p| p.sandbox),
+        })
+    }
+
+    /// Inserts or replaces a profile (matched by id).
+    pub fn upsert(&mut self, profile: Profile) {
+        match self.profiles.iter_mut().find(|p| p.id == profile.id) {
+            Some(slot) => *slot = profile,
+            None => self.profiles.push(profile),
+        }
+    }
+
+    /// A copy of profile `id` under a new id and a free name ("… (copy)", "… (copy 2)", …),
+    /// without a private key: the caller copies the keychain entry.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an unknown id.
+    pub fn duplicate(&self, id: &ProfileId) -> Result<Profile, Error> {
+        let original = self.get(id).ok_or_else(|| {
+            Error::invalid_input("That profile no longer exists", "Reload the profile list.")
+        })?;
+        let mut name = format!("{} (copy)", original.name);
+        let mut n = 2;
+        while self.find_by_name(&name).is_some() {
+            name = format!("{} (copy {n})", original.name);
+            n += 1;
+        }
+        Ok(Profile {
+            id: ProfileId::generate(),
+            name,
+            has_private_key: false,
+            ..original.clone()
+        })
+    }
+
+    /// Removes profile `id`; returns it, or `None` when it was not there.
+    pub fn remove(&mut self, id: &ProfileId) -> Option<Profile> {
+        let index = self.profiles.iter().position(|p| &p.id == id)?;
+        if self.last_used.as_ref() == Some(id) {
+            self.last_used = None;
+        }
+        Some(self.profiles.remove(index))
+    }
+
+    /// Reads the profile book from the desktop app's store file (a JSON object whose
+    /// [`STORE_KEY_PROFILES`] key holds the book). A missing file is an empty book.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the file cannot be read
+    /// or is not valid: it is never rewritten here.
+    pub fn load_from_store_file(path: &Path) -> Result<Self, Error> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => {
+                return Err(Error::invalid_input(
+                    format!("Cannot read the profiles in {}: {e}", path.display()),
+                    "Check the file's permissions.",
+                ));
+            }
+        };
+        let corrupt = |e: &dyn std::fmt::Display| {
+            Error::invalid_input(
+                format!("The profiles in {} are not valid: {e}", path.display()),
+                "Open the omlink app: it sets a corrupt file aside and reports it.",
+            )
+        };
+        let mut store: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|e| corrupt(&e))?;
+        match store.remove(STORE_KEY_PROFILES) {
+            None => Ok(Self::default()),
+            Some(value) => serde_json::from_value(value).map_err(|e| corrupt(&e)),
+        }
+    }
+}
+
+fn check_readable(path: &Path) -> Result<(), Error> {
+    std::fs::File::open(path).map(drop).map_err(|e| {
+        Error::invalid_input(
+            format!("Cannot read the CA file {}: {e}", path.display()),
+            "Choose a PEM file of CA certificates.",
+        )
+    })
+}
+
+/// Where the desktop app keeps its store file on this machine:
+/// `$XDG_DATA_HOME/<identifier>/omlink.json` (Tauri's app data directory).
+pub fn default_store_file() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(
+        data.join(crate::APP_IDENTIFIER)
+            .join(crate::STORE_FILE_NAME),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn draft(name: &str) -> ProfileDraft {
+        ProfileDraft {
+            name: name.into(),
+            url: "https://om.example.com:8443/".into(),
+            public_key: "abcdefgh".into(),
+            ..ProfileDraft::default()
+        }
+    }
+
+    #[test]
+    fn creates_edits_duplicates_and_removes() {
+        let mut book = ProfileBook::default();
+        let p = book.validate(None, &draft(" Prod ")).unwrap();
+        assert_eq!(p.name, "Prod");
+        assert_eq!(p.url.as_str(), "https://om.example.com:8443");
+        assert_eq!(p.timeout_secs, 30);
+        assert!(!p.has_private_key);
+        book.upsert(Profile {
+            has_private_key: true,
+            ..p.clone()
+        });
+
+        let edited = book
+            .validate(
+                Some(&p.id),
+                &ProfileDraft {
+                    timeout_secs: 5,
+                    ..draft("prod")
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            (
+                edited.id.clone(),
+                edited.timeout_secs,
+                edited.has_private_key
+            ),
+            (p.id.clone(), 5, true)
+        );
+        book.upsert(edited);
+        assert_eq!(book.profiles.len(), 1);
+
+        let copy = book.duplicate(&p.id).unwrap();
+        assert_eq!(copy.name, "prod (copy)");
+        assert_ne!(copy.id, p.id);
+        assert!(!copy.has_private_key);
+        book.upsert(copy);
+        assert_eq!(book.duplicate(&p.id).unwrap().name, "prod (copy 2)");
+
+        book.last_used = Some(p.id.clone());
+        assert!(book.remove(&p.id).is_some());
+        assert_eq!(book.last_used, None);
+        assert!(book.remove(&p.id).is_none());
+    }
+
+    #[test]
+    fn rejects_bad_drafts() {
+        let mut book = ProfileBook::default();
+        book.upsert(book.validate(None, &draft("Prod")).unwrap());
+        for bad in [
+            draft(""),
+            draft("PROD"),
+            draft(&"x".repeat(101)),
+            ProfileDraft {
+                url: "om.example.com".into(),
+                ..draft("a")
+            },
+            ProfileDraft {
+                public_key: "has space".into(),
+                ..draft("b")
+            },
+            ProfileDraft {
+                timeout_secs: 99_999,
+                ..draft("c")
+            },
+            ProfileDraft {
+                ca_file: Some("/nonexistent/ca.pem".into()),
+                ..draft("d")
+            },
+        ] {
+            assert_eq!(
+                book.validate(None, &bad).unwrap_err().kind,
+                ErrorKind::InvalidInput,
+                "{bad:?}"
+            );
+        }
+        assert!(
+            book.validate(Some(&ProfileId::generate()), &draft("e"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn cloud_manager_uses_its_preset_url() {
+        let book = ProfileBook::default();
+        let p = book
+            .validate(
+                None,
+                &ProfileDraft {
+                    kind: ServerKind::CloudManager,
+                    url: String::new(),
+                    ..draft("Cloud")
+                },
+            )
+            .unwrap();
+        assert_eq!(p.url.as_str(), "https://cloud.mongodb.com");
+    }
+
+    #[test]
+    fn the_store_file_round_trips_and_never_holds_a_private_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("omlink.json");
+        assert_eq!(
+            ProfileBook::load_from_store_file(&path).unwrap(),
+            ProfileBook::default()
+        );
+
+        let mut book = ProfileBook::default();
+        let p = book.validate(None, &draft("Prod")).unwrap();
+        book.upsert(Profile {
+            has_private_key: true,
+            ..p
+        });
+        let text = serde_json::json!({ STORE_KEY_PROFILES: book, "history": [] }).to_string();
+        let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut fields: Vec<&str> = saved[STORE_KEY_PROFILES]["profiles"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        let expected = [
+            "hasPrivateKey",
+            "id",
+            "kind",
+            "name",
+            "publicKey",
+            "sandbox",
+            "timeoutSecs",
+            "tls",
+            "url",
+        ];
+        assert_eq!(fields, expected, "a profile on disk holds no key material");
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(ProfileBook::load_from_store_file(&path).unwrap(), book);
+
+        std::fs::write(&path, "{not json").unwrap();
+        assert_eq!(
+            ProfileBook::load_from_store_file(&path).unwrap_err().kind,
+            ErrorKind::InvalidInput
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! Where secrets live: the OS keychain behind a small trait.
+//!
+//! [`SecretStore`] is what the app and the CLI use; [`KeychainStore`] is the real one (Secret
+//! Service on Linux, Keychain on macOS, Credential Manager on Windows, through the keyring
+//! ecosystem's `keyring-core`), [`MemorySecretStore`] the unit tests' fake. A missing entry is
+//! `None`; deleting a missing entry is `Ok`. Failures are [`ErrorKind::Keychain`] errors with a
+//! stable, explained message. There is no fallback to a plain-text file.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorKind};
+use crate::profile::ProfileId;
+
+/// The keychain service name every omlink entry is filed under.
+pub const KEYCHAIN_SERVICE: &str = "omlink";
+
+/// The keychain account holding a profile's private API key.
+pub fn private_key_account(profile: &ProfileId) -> String {
+    format!("profile:{profile}:private-key")
+}
+
+/// The keychain account holding the link token of a history entry.
+pub fn link_token_account(history_id: &str) -> String {
+    format!("history:{history_id}:link-token")
+}
+
+/// Get, set and delete secrets by account name, under [`KEYCHAIN_SERVICE`].
+pub trait SecretStore: Send + Sync {
+    /// The secret, or `None` when there is no entry.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Keychain`] when the keychain cannot be used.
+    fn get(&self, account: &str) -> Result<Option<Zeroizing<String>>, Error>;
+
+    /// Creates or replaces an entry.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Keychain`] when the keychain cannot be used.
+    fn set(&self, account: &str, secret: &str) -> Result<(), Error>;
+
+    /// Deletes an entry; a missing one is not an error.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Keychain`] when the keychain cannot be used.
+    fn delete(&self, account: &str) -> Result<(), Error>;
+}
+
+/// An in-memory [`SecretStore`] for unit tests.
+#[derive(Debug, Default, Clone)]
+pub struct MemorySecretStore {
+    entries: Arc<Mutex<HashMap<String, Zeroizing<String>>>>,
+}
+
+impl MemorySecretStore {
+    /// The account names present, sorted (for assertions).
+    pub fn accounts(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.lock().keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Zeroizing<String>>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl SecretStore for MemorySecretStore {
+    fn get(&self, account: &str) -> Result<Option<Zeroizing<String>>, Error> {
+        Ok(self.lock().get(account).cloned())
+    }
+
+    fn set(&self, account: &str, secret: &str) -> Result<(), Error> {
+        self.lock()
+            .insert(account.to_owned(), Zeroizing::new(secret.to_owned()));
+        Ok(())
+    }
+
+    fn delete(&self, account: &str) -> Result<(), Error> {
+        self.lock().remove(account);
+        Ok(())
+    }
+}
+
+/// The OS keychain.
+///
+/// The credential store is chosen explicitly here (keyring's `v1` API would install its own
+/// default store on first use), so the app, the CLI and tests all use the same one.
+pub struct KeychainStore {
+    store: Arc<keyring_core::CredentialStore>,
+}
+
+impl std::fmt::Debug for KeychainStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeychainStore").finish_non_exhaustive()
+    }
+}
+
+impl KeychainStore {
+    /// Connects to the platform's keychain.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Keychain`] when there is none (on Linux: no Secret Service on the session
+    /// bus).
+    pub fn open() -> Result<Self, Error> {
+        #[cfg(all(
+            unix,
+            not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+        ))]
+        let store = zbus_secret_service_keyring_store::Store::new();
+        #[cfg(target_os = "macos")]
+        let store = apple_native_keyring_store::keychain::Store::new();
+        #[cfg(target_os = "windows")]
+        let store = windows_native_keyring_store::Store::new();
+        let store = store.map_err(keychain_error)?;
+        Ok(Self { store })
+    }
+
+    fn entry(&self, account: &str) -> Result<keyring_core::Entry, Error> {
+        self.store
+            .build(KEYCHAIN_SERVICE, account, None)
+            .map_err(keychain_error)
+    }
+}
+
+impl SecretStore for KeychainStore {
+    fn get(&self, account: &str) -> Result<Option<Zeroizing<String>>, Error> {
+        match self.entry(account)?.get_password() {
+            Ok(secret) => Ok(Some(Zeroizing::new(secret))),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
+    fn set(&self, account: &str, secret: &str) -> Result<(), Error> {
+        self.entry(account)?
+            .set_password(secret)
+            .map_err(keychain_error)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), Error> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+/// Explains a keychain failure. The messages are stable; the platform's own text follows.
+fn keychain_error(err: keyring_core::Error) -> Error {
+    use keyring_core::Error as K;
+    let (message, hint) = match &err {
+        K::NoStorageAccess(_) => (
+            "The keychain is locked or access to it was denied",
+            "Unlock your keyring (on Linux: the \"Login\" keyring in Passwords and Keys), \
+             allow omlink when asked, then try again.",
+        ),
+        K::PlatformFailure(_) | K::NoDefaultStore => (
+            "No usable keychain is available",
+            "On Linux, start a Secret Service such as gnome-keyring or KWallet in your desktop \
+             session. omlink never falls back to storing keys in plain text.",
+        ),
+        K::BadEncoding(_) | K::BadDataFormat(..) => (
+            "A keychain entry of omlink's is not readable text",
+            "Delete the omlink entry in your keychain manager and enter the key again.",
+        ),
+        K::Ambiguous(_) => (
+            "The keychain holds several omlink entries with the same name",
+            "Delete the duplicate omlink entries in your keychain manager.",
+        ),
+        _ => (
+            "The keychain refused the request",
+            "Try again; if it persists, restart your keyring.",
+        ),
+    };
+    let mut error = Error::invalid_input(format!("{message}: {err}"), hint);
+    error.kind = ErrorKind::Keychain;
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_store_follows_the_contract() {
+        let store = MemorySecretStore::default();
+        assert!(store.get("a").unwrap().is_none());
+        store.set("a", "one").unwrap();
+        store.set("a", "two").unwrap();
+        assert_eq!(
+            store.get("a").unwrap().as_deref().map(String::as_str),
+            Some("two")
+        );
+        store.delete("a").unwrap();
+        store.delete("a").unwrap();
+        assert!(store.accounts().is_empty());
+    }
+
+    #[test]
+    fn account_names_are_stable() {
+        let id = ProfileId::new("0a1b2c3d4e5f6071").unwrap();
+        assert_eq!(
+            private_key_account(&id),
+            "profile:0a1b2c3d4e5f6071:private-key"
+        );
+        assert_eq!(link_token_account("h1"), "history:h1:link-token");
+    }
+
+    #[test]
+    fn keychain_errors_are_explained() {
+        let e = keychain_error(keyring_core::Error::NoDefaultStore);
+        assert_eq!(e.kind, ErrorKind::Keychain);
+        assert!(e.hint.contains("plain text"));
+    }
+}
