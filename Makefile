@@ -26,3 +26,9 @@ unit:
 	$(CARGO) test --workspace
 
 test: deps-test fmt lint unit
+
+# Benchmarks: measured, never asserted. Compare revisions on the same machine.
+.PHONY: bench
+bench: deps
+	$(CARGO) bench -p omlink --bench client
+	scripts/bench-vs-curl.sh
