@@ -171,13 +171,11 @@ impl Client {
                 format!("The CA file {} could not be used: {e}", path.display()),
                 "Use a PEM file of CA certificates (-----BEGIN CERTIFICATE-----).",
             ),
-            None => Error {
-                kind: ErrorKind::Tls,
-                ..Error::invalid_input(
-                    format!("Could not set up TLS: {e}"),
-                    "Check that the system's CA certificates are installed (ca-certificates).",
-                )
-            },
+            None => Error::new(
+                ErrorKind::Tls,
+                format!("Could not set up TLS: {e}"),
+                "Check that the system's CA certificates are installed (ca-certificates).",
+            ),
         })?;
         Ok(Self {
             http,
@@ -422,10 +420,8 @@ fn server_version(headers: &HeaderMap) -> Option<String> {
 fn is_stale(headers: &HeaderMap) -> bool {
     headers.get_all(WWW_AUTHENTICATE).iter().any(|v| {
         v.to_str().is_ok_and(|s| {
-            s.to_ascii_lowercase()
-                .replace(' ', "")
-                .contains("stale=true")
-                || s.to_ascii_lowercase().contains("stale=\"true\"")
+            let s: String = s.chars().filter(|c| !matches!(c, ' ' | '"')).collect();
+            s.to_ascii_lowercase().contains("stale=true")
         })
     })
 }
@@ -449,9 +445,9 @@ fn digest_error(err: diqwest::error::Error, call: Call<'_>) -> Error {
     match err {
         D::Reqwest(e) => Error::from_transport(&e, call),
         D::DigestAuth(_) | D::ToStr(_) | D::AuthHeaderMissing => Error {
-            kind: ErrorKind::ServerError,
             http_status: Some(401),
-            ..Error::invalid_input(
+            ..Error::new(
+                ErrorKind::ServerError,
                 format!("The server's digest challenge could not be understood: {err}"),
                 format!(
                     "Check that {} is an Ops Manager or Cloud Manager address.",

@@ -129,7 +129,12 @@ struct ApiErrorBody {
 const EXCERPT_LEN: usize = 200;
 
 impl Error {
-    fn new(kind: ErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
+    /// An error of `kind` that did not come from a server answer.
+    pub(crate) fn new(
+        kind: ErrorKind,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
         Self {
             kind,
             message: message.into(),

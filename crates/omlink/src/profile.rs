@@ -21,8 +21,8 @@ pub const STORE_KEY_PROFILES: &str = "profiles";
 pub const MAX_PROFILE_NAME_LEN: usize = 100;
 
 /// A profile's stable id: 1 to 64 characters of `a-z`, `0-9` and `-`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct ProfileId(String);
 
 impl ProfileId {
@@ -58,9 +58,16 @@ impl ProfileId {
     }
 }
 
-impl<'de> Deserialize<'de> for ProfileId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Self::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+impl From<ProfileId> for String {
+    fn from(value: ProfileId) -> String {
+        value.0
+    }
+}
+
+impl TryFrom<String> for ProfileId {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self, Error> {
+        Self::new(value)
     }
 }
 

@@ -177,9 +177,7 @@ fn keychain_error(err: keyring_core::Error) -> Error {
             "Try again; if it persists, restart your keyring.",
         ),
     };
-    let mut error = Error::invalid_input(format!("{message}: {err}"), hint);
-    error.kind = ErrorKind::Keychain;
-    error
+    Error::new(ErrorKind::Keychain, format!("{message}: {err}"), hint)
 }
 
 #[cfg(test)]

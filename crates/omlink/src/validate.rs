@@ -47,8 +47,8 @@ pub(crate) fn check_no_control_chars(what: &str, value: &str) -> Result<(), Erro
 /// assert_eq!(org.as_str(), "5f1e2d3c4b5a697887766554");
 /// assert!("5f1e".parse::<omlink::OrgId>().is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct OrgId(String);
 
 impl OrgId {
@@ -101,10 +101,16 @@ impl fmt::Display for OrgId {
     }
 }
 
-impl<'de> Deserialize<'de> for OrgId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::new(raw).map_err(serde::de::Error::custom)
+impl From<OrgId> for String {
+    fn from(value: OrgId) -> String {
+        value.0
+    }
+}
+
+impl TryFrom<String> for OrgId {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self, Error> {
+        Self::new(value)
     }
 }
 
@@ -119,8 +125,8 @@ impl<'de> Deserialize<'de> for OrgId {
 /// assert_eq!(url.as_str(), "https://om.example.com:8443");
 /// assert!(omlink::BaseUrl::new("om.example.com").is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct BaseUrl(String);
 
 impl BaseUrl {
@@ -220,10 +226,16 @@ impl fmt::Display for BaseUrl {
     }
 }
 
-impl<'de> Deserialize<'de> for BaseUrl {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::new(raw).map_err(serde::de::Error::custom)
+impl From<BaseUrl> for String {
+    fn from(value: BaseUrl) -> String {
+        value.0
+    }
+}
+
+impl TryFrom<String> for BaseUrl {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self, Error> {
+        Self::new(value)
     }
 }
 
@@ -234,8 +246,8 @@ impl<'de> Deserialize<'de> for BaseUrl {
 /// assert!(omlink::PublicKey::new("abcdefgh").is_ok());
 /// assert!(omlink::PublicKey::new("has space").is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct PublicKey(String);
 
 impl PublicKey {
@@ -285,10 +297,16 @@ impl fmt::Display for PublicKey {
     }
 }
 
-impl<'de> Deserialize<'de> for PublicKey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::new(raw).map_err(serde::de::Error::custom)
+impl From<PublicKey> for String {
+    fn from(value: PublicKey) -> String {
+        value.0
+    }
+}
+
+impl TryFrom<String> for PublicKey {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self, Error> {
+        Self::new(value)
     }
 }
 
