@@ -1,7 +1,10 @@
-# omlink: `make run` tries it, `make test` runs every test. Both install what is missing first.
-.PHONY: run test deps deps-test fmt lint unit build
+# omlink: `make run` opens the app, `make test` runs every test. Both install what is missing first.
+.PHONY: run test deps deps-test ui ui-deps fmt lint unit ui-test bindings build bench demo
 
 CARGO ?= cargo
+NPM ?= npm
+# The desktop binary with the UI embedded (not loaded from a dev server).
+APP_FEATURES := --features tauri/custom-protocol
 
 deps:
 	scripts/ensure-deps.sh core
@@ -9,11 +12,22 @@ deps:
 deps-test:
 	scripts/ensure-deps.sh test
 
-build: deps
-	$(CARGO) build --workspace
+ui-deps:
+	cd ui && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then $(NPM) ci --no-audit --no-fund; fi
 
-# Until the desktop app lands, `run` starts the sandbox Ops Manager and shows a CLI link against it.
+ui: ui-deps
+	cd ui && $(NPM) run build
+
+build: deps ui
+	$(CARGO) build --workspace $(APP_FEATURES)
+
+# Opens the desktop app; with no profiles it offers the built-in sandbox.
 run: build
+	$(CARGO) run -p omlink-desktop $(APP_FEATURES)
+
+# The CLI against the sandbox, without the desktop.
+demo: deps
+	$(CARGO) build -p omlink -p omlink-sandbox
 	scripts/demo.sh
 
 fmt:
@@ -25,10 +39,16 @@ lint:
 unit:
 	$(CARGO) test --workspace
 
-test: deps-test fmt lint unit
+ui-test: ui-deps
+	cd ui && $(NPM) run typecheck && $(NPM) test
+
+# Regenerates ui/src/bindings from the Rust types (the unit tests fail when they drift).
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p omlink-desktop --test bindings
+
+test: deps-test ui fmt lint unit ui-test
 
 # Benchmarks: measured, never asserted. Compare revisions on the same machine.
-.PHONY: bench
 bench: deps
 	$(CARGO) bench -p omlink --bench client
 	scripts/bench-vs-curl.sh

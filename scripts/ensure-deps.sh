@@ -16,7 +16,11 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # Core: a C toolchain for aws-lc-sys / ring, pkg-config, CA certificates for TLS roots.
-for p in build-essential pkg-config ca-certificates; do need_pkg "$p"; done
+# Desktop (Tauri 2 on Linux): WebKitGTK 4.1, GTK 3, librsvg; Node.js and npm for the UI.
+for p in build-essential pkg-config ca-certificates file libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev; do
+  need_pkg "$p"
+done
+if ! command -v npm >/dev/null 2>&1; then need_pkg nodejs; need_pkg npm; fi
 if [ "$want" = test ]; then
   # The sandbox is checked against curl --digest and Python's requests.
   for p in curl python3; do need_pkg "$p"; done

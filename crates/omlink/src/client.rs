@@ -33,6 +33,7 @@ const SERVICE_VERSION_HEADER: &str = "x-mongodb-service-version";
 
 /// How to trust the server's TLS certificate.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct TlsOptions {
     /// A PEM file of extra CA certificates, trusted **in addition to** the system's roots
@@ -83,6 +84,7 @@ impl ClientConfig {
 
 /// Something about a connection the user should know, though it works.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Warning {
     /// The URL is `http://`: the link token crosses the network unencrypted.
     InsecureHttp,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of failure an [`Error`] is. The CLI's exit code follows from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ErrorKind {
     /// Input was rejected before any request was made (or a local file could not be used).
     InvalidInput,
@@ -38,6 +39,8 @@ pub enum ErrorKind {
     Tls,
     /// The OS keychain is missing, locked or refused access.
     Keychain,
+    /// The person cancelled the request before it finished.
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -54,6 +57,7 @@ impl ErrorKind {
             Self::Network => "network error",
             Self::Tls => "TLS error",
             Self::Keychain => "keychain unavailable",
+            Self::Cancelled => "cancelled",
         }
     }
 }
@@ -66,6 +70,7 @@ impl ErrorKind {
 /// assert!(!err.hint.is_empty());
 /// ```
 #[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct Error {
@@ -250,7 +255,11 @@ impl Error {
                 call.op.verb()
             ),
             (
-                ErrorKind::InvalidInput | ErrorKind::Network | ErrorKind::Tls | ErrorKind::Keychain,
+                ErrorKind::InvalidInput
+                | ErrorKind::Network
+                | ErrorKind::Tls
+                | ErrorKind::Keychain
+                | ErrorKind::Cancelled,
                 _,
             ) => String::new(),
         };

@@ -21,6 +21,7 @@ pub const STORE_KEY_HISTORY: &str = "history";
 
 /// How a link attempt ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "result", rename_all = "camelCase")]
 pub enum Outcome {
     /// The server accepted the link.
@@ -70,6 +71,7 @@ impl Outcome {
 
 /// One link attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     /// Stable id; names the keychain entry of the token.

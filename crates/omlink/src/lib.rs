@@ -21,7 +21,9 @@ mod model;
 mod profile;
 mod secret;
 pub mod secret_store;
+mod store_file;
 mod validate;
+mod workbench;
 
 pub use client::{
     Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ORGS_PAGE_SIZE, TlsOptions,
@@ -38,7 +40,9 @@ pub use profile::{
     ServerKind, default_store_file,
 };
 pub use secret::{LinkToken, MAX_LINK_TOKEN_LEN, MAX_PRIVATE_KEY_LEN, PrivateKey};
+pub use store_file::{StoreContents, load_store_file};
 pub use validate::{API_PREFIX, BaseUrl, CLOUD_MANAGER_URL, OrgId, PublicKey};
+pub use workbench::{ExportFormat, Persistence, SandboxEndpoint, TokenSource, Workbench};
 
 /// This build's version, shared by the library, the CLI and the app.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// assert_eq!(LinkStatus::from_server(None), LinkStatus::Unreported);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string | null"))]
 pub enum LinkStatus {
     /// `SYNCED`: the organization is connected to Atlas.
     Synced,
@@ -72,6 +73,7 @@ impl<'de> Deserialize<'de> for LinkStatus {
 
 /// The outcome of a link or status call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LinkOutcome {
     /// The link's status.
@@ -82,6 +84,7 @@ pub struct LinkOutcome {
 
 /// An Ops Manager / Cloud Manager organization, as `GET /orgs` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     /// 24 hexadecimal characters.

@@ -22,6 +22,7 @@ pub const MAX_PROFILE_NAME_LEN: usize = 100;
 
 /// A profile's stable id: 1 to 64 characters of `a-z`, `0-9` and `-`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(into = "String", try_from = "String")]
 pub struct ProfileId(String);
 
@@ -86,6 +87,7 @@ pub(crate) fn random_id() -> String {
 
 /// Which product a profile talks to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ServerKind {
     /// On-premises Ops Manager at its own URL.
     #[default]
@@ -97,6 +99,7 @@ pub enum ServerKind {
 /// A saved connection. It never holds the private key: `has_private_key` says whether the
 /// keychain has one for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     /// Stable id; names the keychain entry.
@@ -130,6 +133,7 @@ fn default_timeout_secs() -> u64 {
 
 /// What a person enters to create or edit a profile, before validation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProfileDraft {
     /// Display name.

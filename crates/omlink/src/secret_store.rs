@@ -14,6 +14,9 @@ use zeroize::Zeroizing;
 use crate::error::{Error, ErrorKind};
 use crate::profile::ProfileId;
 
+/// A secret read from a store: zeroized when dropped.
+pub type Secret = Zeroizing<String>;
+
 /// The keychain service name every omlink entry is filed under.
 pub const KEYCHAIN_SERVICE: &str = "omlink";
 
@@ -33,7 +36,7 @@ pub trait SecretStore: Send + Sync {
     ///
     /// # Errors
     /// [`ErrorKind::Keychain`] when the keychain cannot be used.
-    fn get(&self, account: &str) -> Result<Option<Zeroizing<String>>, Error>;
+    fn get(&self, account: &str) -> Result<Option<Secret>, Error>;
 
     /// Creates or replaces an entry.
     ///
@@ -70,7 +73,7 @@ impl MemorySecretStore {
 }
 
 impl SecretStore for MemorySecretStore {
-    fn get(&self, account: &str) -> Result<Option<Zeroizing<String>>, Error> {
+    fn get(&self, account: &str) -> Result<Option<Secret>, Error> {
         Ok(self.lock().get(account).cloned())
     }
 
@@ -128,7 +131,7 @@ impl KeychainStore {
 }
 
 impl SecretStore for KeychainStore {
-    fn get(&self, account: &str) -> Result<Option<Zeroizing<String>>, Error> {
+    fn get(&self, account: &str) -> Result<Option<Secret>, Error> {
         match self.entry(account)?.get_password() {
             Ok(secret) => Ok(Some(Zeroizing::new(secret))),
             Err(keyring_core::Error::NoEntry) => Ok(None),

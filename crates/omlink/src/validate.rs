@@ -48,6 +48,7 @@ pub(crate) fn check_no_control_chars(what: &str, value: &str) -> Result<(), Erro
 /// assert!("5f1e".parse::<omlink::OrgId>().is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(into = "String", try_from = "String")]
 pub struct OrgId(String);
 
@@ -126,6 +127,7 @@ impl TryFrom<String> for OrgId {
 /// assert!(omlink::BaseUrl::new("om.example.com").is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(into = "String", try_from = "String")]
 pub struct BaseUrl(String);
 
@@ -247,6 +249,7 @@ impl TryFrom<String> for BaseUrl {
 /// assert!(omlink::PublicKey::new("has space").is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(into = "String", try_from = "String")]
 pub struct PublicKey(String);
 

@@ -4,6 +4,7 @@
 mod cli;
 mod client;
 mod tls;
+mod workbench;
 
 use omlink::{BaseUrl, Client, ClientConfig, OrgId, PrivateKey, PublicKey};
 use omlink_sandbox::demo::{self, DemoKey};

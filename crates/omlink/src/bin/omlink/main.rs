@@ -117,6 +117,8 @@ fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::Network | ErrorKind::Tls => 7,
         ErrorKind::ServerError | ErrorKind::RateLimited => 8,
         ErrorKind::Keychain => 9,
+        // The CLI has no cancel button: Ctrl-C ends the process.
+        ErrorKind::Cancelled => 2,
     }
 }
 

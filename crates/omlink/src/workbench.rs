@@ -1,0 +1,473 @@
+//! The desktop app's behaviour without the desktop: saved profiles with keys in the keychain,
+//! link attempts recorded in the history with their tokens in the keychain, cancellation and
+//! the no-double-submission rule. The Tauri shell's commands are thin wrappers over
+//! [`Workbench`]; tests drive it against the sandbox with a [`MemorySecretStore`](crate::secret_store::MemorySecretStore).
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::history::{
+    HistoryEntry, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org,
+};
+use crate::model::{LinkOutcome, Organization};
+use crate::profile::{Profile, ProfileBook, ProfileDraft, ProfileId, STORE_KEY_PROFILES};
+use crate::secret::{LinkToken, PrivateKey};
+use crate::secret_store::{SecretStore, link_token_account, private_key_account};
+use crate::validate::{BaseUrl, OrgId};
+
+/// Where the workbench writes its state. The app implements it with tauri-plugin-store, one
+/// key per collection, saved to disk at once.
+pub trait Persistence: Send + Sync {
+    /// Stores `value` under `key` and makes it durable before returning.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] (naming the file) when it cannot be written.
+    fn save(&self, key: &str, value: serde_json::Value) -> Result<(), Error>;
+}
+
+/// Where a link attempt's token comes from.
+#[derive(Debug)]
+pub enum TokenSource {
+    /// A token the person typed or pasted.
+    New(LinkToken),
+    /// The token saved in the keychain with this history entry ("Use this token again").
+    History(String),
+}
+
+/// History export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ExportFormat {
+    /// A JSON array of entries.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// The built-in sandbox, once started: where it listens and its Organization Owner key.
+#[derive(Clone, Debug)]
+pub struct SandboxEndpoint {
+    /// The sandbox's base URL.
+    pub url: BaseUrl,
+    /// Its demo owner key (public, not a secret of anyone's).
+    pub public_key: crate::PublicKey,
+    /// Its demo private key.
+    pub private_key: PrivateKey,
+}
+
+/// Profiles, history, keychain and clients, shared by every command.
+pub struct Workbench {
+    book: Mutex<ProfileBook>,
+    history: Mutex<Vec<HistoryEntry>>,
+    secrets: Arc<dyn SecretStore>,
+    persist: Arc<dyn Persistence>,
+    clients: Mutex<HashMap<ProfileId, Arc<Client>>>,
+    in_flight: Arc<Mutex<HashSet<(ProfileId, OrgId)>>>,
+    sandbox: Mutex<Option<SandboxEndpoint>>,
+}
+
+impl std::fmt::Debug for Workbench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workbench").finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn gone() -> Error {
+    Error::invalid_input(
+        "That profile no longer exists",
+        "Choose a profile from the list.",
+    )
+}
+
+/// Removes a (profile, organization) pair from the in-flight set when the attempt ends,
+/// however it ends.
+struct InFlight {
+    set: Arc<Mutex<HashSet<(ProfileId, OrgId)>>>,
+    key: (ProfileId, OrgId),
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        lock(&self.set).remove(&self.key);
+    }
+}
+
+impl Workbench {
+    /// A workbench over loaded state.
+    pub fn new(
+        book: ProfileBook,
+        history: Vec<HistoryEntry>,
+        secrets: Arc<dyn SecretStore>,
+        persist: Arc<dyn Persistence>,
+    ) -> Self {
+        Self {
+            book: Mutex::new(book),
+            history: Mutex::new(history),
+            secrets,
+            persist,
+            clients: Mutex::new(HashMap::new()),
+            in_flight: Arc::new(Mutex::new(HashSet::new())),
+            sandbox: Mutex::new(None),
+        }
+    }
+
+    /// A snapshot of the profiles.
+    pub fn profiles(&self) -> ProfileBook {
+        lock(&self.book).clone()
+    }
+
+    fn save_book(&self, book: &ProfileBook) -> Result<(), Error> {
+        self.persist.save(
+            STORE_KEY_PROFILES,
+            serde_json::to_value(book).expect("serializable"),
+        )
+    }
+
+    fn save_history(&self, history: &[HistoryEntry]) -> Result<(), Error> {
+        self.persist.save(
+            STORE_KEY_HISTORY,
+            serde_json::to_value(history).expect("serializable"),
+        )
+    }
+
+    /// Creates (`id` is `None`) or edits a profile. A non-empty `private_key` goes to the
+    /// keychain first: if that fails nothing is saved and the error says why.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for a bad draft or key; [`ErrorKind::Keychain`].
+    pub fn save_profile(
+        &self,
+        id: Option<&ProfileId>,
+        draft: &ProfileDraft,
+        private_key: Option<&str>,
+    ) -> Result<Profile, Error> {
+        let key = private_key
+            .filter(|k| !k.trim().is_empty())
+            .map(PrivateKey::new)
+            .transpose()?;
+        let mut book = lock(&self.book);
+        let mut profile = book.validate(id, draft)?;
+        if let Some(key) = &key {
+            self.secrets
+                .set(&private_key_account(&profile.id), key.expose())?;
+            profile.has_private_key = true;
+        }
+        let mut next = book.clone();
+        next.upsert(profile.clone());
+        next.last_used = Some(profile.id.clone());
+        self.save_book(&next)?;
+        *book = next;
+        lock(&self.clients).remove(&profile.id);
+        Ok(profile)
+    }
+
+    /// Copies a profile, its keychain entry included.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for an unknown id; [`ErrorKind::Keychain`].
+    pub fn duplicate_profile(&self, id: &ProfileId) -> Result<Profile, Error> {
+        let mut book = lock(&self.book);
+        let mut copy = book.duplicate(id)?;
+        if let Some(key) = self.secrets.get(&private_key_account(id))? {
+            self.secrets.set(&private_key_account(&copy.id), &key)?;
+            copy.has_private_key = true;
+        }
+        let mut next = book.clone();
+        next.upsert(copy.clone());
+        self.save_book(&next)?;
+        *book = next;
+        Ok(copy)
+    }
+
+    /// Deletes a profile and its keychain entry (the keychain first: a profile whose key could
+    /// not be removed stays listed).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for an unknown id; [`ErrorKind::Keychain`].
+    pub fn delete_profile(&self, id: &ProfileId) -> Result<(), Error> {
+        let mut book = lock(&self.book);
+        if book.get(id).is_none() {
+            return Err(gone());
+        }
+        self.secrets.delete(&private_key_account(id))?;
+        let mut next = book.clone();
+        next.remove(id);
+        self.save_book(&next)?;
+        *book = next;
+        lock(&self.clients).remove(id);
+        Ok(())
+    }
+
+    /// Remembers the profile to open on the next start.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for an unknown id or an unwritable store.
+    pub fn set_last_used(&self, id: &ProfileId) -> Result<(), Error> {
+        let mut book = lock(&self.book);
+        if book.get(id).is_none() {
+            return Err(gone());
+        }
+        if book.last_used.as_ref() != Some(id) {
+            let mut next = book.clone();
+            next.last_used = Some(id.clone());
+            self.save_book(&next)?;
+            *book = next;
+        }
+        Ok(())
+    }
+
+    /// Registers the running sandbox and makes sure a profile named "Sandbox" uses it; returns
+    /// that profile.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when the store cannot be written.
+    pub fn use_sandbox(&self, endpoint: SandboxEndpoint) -> Result<Profile, Error> {
+        *lock(&self.sandbox) = Some(endpoint.clone());
+        let mut book = lock(&self.book);
+        let existing = book.profiles.iter().find(|p| p.sandbox).cloned();
+        let profile = match existing {
+            Some(p) => Profile {
+                url: endpoint.url.clone(),
+                ..p
+            },
+            None => {
+                let mut name = "Sandbox".to_owned();
+                let mut n = 2;
+                while book.find_by_name(&name).is_some() {
+                    name = format!("Sandbox {n}");
+                    n += 1;
+                }
+                let draft = ProfileDraft {
+                    name,
+                    url: endpoint.url.to_string(),
+                    public_key: endpoint.public_key.to_string(),
+                    ..ProfileDraft::default()
+                };
+                Profile {
+                    sandbox: true,
+                    has_private_key: true,
+                    ..book.validate(None, &draft)?
+                }
+            }
+        };
+        let mut next = book.clone();
+        next.upsert(profile.clone());
+        next.last_used = Some(profile.id.clone());
+        self.save_book(&next)?;
+        *book = next;
+        lock(&self.clients).remove(&profile.id);
+        Ok(profile)
+    }
+
+    /// The client of a profile, built once and reused (its connections stay alive).
+    fn client(&self, id: &ProfileId) -> Result<(Profile, Arc<Client>), Error> {
+        let profile = lock(&self.book).get(id).cloned().ok_or_else(gone)?;
+        if let Some(client) = lock(&self.clients).get(id) {
+            return Ok((profile, Arc::clone(client)));
+        }
+        let config = if profile.sandbox {
+            let sandbox = lock(&self.sandbox).clone().ok_or_else(|| {
+                Error::invalid_input(
+                    "The sandbox is not running",
+                    "Choose \"Try the sandbox\" to start it.",
+                )
+            })?;
+            let mut config = profile.client_config(sandbox.private_key);
+            config.base_url = sandbox.url;
+            config.public_key = sandbox.public_key;
+            config
+        } else {
+            let key = self.secrets.get(&private_key_account(id))?.ok_or_else(|| {
+                Error::invalid_input(
+                    format!("No private key is saved for profile \"{}\"", profile.name),
+                    "Edit the profile and enter its private API key.",
+                )
+            })?;
+            profile.client_config(PrivateKey::new(key.as_str())?)
+        };
+        let client = Arc::new(Client::new(config)?);
+        lock(&self.clients).insert(id.clone(), Arc::clone(&client));
+        Ok((profile, client))
+    }
+
+    /// What the person should be told about a profile's connection (plain http, no TLS checks).
+    ///
+    /// # Errors
+    /// As for building the client.
+    pub fn warnings(&self, id: &ProfileId) -> Result<Vec<crate::Warning>, Error> {
+        Ok(self.client(id)?.1.warnings().to_vec())
+    }
+
+    /// Lists the organizations visible to a profile's key ("Test connection" too).
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`].
+    pub async fn list_orgs(&self, id: &ProfileId) -> Result<Vec<Organization>, Error> {
+        let (_, client) = self.client(id)?;
+        let mut orgs = client.list_orgs().await?;
+        orgs.sort_by_cached_key(|o| o.name.to_lowercase());
+        Ok(orgs)
+    }
+
+    /// Links `org` with a new or remembered token, unless `cancel` completes first. Every
+    /// attempt that reaches the server, cancelled ones included, is recorded once in the
+    /// history, with its token saved in the keychain for reuse.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when a link for the same profile and organization is already
+    /// running, or the remembered token is gone; [`ErrorKind::Cancelled`]; any server error.
+    /// The history entry is returned either way.
+    pub async fn link(
+        &self,
+        id: &ProfileId,
+        org: &OrgId,
+        org_name: Option<String>,
+        token: TokenSource,
+        cancel: impl Future<Output = ()>,
+    ) -> (Result<LinkOutcome, Error>, Option<HistoryEntry>) {
+        let prepared = self.prepare_link(id, org, token);
+        let (profile, client, token, guard) = match prepared {
+            Ok(p) => p,
+            Err(e) => return (Err(e), None),
+        };
+        let result = tokio::select! {
+            result = client.link(org, &token) => result,
+            () = cancel => Err(Error::new(
+                ErrorKind::Cancelled,
+                "The link request was cancelled",
+                "Nothing was sent after the cancel; check the status to see whether the server \
+                 had already linked the organization.",
+            )),
+        };
+        drop(guard);
+        let outcome = match &result {
+            Ok(o) => Outcome::Linked {
+                status: o.status.clone(),
+            },
+            Err(e) if e.kind == ErrorKind::Cancelled => Outcome::Cancelled,
+            Err(e) => Outcome::failed(e),
+        };
+        let mut entry = HistoryEntry::new(
+            profile.id.clone(),
+            profile.name.clone(),
+            org.clone(),
+            org_name,
+            &token,
+            outcome,
+        );
+        // The token goes to the keychain only; without one, the entry simply cannot be reused.
+        entry.has_token = self
+            .secrets
+            .set(&link_token_account(&entry.id), token.expose())
+            .is_ok();
+        {
+            let mut history = lock(&self.history);
+            history.push(entry.clone());
+            if let Err(e) = self.save_history(&history) {
+                // The attempt happened and is shown; only its record on disk is missing.
+                eprintln!("omlink: the link history could not be saved: {}", e.message);
+            }
+        }
+        (result, Some(entry))
+    }
+
+    fn prepare_link(
+        &self,
+        id: &ProfileId,
+        org: &OrgId,
+        token: TokenSource,
+    ) -> Result<(Profile, Arc<Client>, LinkToken, InFlight), Error> {
+        let (profile, client) = self.client(id)?;
+        let token = match token {
+            TokenSource::New(token) => token,
+            TokenSource::History(entry_id) => {
+                let secret = self
+                    .secrets
+                    .get(&link_token_account(&entry_id))?
+                    .ok_or_else(|| {
+                        Error::invalid_input(
+                            "The keychain no longer holds that token",
+                            "Paste the token again, or generate a new one in Atlas.",
+                        )
+                    })?;
+                LinkToken::new(secret.as_str())?
+            }
+        };
+        let key = (id.clone(), org.clone());
+        if !lock(&self.in_flight).insert(key.clone()) {
+            return Err(Error::invalid_input(
+                format!("A link request for organization {org} is already running"),
+                "Wait for it to finish, or cancel it.",
+            ));
+        }
+        Ok((
+            profile,
+            client,
+            token,
+            InFlight {
+                set: Arc::clone(&self.in_flight),
+                key,
+            },
+        ))
+    }
+
+    /// Reads an organization's link status.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`].
+    pub async fn link_status(&self, id: &ProfileId, org: &OrgId) -> Result<LinkOutcome, Error> {
+        self.client(id)?.1.link_status(org).await
+    }
+
+    /// Removes an organization's link.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`]; [`ErrorKind::Rejected`] while a migration runs.
+    pub async fn unlink(&self, id: &ProfileId, org: &OrgId) -> Result<(), Error> {
+        self.client(id)?.1.unlink(org).await
+    }
+
+    /// The history of one organization, or all, newest first.
+    pub fn history(&self, org: Option<&OrgId>) -> Vec<HistoryEntry> {
+        filter_by_org(&lock(&self.history), org)
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Deletes a history entry and its keychain token.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Keychain`]; [`ErrorKind::InvalidInput`] when the store cannot be written.
+    pub fn delete_history_entry(&self, entry_id: &str) -> Result<(), Error> {
+        let mut history = lock(&self.history);
+        self.secrets.delete(&link_token_account(entry_id))?;
+        let next: Vec<HistoryEntry> = history
+            .iter()
+            .filter(|e| e.id != entry_id)
+            .cloned()
+            .collect();
+        self.save_history(&next)?;
+        *history = next;
+        Ok(())
+    }
+
+    /// The history (of one organization, or all) as JSON or CSV, without tokens.
+    pub fn export_history(&self, org: Option<&OrgId>, format: ExportFormat) -> String {
+        let history = lock(&self.history);
+        let entries = filter_by_org(&history, org);
+        match format {
+            ExportFormat::Json => export_json(&entries),
+            ExportFormat::Csv => export_csv(&entries),
+        }
+    }
+}

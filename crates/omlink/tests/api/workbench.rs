@@ -1,0 +1,370 @@
+//! The app's behaviour (the Workbench behind every Tauri command) against the sandbox, with the
+//! in-memory secret store and persistence.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use omlink::secret_store::{
+    MemorySecretStore, SecretStore, link_token_account, private_key_account,
+};
+use omlink::{
+    Error, ErrorKind, ExportFormat, LinkStatus, LinkToken, Outcome, Persistence, ProfileBook,
+    ProfileDraft, SandboxEndpoint, TokenSource, Workbench,
+};
+use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
+use omlink_sandbox::{Faults, Sandbox};
+
+use crate::{ORG, TOKEN, org, sandbox};
+
+/// Persistence into a JSON map, to check what would reach the store file.
+#[derive(Default)]
+struct MemoryFile(Mutex<serde_json::Map<String, serde_json::Value>>);
+
+impl Persistence for MemoryFile {
+    fn save(&self, key: &str, value: serde_json::Value) -> Result<(), Error> {
+        self.0.lock().unwrap().insert(key.to_owned(), value);
+        Ok(())
+    }
+}
+
+struct Bench {
+    workbench: Workbench,
+    secrets: MemorySecretStore,
+    file: Arc<MemoryFile>,
+}
+
+fn bench() -> Bench {
+    let secrets = MemorySecretStore::default();
+    let file = Arc::new(MemoryFile::default());
+    let workbench = Workbench::new(
+        ProfileBook::default(),
+        Vec::new(),
+        Arc::new(secrets.clone()),
+        file.clone(),
+    );
+    Bench {
+        workbench,
+        secrets,
+        file,
+    }
+}
+
+fn draft(sb: &Sandbox, name: &str, public: &str) -> ProfileDraft {
+    ProfileDraft {
+        name: name.into(),
+        url: sb.url().into(),
+        public_key: public.into(),
+        ..Default::default()
+    }
+}
+
+fn no_cancel() -> std::future::Pending<()> {
+    std::future::pending()
+}
+
+fn store_text(b: &Bench) -> String {
+    serde_json::Value::Object(b.file.0.lock().unwrap().clone()).to_string()
+}
+
+#[tokio::test]
+async fn profiles_keep_keys_in_the_keychain_only() {
+    let sb = sandbox();
+    let b = bench();
+    let p = b
+        .workbench
+        .save_profile(
+            None,
+            &draft(&sb, "Lab", demo::OWNER.public_key),
+            Some(demo::OWNER.private_key),
+        )
+        .unwrap();
+    assert!(p.has_private_key);
+    assert_eq!(
+        b.secrets
+            .get(&private_key_account(&p.id))
+            .unwrap()
+            .unwrap()
+            .as_str(),
+        demo::OWNER.private_key
+    );
+    assert!(!store_text(&b).contains(demo::OWNER.private_key));
+    assert_eq!(b.workbench.profiles().last_used.as_ref(), Some(&p.id));
+
+    // Test connection lists the organizations.
+    assert_eq!(
+        b.workbench.list_orgs(&p.id).await.unwrap().len(),
+        demo::ORGS.len()
+    );
+
+    // Editing without a key keeps the saved one; duplicating copies it; deleting removes it.
+    let edited = b
+        .workbench
+        .save_profile(
+            Some(&p.id),
+            &draft(&sb, "Lab 2", demo::OWNER.public_key),
+            None,
+        )
+        .unwrap();
+    assert!(edited.has_private_key);
+    let copy = b.workbench.duplicate_profile(&p.id).unwrap();
+    assert_eq!(copy.name, "Lab 2 (copy)");
+    assert!(
+        b.secrets
+            .get(&private_key_account(&copy.id))
+            .unwrap()
+            .is_some()
+    );
+    b.workbench.delete_profile(&p.id).unwrap();
+    assert!(
+        b.secrets
+            .get(&private_key_account(&p.id))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(b.workbench.profiles().profiles.len(), 1);
+}
+
+#[tokio::test]
+async fn a_bad_draft_saves_nothing() {
+    let sb = sandbox();
+    let b = bench();
+    let err = b
+        .workbench
+        .save_profile(
+            None,
+            &ProfileDraft {
+                url: "nope".into(),
+                ..draft(&sb, "X", "k")
+            },
+            Some("pk"),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert!(b.secrets.accounts().is_empty());
+    assert!(b.workbench.profiles().profiles.is_empty());
+}
+
+#[tokio::test]
+async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
+    let sb = sandbox();
+    let b = bench();
+    let p = b
+        .workbench
+        .save_profile(
+            None,
+            &draft(&sb, "Lab", demo::OWNER.public_key),
+            Some(demo::OWNER.private_key),
+        )
+        .unwrap();
+    let token = TokenSource::New(LinkToken::new(TOKEN).unwrap());
+    let (result, entry) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            Some("Payments Platform".into()),
+            token,
+            no_cancel(),
+        )
+        .await;
+    assert_eq!(result.unwrap().status, LinkStatus::Synced);
+    let entry = entry.unwrap();
+    assert_eq!(
+        entry.outcome,
+        Outcome::Linked {
+            status: LinkStatus::Synced
+        }
+    );
+    assert!(entry.has_token);
+    assert_eq!(entry.token_mask, "lt-C…nted");
+    assert_eq!(
+        b.secrets
+            .get(&link_token_account(&entry.id))
+            .unwrap()
+            .unwrap()
+            .as_str(),
+        TOKEN
+    );
+    assert!(!store_text(&b).contains(TOKEN), "the store holds no token");
+
+    // Use this token again, after an unlink.
+    b.workbench.unlink(&p.id, &org(ORG)).await.unwrap();
+    assert_eq!(
+        b.workbench
+            .link_status(&p.id, &org(ORG))
+            .await
+            .unwrap()
+            .status,
+        LinkStatus::NotSynced
+    );
+    let (result, again) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::History(entry.id.clone()),
+            no_cancel(),
+        )
+        .await;
+    assert_eq!(result.unwrap().status, LinkStatus::Synced);
+    assert_eq!(sb.link_token(ORG).as_deref(), Some(TOKEN));
+    assert_eq!(again.unwrap().token_fingerprint, entry.token_fingerprint);
+    assert_eq!(b.workbench.history(Some(&org(ORG))).len(), 2);
+
+    // Deleting the entry deletes its token; reuse then says so.
+    b.workbench.delete_history_entry(&entry.id).unwrap();
+    assert!(
+        b.secrets
+            .get(&link_token_account(&entry.id))
+            .unwrap()
+            .is_none()
+    );
+    let (result, none) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::History(entry.id),
+            no_cancel(),
+        )
+        .await;
+    assert_eq!(result.unwrap_err().kind, ErrorKind::InvalidInput);
+    assert!(none.is_none());
+
+    let csv = b.workbench.export_history(None, ExportFormat::Csv);
+    let json = b
+        .workbench
+        .export_history(Some(&org(ORG)), ExportFormat::Json);
+    assert!(!csv.contains(TOKEN) && !json.contains(TOKEN));
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+}
+
+#[tokio::test]
+async fn failures_are_recorded_with_kind_and_code() {
+    let sb = sandbox();
+    let b = bench();
+    let p = b
+        .workbench
+        .save_profile(
+            None,
+            &draft(&sb, "Member", demo::MEMBER.public_key),
+            Some(demo::MEMBER.private_key),
+        )
+        .unwrap();
+    let (result, entry) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::New(LinkToken::new(TOKEN).unwrap()),
+            no_cancel(),
+        )
+        .await;
+    assert_eq!(result.unwrap_err().kind, ErrorKind::PermissionDenied);
+    assert_eq!(
+        entry.unwrap().outcome,
+        Outcome::Failed {
+            kind: ErrorKind::PermissionDenied,
+            http_status: Some(401),
+            error_code: Some("USER_UNAUTHORIZED".into())
+        }
+    );
+    let owner = b
+        .workbench
+        .save_profile(
+            None,
+            &draft(&sb, "Owner", demo::OWNER.public_key),
+            Some(demo::OWNER.private_key),
+        )
+        .unwrap();
+    let err = b
+        .workbench
+        .unlink(&owner.id, &org(RUNNING_MIGRATION_ORG))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.error_code.as_deref(),
+        Some("CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT")
+    );
+}
+
+#[tokio::test]
+async fn cancel_and_double_submission() {
+    let sb = sandbox();
+    sb.set_faults(Faults {
+        latency_ms: 800,
+        ..Faults::default()
+    });
+    let b = bench();
+    let p = b
+        .workbench
+        .save_profile(
+            None,
+            &draft(&sb, "Slow", demo::OWNER.public_key),
+            Some(demo::OWNER.private_key),
+        )
+        .unwrap();
+    let token = || TokenSource::New(LinkToken::new(TOKEN).unwrap());
+    let org = org(ORG);
+    let first = b.workbench.link(
+        &p.id,
+        &org,
+        None,
+        token(),
+        tokio::time::sleep(Duration::from_millis(300)),
+    );
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        b.workbench
+            .link(&p.id, &org, None, token(), no_cancel())
+            .await
+    };
+    let ((first, first_entry), (second, second_entry)) = tokio::join!(first, second);
+    assert_eq!(first.unwrap_err().kind, ErrorKind::Cancelled);
+    assert_eq!(first_entry.unwrap().outcome, Outcome::Cancelled);
+    let second = second.unwrap_err();
+    assert_eq!(second.kind, ErrorKind::InvalidInput);
+    assert!(
+        second.message.contains("already running"),
+        "{}",
+        second.message
+    );
+    assert!(
+        second_entry.is_none(),
+        "the refused duplicate is not recorded"
+    );
+    assert_eq!(b.workbench.history(None).len(), 1, "one attempt, one entry");
+    // The organization is free again after the cancel.
+    sb.set_faults(Faults::default());
+    assert!(
+        b.workbench
+            .link(&p.id, &org, None, token(), no_cancel())
+            .await
+            .0
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn the_sandbox_profile_needs_no_keychain() {
+    let sb = sandbox();
+    let b = bench();
+    let endpoint = SandboxEndpoint {
+        url: omlink::BaseUrl::new(sb.url()).unwrap(),
+        public_key: omlink::PublicKey::new(demo::OWNER.public_key).unwrap(),
+        private_key: omlink::PrivateKey::new(demo::OWNER.private_key).unwrap(),
+    };
+    let p = b.workbench.use_sandbox(endpoint.clone()).unwrap();
+    assert!(p.sandbox && p.name == "Sandbox");
+    assert!(b.secrets.accounts().is_empty());
+    assert_eq!(
+        b.workbench.list_orgs(&p.id).await.unwrap()[0].name,
+        "Analytics"
+    );
+    // Starting it again reuses the profile.
+    assert_eq!(b.workbench.use_sandbox(endpoint).unwrap().id, p.id);
+    assert_eq!(b.workbench.profiles().profiles.len(), 1);
+}

@@ -1,0 +1,28 @@
+//! Declares the app's commands so each is denied unless a capability grants it.
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_profiles",
+    "save_profile",
+    "duplicate_profile",
+    "delete_profile",
+    "select_profile",
+    "start_sandbox",
+    "test_connection",
+    "list_organizations",
+    "create_migration_link",
+    "cancel_request",
+    "get_link_status",
+    "delete_migration_link",
+    "list_history",
+    "delete_history_entry",
+    "export_history",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
+}
