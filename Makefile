@@ -1,5 +1,5 @@
 # omlink: `make run` opens the app, `make test` runs every test. Both install what is missing first.
-.PHONY: run test deps deps-test ui ui-deps fmt lint unit ui-test bindings build bench demo
+.PHONY: run test deps deps-test ui ui-deps fmt lint unit ui-test e2e bindings build bench demo
 
 CARGO ?= cargo
 NPM ?= npm
@@ -37,7 +37,7 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 unit:
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --exclude omlink-e2e
 
 ui-test: ui-deps
 	cd ui && $(NPM) run typecheck && $(NPM) test
@@ -46,7 +46,12 @@ ui-test: ui-deps
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test -p omlink-desktop --test bindings
 
-test: deps-test ui fmt lint unit ui-test
+# The real window under Xvfb with a real Secret Service; refreshes docs/screenshots.
+e2e: deps-test ui
+	$(CARGO) build -p omlink-desktop $(APP_FEATURES)
+	tests/e2e/run.sh
+
+test: deps-test ui fmt lint unit ui-test e2e
 
 # Benchmarks: measured, never asserted. Compare revisions on the same machine.
 bench: deps

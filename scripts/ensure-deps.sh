@@ -24,6 +24,8 @@ if ! command -v npm >/dev/null 2>&1; then need_pkg nodejs; need_pkg npm; fi
 if [ "$want" = test ]; then
   # The sandbox is checked against curl --digest and Python's requests.
   for p in curl python3; do need_pkg "$p"; done
+  # End-to-end: a display, the WebKit WebDriver, a real Secret Service and its CLI.
+  for p in xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools; do need_pkg "$p"; done
 fi
 
 if [ ${#apt_missing[@]} -gt 0 ]; then
@@ -46,4 +48,9 @@ fi
 
 if ! cargo clippy --version >/dev/null 2>&1 || ! cargo fmt --version >/dev/null 2>&1; then
   rustup component add clippy rustfmt
+fi
+
+if [ "$want" = test ] && ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "Installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2'
 fi

@@ -157,7 +157,7 @@ function errorBox(e: OmlinkError): HTMLElement {
     e.errorCode || e.httpStatus
       ? h("p", { class: "server" }, `Server: ${e.httpStatus ? `HTTP ${e.httpStatus}` : ""}${e.errorCode ? ` · ${e.errorCode}` : ""}`)
       : null,
-    e.hint ? h("p", { class: "hint" }, "What to do: ", e.hint) : null,
+    e.hint && !plain ? h("p", { class: "hint" }, "What to do: ", e.hint) : null,
   );
 }
 
@@ -310,8 +310,9 @@ function renderProfileForm(): void {
       const saved = await api.saveProfile(p?.id ?? null, draft(), priv.value === "" ? null : priv.value);
       priv.value = "";
       await reloadProfiles();
+      const selected = selectProfile(state.profiles.find((x) => x.id === saved.id) ?? saved);
       notify(`Profile “${saved.name}” saved${saved.hasPrivateKey ? "; its private key is in the keychain" : ""}.`);
-      await selectProfile(state.profiles.find((x) => x.id === saved.id) ?? saved);
+      await selected;
     } catch (e) {
       // What the person typed stays in the form.
       replace(formError, errorBox(asOmlinkError(e)));
@@ -554,7 +555,12 @@ async function link(source: { token?: string; historyId?: string }, tokenInput: 
       historyId: source.historyId ?? null,
     });
     setOrgState(target.id, { badge: { state: "status", status: response.outcome.status }, checkedAt: new Date(), error: null });
-    if (tokenInput) tokenInput.value = ""; // linked: the token now lives only in the keychain
+    // Linked: the token now lives only in the keychain. (The field was re-rendered while busy,
+    // so clear the one on the page; on failure it keeps what was typed.)
+    if (tokenInput) {
+      const field = document.querySelector<HTMLInputElement>("#token");
+      if (field) field.value = "";
+    }
   } catch (e) {
     const err = asOmlinkError(e);
     setOrgState(target.id, { badge: errorBadge(err), checkedAt: new Date(), error: err });
@@ -592,8 +598,9 @@ async function unlink(): Promise<void> {
     setOrgState(org.id, { badge: { state: "status", status: "NO_LINK" }, checkedAt: new Date(), error: null });
     notify(`${org.name ?? org.id} is no longer linked to Atlas.`);
   } catch (e) {
-    const err = asOmlinkError(e);
-    setOrgState(org.id, { badge: errorBadge(err), checkedAt: new Date(), error: err });
+    // The link is as it was: keep its badge, show why the unlink was refused.
+    const previous = state.orgStates.get(orgKey(org.id));
+    setOrgState(org.id, { badge: previous?.badge ?? { state: "unknown" }, checkedAt: previous?.checkedAt ?? null, error: asOmlinkError(e) });
   }
   renderLink();
 }

@@ -1,0 +1,435 @@
+//! The real omlink window, driven as a person would through tauri-driver and WebKitWebDriver,
+//! under Xvfb, with a real Secret Service. Run by `tests/e2e/run.sh` (`make e2e`), which sets up
+//! the display, the private HOME/XDG folders and the keyring.
+//!
+//! Each scenario starts its own app with its own data folder; the keyring is shared.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
+use omlink_sandbox::{Faults, Sandbox, SandboxConfig};
+
+const ORG: &str = "5f1e2d3c4b5a697887766554";
+const TOKEN: &str = "e2e-CANARY-link-token-4b1d9f7c2a6e";
+const TOKEN_MASK: &str = "e2e-…2a6e";
+const WRONG_KEY: &str = "e2e-CANARY-wrong-private-key-77d1";
+const WAIT: Duration = Duration::from_secs(20);
+
+fn env(name: &str) -> String {
+    std::env::var(name)
+        .unwrap_or_else(|_| panic!("{name} is not set: run tests/e2e/run.sh (make e2e)"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One app process behind one tauri-driver, with its own data folder.
+struct App {
+    client: Client,
+    driver: Child,
+    data: PathBuf,
+    log: PathBuf,
+}
+
+impl App {
+    async fn launch(scenario: &str) -> Self {
+        let dir = PathBuf::from(env("OMLINK_E2E_RUN_DIR")).join(scenario);
+        std::fs::create_dir_all(&dir).unwrap();
+        let data = dir.join("data");
+        let log = dir.join("app.log");
+        let port = free_port();
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
+            .env("XDG_DATA_HOME", &data)
+            .stdout(Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&log)
+                    .unwrap(),
+            ))
+            .stderr(Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&log)
+                    .unwrap(),
+            ))
+            .spawn()
+            .expect("tauri-driver starts");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": env("OMLINK_E2E_APP") }),
+        );
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::rustls()
+                .unwrap()
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < WAIT => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("no WebDriver session: {e}"),
+            }
+        };
+        let app = Self {
+            client,
+            driver,
+            data,
+            log,
+        };
+        app.wait_for("#profiles h2").await;
+        app
+    }
+
+    async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+
+    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    /// Waits until the element's text contains `expected`; returns the text.
+    async fn wait_text(&self, css: &str, expected: &str) -> String {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < WAIT {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = el.text().await
+            {
+                if text.contains(expected) {
+                    return text;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        panic!("{css} never said {expected:?}; last text: {last:?}");
+    }
+
+    async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait_for(css).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map_or(0, |v| v.len())
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let dir = PathBuf::from(env("OMLINK_E2E_SCREENSHOTS"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Fills and saves the profile form.
+    async fn create_profile(&self, name: &str, url: &str, public: &str, private: &str) {
+        self.click("#new-profile").await;
+        self.type_into("#pf-name", name).await;
+        self.type_into("#pf-url", url).await;
+        self.type_into("#pf-public-key", public).await;
+        self.type_into("#pf-private-key", private).await;
+        self.click("#save-profile").await;
+        self.wait_text("#notice", &format!("Profile “{name}” saved"))
+            .await;
+    }
+
+    async fn pick_org(&self, id: &str) {
+        self.click(&format!("button[data-org-id=\"{id}\"]")).await;
+        self.wait_text("#selected-org-id", id).await;
+    }
+
+    async fn link_with(&self, token: &str) {
+        self.type_into("#token", token).await;
+        self.click("#link-button").await;
+    }
+
+    /// Neither the DOM, the store file nor the app's log holds any of `secrets`.
+    async fn assert_no_secrets(&self, secrets: &[&str]) {
+        let dom = self.client.source().await.unwrap();
+        let store = std::fs::read_to_string(self.data.join("dev.omlink.app/omlink.json"))
+            .unwrap_or_default();
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        for secret in secrets {
+            assert!(!dom.contains(secret), "the page holds a secret");
+            assert!(!store.contains(secret), "the store file holds a secret");
+            assert!(!log.contains(secret), "the app's log holds a secret");
+        }
+        assert!(!store.is_empty(), "the store file was written");
+    }
+}
+
+/// `secret-tool search` over omlink's keychain entries: their attributes and secrets.
+fn keyring_entries() -> String {
+    let out = Command::new("secret-tool")
+        .args(["search", "--all", "--unlock", "service", "omlink"])
+        .output()
+        .expect("secret-tool runs");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn sandbox(faults: Faults) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        faults,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn first_start_sandbox_pick_by_name_link_and_see_history() {
+    let app = App::launch("first-start").await;
+    app.wait_text("#profile-form", "Welcome").await;
+    app.click("#try-sandbox").await;
+    app.wait_for("button[data-org-id]").await;
+    app.screenshot("1-sandbox-profile-and-organizations").await;
+
+    // Pick an organization by name.
+    app.type_into("#org-search", "Payments").await;
+    assert_eq!(
+        app.count("button[data-org-id]").await,
+        1,
+        "the search narrows the list"
+    );
+    app.pick_org(ORG).await;
+    app.wait_text("#selected-org-name", "Payments Platform")
+        .await;
+
+    // The manual id field validates as the person types.
+    app.type_into("#org-manual", "5f1e").await;
+    app.wait_text("#org-manual-note", "4 of 24 characters")
+        .await;
+
+    app.link_with(TOKEN).await;
+    let status = app.wait_text("#org-status", "Linked · SYNCED").await;
+    assert!(status.contains("checked"), "the badge says when: {status}");
+    let token_input = app.wait_for("#token").await;
+    assert_eq!(
+        token_input.prop("value").await.unwrap().as_deref(),
+        Some(""),
+        "a linked token leaves the page"
+    );
+    let row = app.wait_text("#history-table tbody tr", TOKEN_MASK).await;
+    assert!(
+        row.contains("Payments Platform") && row.contains("SYNCED"),
+        "{row}"
+    );
+    app.screenshot("2-linked").await;
+    app.click("#help summary").await;
+    app.screenshot("3-history-and-help").await;
+
+    // Unlink refused while a migration runs, explained in plain words.
+    app.type_into("#org-search", "Legacy").await;
+    app.pick_org(RUNNING_MIGRATION_ORG).await;
+    app.click("#unlink-button").await;
+    app.click("#confirm-yes").await;
+    let error = app.wait_text("#link .error-box", "still running").await;
+    assert!(
+        error.contains("CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT"),
+        "{error}"
+    );
+    app.screenshot("4-unlink-refused").await;
+
+    app.assert_no_secrets(&[TOKEN, demo::OWNER.private_key])
+        .await;
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn wrong_key_missing_role_and_access_list_errors_show_their_hints() {
+    let sb = sandbox(Faults::default());
+    let app = App::launch("errors").await;
+    app.create_profile("Lab", sb.url(), demo::OWNER.public_key, WRONG_KEY)
+        .await;
+    assert!(
+        keyring_entries().contains(WRONG_KEY),
+        "the private key is in the Secret Service"
+    );
+    app.wait_text("#pf-key-saved", "key saved in the keychain")
+        .await;
+
+    // A wrong private key: authentication failed, with its hint.
+    app.click("#test-connection").await;
+    let error = app.wait_text("#orgs .error-box", "Wrong API key").await;
+    assert!(error.contains("key pair"), "{error}");
+    app.screenshot("5-error-wrong-key").await;
+
+    // A key without the Organization Owner role: the 401 with USER_UNAUTHORIZED.
+    app.type_into("#pf-public-key", demo::MEMBER.public_key)
+        .await;
+    app.type_into("#pf-private-key", demo::MEMBER.private_key)
+        .await;
+    app.click("#save-profile").await;
+    app.wait_for("button[data-org-id]").await;
+    app.pick_org(ORG).await;
+    app.link_with(TOKEN).await;
+    let error = app.wait_text("#link .error-box", "Permission denied").await;
+    assert!(
+        error.contains("USER_UNAUTHORIZED") && error.contains("Organization Owner"),
+        "{error}"
+    );
+    assert!(error.contains("HTTP 401"), "{error}");
+    let token_input = app.wait_for("#token").await;
+    assert_eq!(
+        token_input.prop("value").await.unwrap().as_deref(),
+        Some(TOKEN),
+        "a failed link keeps what was typed"
+    );
+
+    // A key refused by the access list: 403.
+    app.type_into("#pf-public-key", demo::BLOCKED.public_key)
+        .await;
+    app.type_into("#pf-private-key", demo::BLOCKED.private_key)
+        .await;
+    app.click("#save-profile").await;
+    let error = app.wait_text("#orgs .error-box", "Permission denied").await;
+    assert!(
+        error.contains("IP_ADDRESS_NOT_ON_ACCESS_LIST") && error.contains("access list"),
+        "{error}"
+    );
+
+    app.assert_no_secrets(&[
+        WRONG_KEY,
+        demo::MEMBER.private_key,
+        demo::BLOCKED.private_key,
+        TOKEN,
+    ])
+    .await;
+
+    // Saving a new key replaced the old one; deleting the profile removes its keychain entry.
+    let entries = keyring_entries();
+    assert!(
+        entries.contains(demo::BLOCKED.private_key) && !entries.contains(WRONG_KEY),
+        "{entries}"
+    );
+    app.click("#delete-profile").await;
+    app.click("#confirm-yes").await;
+    app.wait_text("#notice", "deleted").await;
+    assert!(!keyring_entries().contains(demo::BLOCKED.private_key));
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_slow_link_can_be_cancelled_and_is_recorded_once() {
+    let sb = sandbox(Faults {
+        latency_ms: 3_000,
+        ..Faults::default()
+    });
+    let app = App::launch("slow").await;
+    app.create_profile(
+        "Slow lab",
+        sb.url(),
+        demo::OWNER.public_key,
+        demo::OWNER.private_key,
+    )
+    .await;
+    app.wait_for("button[data-org-id]").await;
+    app.pick_org(ORG).await;
+    app.link_with(TOKEN).await;
+
+    // In flight: the button is disabled (no double submission) and Cancel is offered.
+    app.wait_text("#org-status", "Linking").await;
+    let link = app.wait_for("#link-button").await;
+    assert!(
+        !link.is_enabled().await.unwrap(),
+        "Link is disabled while the request runs"
+    );
+    app.click("#cancel-button").await;
+    app.wait_text("#org-status", "Cancelled").await;
+    assert_eq!(
+        app.count("#history-table tbody tr").await,
+        1,
+        "one attempt, one history row"
+    );
+    assert!(
+        app.wait_for("#link-button")
+            .await
+            .is_enabled()
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        sb.is_linked(ORG),
+        Some(false),
+        "nothing was linked after the cancel"
+    );
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn after_a_restart_profiles_and_history_remain_and_a_token_is_reused() {
+    let app = App::launch("restart").await;
+    app.click("#try-sandbox").await;
+    app.wait_for("button[data-org-id]").await;
+    app.pick_org(ORG).await;
+    app.link_with(TOKEN).await;
+    app.wait_text("#org-status", "Linked · SYNCED").await;
+    app.quit().await;
+
+    let app = App::launch("restart").await;
+    app.wait_for("button.profile[data-profile=\"Sandbox\"]")
+        .await;
+    app.wait_text("#history-table tbody tr", TOKEN_MASK).await;
+    // Use this token again: no retyping, the token comes from the keychain.
+    app.click("#history-table tbody tr button.reuse").await;
+    app.wait_text("#org-status", "Linked · SYNCED").await;
+    let started = Instant::now();
+    while app.count("#history-table tbody tr").await < 2 && started.elapsed() < WAIT {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count("#history-table tbody tr").await, 2);
+    let token_input = app.wait_for("#token").await;
+    assert_eq!(
+        token_input.prop("value").await.unwrap().as_deref(),
+        Some(""),
+        "the token was not shown"
+    );
+    app.assert_no_secrets(&[TOKEN, demo::OWNER.private_key])
+        .await;
+    app.quit().await;
+}
