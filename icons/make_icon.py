@@ -1,6 +1,6 @@
 """Renders omlink's icon (icon.svg describes the same design) to PNG without extra packages:
-a green rounded square with two linked white rings. `tauri icon icons/icon.png` derives the
-platform sizes from its output."""
+a green rounded square with two linked white rings. `make icons` derives every platform size
+from its output with `tauri icon`."""
 import math, struct, sys, zlib
 
 def render(size):
@@ -31,5 +31,4 @@ def render(size):
         return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
-for size, name in [(512, "icon.png"), (32, "32x32.png"), (128, "128x128.png"), (256, "128x128@2x.png")]:
-    open(name, "wb").write(render(size))
+open("icon.png", "wb").write(render(512))

@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "list_history",
     "delete_history_entry",
     "export_history",
+    "choose_ca_file",
 ];
 
 fn main() {

@@ -7,7 +7,8 @@ use omlink::{
     ProfileId, SandboxEndpoint, TokenSource,
 };
 use omlink_sandbox::{Sandbox, SandboxConfig, demo};
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
 use tokio::sync::oneshot;
 
 use crate::state::{AppState, lock};
@@ -199,23 +200,52 @@ pub async fn delete_history_entry(state: State<'_, AppState>, entry_id: String) 
     state.workbench.delete_history_entry(&entry_id)
 }
 
-/// Writes the (filtered) history to `path`, chosen by the person in a save dialog.
+/// Asks the person for a file name (native save dialog) and writes the (filtered) history
+/// there; `None` when they cancelled. The dialog runs here, not in the web view, so the web
+/// view cannot direct a write anywhere.
 #[tauri::command]
 pub async fn export_history(
+    app: AppHandle,
     state: State<'_, AppState>,
     org_id: Option<String>,
     format: ExportFormat,
-    path: String,
-) -> Result<()> {
+    file_name: String,
+) -> Result<Option<String>> {
     let org = org_id
         .filter(|o| !o.trim().is_empty())
         .map(OrgId::new)
         .transpose()?;
     let text = state.workbench.export_history(org.as_ref(), format);
+    let (kind, extension) = match format {
+        ExportFormat::Json => ("JSON", "json"),
+        ExportFormat::Csv => ("CSV", "csv"),
+    };
+    let Some(path) = app
+        .dialog()
+        .file()
+        .set_file_name(file_name)
+        .add_filter(kind, &[extension])
+        .blocking_save_file()
+        .and_then(|p| p.as_path().map(std::path::Path::to_path_buf))
+    else {
+        return Ok(None);
+    };
     std::fs::write(&path, text).map_err(|e| {
         Error::invalid_input(
-            format!("Could not write {path}: {e}"),
+            format!("Could not write {}: {e}", path.display()),
             "Choose another folder.",
         )
-    })
+    })?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Asks the person for a PEM file of extra CA certificates (native open dialog).
+#[tauri::command]
+pub async fn choose_ca_file(app: AppHandle) -> Result<Option<String>> {
+    Ok(app
+        .dialog()
+        .file()
+        .add_filter("PEM certificates", &["pem", "crt", "cer"])
+        .blocking_pick_file()
+        .and_then(|p| p.as_path().map(|p| p.display().to_string())))
 }

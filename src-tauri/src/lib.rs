@@ -34,6 +34,7 @@ pub fn run() {
             commands::list_history,
             commands::delete_history_entry,
             commands::export_history,
+            commands::choose_ca_file,
         ])
         .run(tauri::generate_context!())
         .expect("the omlink window could not start");

@@ -57,6 +57,9 @@ export const api = {
   deleteMigrationLink: (id: ProfileId, orgId: string) => call<void>("delete_migration_link", { id, orgId }),
   listHistory: (orgId: string | null) => call<HistoryEntry[]>("list_history", { orgId }),
   deleteHistoryEntry: (entryId: string) => call<void>("delete_history_entry", { entryId }),
-  exportHistory: (orgId: string | null, format: ExportFormat, path: string) =>
-    call<void>("export_history", { orgId, format, path }),
+  /** Rust shows the save dialog and writes the file; resolves to its path, or null if cancelled. */
+  exportHistory: (orgId: string | null, format: ExportFormat, fileName: string) =>
+    call<string | null>("export_history", { orgId, format, fileName }),
+  /** Rust shows the open dialog; resolves to the chosen path, or null. */
+  chooseCaFile: () => call<string | null>("choose_ca_file"),
 };

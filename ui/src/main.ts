@@ -1,7 +1,6 @@
 // omlink's window: profiles, organizations, linking, history and help. Rust does all I/O;
 // this file only renders and calls src/api.ts.
 
-import { open as openFileDialog, save as saveFileDialog } from "@tauri-apps/plugin-dialog";
 import { api, asOmlinkError, type OmlinkError } from "./api";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ExportFormat } from "./bindings/ExportFormat";
@@ -320,8 +319,12 @@ function renderProfileForm(): void {
   };
 
   const browse = async () => {
-    const picked = await openFileDialog({ multiple: false, directory: false, filters: [{ name: "PEM certificates", extensions: ["pem", "crt", "cer"] }] });
-    if (typeof picked === "string") ca.value = picked;
+    try {
+      const picked = await api.chooseCaFile();
+      if (picked) ca.value = picked;
+    } catch (e) {
+      replace(formError, errorBox(asOmlinkError(e)));
+    }
   };
 
   replace(
@@ -637,11 +640,9 @@ function renderHistory(): void {
     again.setSelectionRange(pos, pos);
   });
   const exportAs = async (format: ExportFormat) => {
-    const path = await saveFileDialog({ defaultPath: exportFileName(orgFilter, format, new Date()), filters: [{ name: format, extensions: [format === "Json" ? "json" : "csv"] }] });
-    if (!path) return;
     try {
-      await api.exportHistory(orgFilter || null, format, path);
-      notify(`History exported to ${path} (without tokens).`);
+      const path = await api.exportHistory(orgFilter || null, format, exportFileName(orgFilter, format, new Date()));
+      if (path) notify(`History exported to ${path} (without tokens).`);
     } catch (e) {
       notify(asOmlinkError(e).message, "error");
     }
