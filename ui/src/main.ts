@@ -465,6 +465,8 @@ function selectOrg(id: string, name: string | null): void {
   state.selected = { id, name };
   renderOrgs();
   renderLink();
+  // The badge shows the server's word, not a guess: read the status on selection.
+  if (!state.inFlight.has(orgKey(id))) void refreshStatus();
   void loadHistory();
 }
 
@@ -536,8 +538,14 @@ function renderLink(): void {
   );
 }
 
+/** Bumped by every change of an organization's state, so a slow status answer cannot
+ * overwrite a newer link result. */
+const generation = new Map<string, number>();
+
 function setOrgState(orgId: string, s: OrgState): void {
-  state.orgStates.set(orgKey(orgId), s);
+  const key = orgKey(orgId);
+  generation.set(key, (generation.get(key) ?? 0) + 1);
+  state.orgStates.set(key, s);
 }
 
 async function link(source: { token?: string; historyId?: string }, tokenInput: HTMLInputElement | null = null, target = state.selected): Promise<void> {
@@ -579,15 +587,19 @@ async function refreshStatus(): Promise<void> {
   const org = state.selected;
   if (!p || !org) return;
   setOrgState(org.id, { badge: { state: "inProgress", what: "Checking" }, checkedAt: null, error: null });
+  const started = generation.get(orgKey(org.id));
   renderLink();
+  let next: OrgState;
   try {
     const outcome = await api.getLinkStatus(p.id, org.id);
-    setOrgState(org.id, { badge: { state: "status", status: outcome.status }, checkedAt: new Date(), error: null });
+    next = { badge: { state: "status", status: outcome.status }, checkedAt: new Date(), error: null };
   } catch (e) {
     const err = asOmlinkError(e);
-    setOrgState(org.id, { badge: errorBadge(err), checkedAt: new Date(), error: err });
+    next = { badge: errorBadge(err), checkedAt: new Date(), error: err };
   }
-  renderLink();
+  if (generation.get(`${p.id}:${org.id}`) !== started) return; // a link or unlink answered meanwhile
+  setOrgState(org.id, next);
+  if (state.selected?.id === org.id) renderLink();
 }
 
 async function unlink(): Promise<void> {
