@@ -52,31 +52,9 @@ impl ProfileId {
         }
         Ok(Self(value.to_owned()))
     }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl From<ProfileId> for String {
-    fn from(value: ProfileId) -> String {
-        value.0
-    }
-}
-
-impl TryFrom<String> for ProfileId {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self, Error> {
-        Self::new(value)
-    }
-}
-
-impl std::fmt::Display for ProfileId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::validate::string_newtype!(ProfileId);
 
 pub(crate) fn random_id() -> String {
     rand::random::<[u8; 8]>()

@@ -4,9 +4,6 @@
 //! becomes an [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) with a hint instead
 //! of a confusing answer from the server.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -17,6 +14,50 @@ pub const API_PREFIX: &str = "/api/public/v1.0";
 
 /// The base URL of Cloud Manager, whose Public API is the same as Ops Manager's.
 pub const CLOUD_MANAGER_URL: &str = "https://cloud.mongodb.com";
+
+/// `as_str`, `FromStr`, `Display` and the `String` conversions serde uses, for a validated string
+/// newtype whose `new` checks its input.
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl $name {
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::Error;
+            fn from_str(s: &str) -> Result<Self, $crate::Error> {
+                Self::new(s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::Error;
+            fn try_from(value: String) -> Result<Self, $crate::Error> {
+                Self::new(value)
+            }
+        }
+    };
+}
+pub(crate) use string_newtype;
+
+string_newtype!(OrgId);
+string_newtype!(BaseUrl);
+string_newtype!(PublicKey);
 
 pub(crate) fn check_not_empty(what: &str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
@@ -81,37 +122,6 @@ impl OrgId {
             ));
         }
         Ok(Self(value.to_ascii_lowercase()))
-    }
-
-    /// The id as 24 lower-case hexadecimal characters.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for OrgId {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Self::new(s)
-    }
-}
-
-impl fmt::Display for OrgId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<OrgId> for String {
-    fn from(value: OrgId) -> String {
-        value.0
-    }
-}
-
-impl TryFrom<String> for OrgId {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self, Error> {
-        Self::new(value)
     }
 }
 
@@ -187,11 +197,6 @@ impl BaseUrl {
         Ok(Self(format!("{origin}{path}")))
     }
 
-    /// The normalized URL, without a trailing slash or the API path.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The host (and port, when the URL names one) the URL points at, for messages.
     pub fn host(&self) -> &str {
         let rest = self.0.split_once("://").map_or(self.0.as_str(), |(_, r)| r);
@@ -213,32 +218,6 @@ fn strip_suffix_ignore_case<'a>(value: &'a str, suffix: &str) -> Option<&'a str>
     let cut = value.len().checked_sub(suffix.len())?;
     (value.is_char_boundary(cut) && value[cut..].eq_ignore_ascii_case(suffix))
         .then(|| &value[..cut])
-}
-
-impl FromStr for BaseUrl {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Self::new(s)
-    }
-}
-
-impl fmt::Display for BaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<BaseUrl> for String {
-    fn from(value: BaseUrl) -> String {
-        value.0
-    }
-}
-
-impl TryFrom<String> for BaseUrl {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self, Error> {
-        Self::new(value)
-    }
 }
 
 /// The public half of an API key: the digest user name. Not a secret, but validated: it is
@@ -279,37 +258,6 @@ impl PublicKey {
             ));
         }
         Ok(Self(value.to_owned()))
-    }
-
-    /// The key as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for PublicKey {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Self::new(s)
-    }
-}
-
-impl fmt::Display for PublicKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<PublicKey> for String {
-    fn from(value: PublicKey) -> String {
-        value.0
-    }
-}
-
-impl TryFrom<String> for PublicKey {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self, Error> {
-        Self::new(value)
     }
 }
 

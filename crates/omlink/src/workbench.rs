@@ -125,11 +125,31 @@ impl Workbench {
         lock(&self.book).clone()
     }
 
-    fn save_book(&self, book: &ProfileBook) -> Result<(), Error> {
+    /// Applies `change` to a copy of the book, saves the copy, and only then makes it current:
+    /// a failed save leaves memory and disk agreeing.
+    fn update_book(
+        &self,
+        book: &mut ProfileBook,
+        change: impl FnOnce(&mut ProfileBook),
+    ) -> Result<(), Error> {
+        let mut next = book.clone();
+        change(&mut next);
         self.persist.save(
             STORE_KEY_PROFILES,
-            serde_json::to_value(book).expect("serializable"),
-        )
+            serde_json::to_value(&next).expect("serializable"),
+        )?;
+        *book = next;
+        Ok(())
+    }
+
+    /// Stores `profile` as the current one and drops its cached client (its settings changed).
+    fn store_current(&self, book: &mut ProfileBook, profile: &Profile) -> Result<(), Error> {
+        self.update_book(book, |next| {
+            next.upsert(profile.clone());
+            next.last_used = Some(profile.id.clone());
+        })?;
+        lock(&self.clients).remove(&profile.id);
+        Ok(())
     }
 
     fn save_history(&self, history: &[HistoryEntry]) -> Result<(), Error> {
@@ -161,12 +181,7 @@ impl Workbench {
                 .set(&private_key_account(&profile.id), key.expose())?;
             profile.has_private_key = true;
         }
-        let mut next = book.clone();
-        next.upsert(profile.clone());
-        next.last_used = Some(profile.id.clone());
-        self.save_book(&next)?;
-        *book = next;
-        lock(&self.clients).remove(&profile.id);
+        self.store_current(&mut book, &profile)?;
         Ok(profile)
     }
 
@@ -181,10 +196,7 @@ impl Workbench {
             self.secrets.set(&private_key_account(&copy.id), &key)?;
             copy.has_private_key = true;
         }
-        let mut next = book.clone();
-        next.upsert(copy.clone());
-        self.save_book(&next)?;
-        *book = next;
+        self.update_book(&mut book, |next| next.upsert(copy.clone()))?;
         Ok(copy)
     }
 
@@ -199,10 +211,9 @@ impl Workbench {
             return Err(gone());
         }
         self.secrets.delete(&private_key_account(id))?;
-        let mut next = book.clone();
-        next.remove(id);
-        self.save_book(&next)?;
-        *book = next;
+        self.update_book(&mut book, |next| {
+            next.remove(id);
+        })?;
         lock(&self.clients).remove(id);
         Ok(())
     }
@@ -217,10 +228,7 @@ impl Workbench {
             return Err(gone());
         }
         if book.last_used.as_ref() != Some(id) {
-            let mut next = book.clone();
-            next.last_used = Some(id.clone());
-            self.save_book(&next)?;
-            *book = next;
+            self.update_book(&mut book, |next| next.last_used = Some(id.clone()))?;
         }
         Ok(())
     }
@@ -259,12 +267,7 @@ impl Workbench {
                 }
             }
         };
-        let mut next = book.clone();
-        next.upsert(profile.clone());
-        next.last_used = Some(profile.id.clone());
-        self.save_book(&next)?;
-        *book = next;
-        lock(&self.clients).remove(&profile.id);
+        self.store_current(&mut book, &profile)?;
         Ok(profile)
     }
 
