@@ -19,7 +19,8 @@ ui: ui-deps
 	cd ui && $(NPM) run build
 
 build: deps ui
-	$(CARGO) build --workspace $(APP_FEATURES)
+	$(CARGO) build -p omlink -p omlink-sandbox
+	$(CARGO) build -p omlink-desktop $(APP_FEATURES)
 
 # Opens the desktop app; with no profiles it offers the built-in sandbox.
 run: build

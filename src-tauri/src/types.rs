@@ -29,8 +29,8 @@ pub struct OrganizationsView {
     pub warning_texts: Vec<String>,
 }
 
-/// A link request from the window.
-#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+/// A link request from the window. Its `Debug` leaves the token out.
+#[derive(Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkRequest {
     /// Chosen by the window; `cancel_request` takes it.
@@ -45,6 +45,19 @@ pub struct LinkRequest {
     pub token: Option<String>,
     /// …the history entry whose saved token to use again.
     pub history_id: Option<String>,
+}
+
+impl std::fmt::Debug for LinkRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkRequest")
+            .field("request_id", &self.request_id)
+            .field("profile_id", &self.profile_id)
+            .field("org_id", &self.org_id)
+            .field("org_name", &self.org_name)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("history_id", &self.history_id)
+            .finish()
+    }
 }
 
 /// A link that the server accepted, and its history entry.

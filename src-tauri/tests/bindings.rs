@@ -1,4 +1,4 @@
-//! The web view's TypeScript types are generated from the Rust types (ts-rs) into
+//! What crosses IPC: the web view's TypeScript types are generated from the Rust types (ts-rs) into
 //! `ui/src/bindings/`. This test regenerates them and fails when the committed files differ;
 //! `make bindings` (UPDATE_BINDINGS=1) rewrites them.
 
@@ -77,5 +77,19 @@ fn typescript_bindings_match_the_rust_types() {
     assert!(
         differing.is_empty(),
         "ui/src/bindings is out of date for {differing:?}: run `make bindings` and commit the result"
+    );
+}
+
+#[test]
+fn a_link_request_never_prints_its_token() {
+    let request: omlink_desktop::types::LinkRequest = serde_json::from_value(serde_json::json!({
+        "requestId": "r1", "profileId": "p1", "orgId": "5f1e2d3c4b5a697887766554",
+        "orgName": null, "token": "tok-SECRET-value", "historyId": null
+    }))
+    .unwrap();
+    let shown = format!("{request:?}");
+    assert!(
+        !shown.contains("tok-SECRET-value") && shown.contains("<redacted>"),
+        "{shown}"
     );
 }

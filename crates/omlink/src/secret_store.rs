@@ -51,10 +51,18 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, account: &str) -> Result<(), Error>;
 }
 
-/// An in-memory [`SecretStore`] for unit tests.
-#[derive(Debug, Default, Clone)]
+/// An in-memory [`SecretStore`] for unit tests. Its `Debug` lists account names only.
+#[derive(Default, Clone)]
 pub struct MemorySecretStore {
     entries: Arc<Mutex<HashMap<String, Zeroizing<String>>>>,
+}
+
+impl std::fmt::Debug for MemorySecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemorySecretStore")
+            .field("accounts", &self.accounts())
+            .finish()
+    }
 }
 
 impl MemorySecretStore {
@@ -196,6 +204,10 @@ mod tests {
         assert_eq!(
             store.get("a").unwrap().as_deref().map(String::as_str),
             Some("two")
+        );
+        assert_eq!(
+            format!("{store:?}"),
+            r#"MemorySecretStore { accounts: ["a"] }"#
         );
         store.delete("a").unwrap();
         store.delete("a").unwrap();

@@ -2,7 +2,7 @@
 import type { ProfileId } from "./ProfileId";
 
 /**
- * A link request from the window.
+ * A link request from the window. Its `Debug` leaves the token out.
  */
 export type LinkRequest = { 
 /**
