@@ -93,3 +93,14 @@ fn a_link_request_never_prints_its_token() {
         "{shown}"
     );
 }
+
+#[test]
+fn the_app_identifier_is_the_one_the_cli_reads() {
+    // `omlink --profile` finds the app's store file through omlink::APP_IDENTIFIER.
+    let conf: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    assert_eq!(conf["identifier"], omlink::APP_IDENTIFIER);
+    assert!(
+        conf.get("version").is_none(),
+        "the version comes from Cargo.toml only"
+    );
+}

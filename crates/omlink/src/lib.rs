@@ -48,7 +48,7 @@ pub use workbench::{ExportFormat, Persistence, SandboxEndpoint, TokenSource, Wor
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The desktop app's identifier: names its data directory, shared with the CLI's `--profile`.
-pub const APP_IDENTIFIER: &str = "dev.omlink.app";
+pub const APP_IDENTIFIER: &str = "dev.omlink.desktop";
 
 /// The desktop app's store file (tauri-plugin-store) in its data directory.
 pub const STORE_FILE_NAME: &str = "omlink.json";

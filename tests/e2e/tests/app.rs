@@ -188,8 +188,12 @@ impl App {
     /// Neither the DOM, the store file nor the app's log holds any of `secrets`.
     async fn assert_no_secrets(&self, secrets: &[&str]) {
         let dom = self.client.source().await.unwrap();
-        let store = std::fs::read_to_string(self.data.join("dev.omlink.app/omlink.json"))
-            .unwrap_or_default();
+        let store = std::fs::read_to_string(
+            self.data
+                .join(omlink::APP_IDENTIFIER)
+                .join(omlink::STORE_FILE_NAME),
+        )
+        .unwrap_or_default();
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         for secret in secrets {
             assert!(!dom.contains(secret), "the page holds a secret");
