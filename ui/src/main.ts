@@ -193,13 +193,19 @@ function renderProfiles(): void {
   );
 }
 
-function newProfile(): void {
-  state.current = null;
-  state.creating = true;
+/** Switches the window to `profile` (null: the new-profile form), forgetting the organization. */
+function showProfile(profile: Profile | null): void {
+  state.current = profile;
+  state.creating = profile === null;
+  state.selected = null;
   state.orgs = null;
   state.orgsError = null;
-  state.selected = null;
+  state.notice = null;
   renderAll();
+}
+
+function newProfile(): void {
+  showProfile(null);
 }
 
 async function trySandbox(): Promise<void> {
@@ -220,13 +226,7 @@ async function reloadProfiles(): Promise<void> {
 }
 
 async function selectProfile(p: Profile): Promise<void> {
-  state.current = p;
-  state.creating = false;
-  state.selected = null;
-  state.orgs = null;
-  state.orgsError = null;
-  state.notice = null;
-  renderAll();
+  showProfile(p);
   try {
     if (p.sandbox) await api.startSandbox();
     await api.selectProfile(p.id);
@@ -681,8 +681,12 @@ function renderHistory(): void {
             { class: "row-actions" },
             h("button", {
               class: "reuse",
-              disabled: !e.hasToken || !state.current || state.inFlight.has(orgKey(e.orgId)),
-              title: e.hasToken ? "Link this organization again with the token saved in the keychain" : "The token is not in the keychain",
+              disabled: !e.hasToken || !profileOf(e) || state.inFlight.has(`${e.profileId}:${e.orgId}`),
+              title: !e.hasToken
+                ? "The token is not in the keychain"
+                : !profileOf(e)
+                  ? `Profile “${e.profileName}” was deleted`
+                  : "Link this organization again with the token saved in the keychain",
               onclick: () => void reuse(e),
             }, "Use this token again"),
             h("button", { class: "delete-entry danger", onclick: () => void deleteEntry(e) }, "Delete"),
@@ -702,7 +706,13 @@ function renderHistory(): void {
   );
 }
 
+const profileOf = (e: HistoryEntry): Profile | undefined => state.profiles.find((p) => p.id === e.profileId);
+
+/** Links the entry's organization again, with the entry's profile and its saved token. */
 async function reuse(e: HistoryEntry): Promise<void> {
+  const profile = profileOf(e);
+  if (!profile) return;
+  if (state.current?.id !== profile.id) await selectProfile(profile);
   const target = { id: e.orgId, name: e.orgName };
   if (state.selected?.id !== e.orgId) selectOrg(e.orgId, e.orgName);
   await link({ historyId: e.id }, null, target);
