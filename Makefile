@@ -69,13 +69,14 @@ icons: ui-deps
 # The .deb and .rpm (AppImage needs downloads: the release workflow builds it), with the CLI
 # inside as /usr/bin/omlink. Packages land in target/release/bundle/.
 .PHONY: bundle package-test
+# omlink is built together with omlink-desktop so both share one feature set and one compile.
 bundle: deps ui
-	$(CARGO) build --release -p omlink
+	$(CARGO) build --release -p omlink -p omlink-desktop $(APP_FEATURES)
 	ui/node_modules/.bin/tauri build --bundles deb,rpm
 
 # Builds a debug .deb quickly (reusing the test build) and checks what it holds.
 package-test: deps ui
-	$(CARGO) build -p omlink
+	$(CARGO) build -p omlink -p omlink-desktop $(APP_FEATURES)
 	ui/node_modules/.bin/tauri build --debug --bundles deb \
 	  --config '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/omlink":"../target/debug/omlink"}}}}}'
 	scripts/test-package.sh target/debug/bundle/deb/*.deb

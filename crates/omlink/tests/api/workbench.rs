@@ -58,6 +58,17 @@ fn draft(sb: &Sandbox, name: &str, public: &str) -> ProfileDraft {
     }
 }
 
+/// A profile saved with a demo key pair, its private key in the fake keychain.
+fn saved_profile(b: &Bench, sb: &Sandbox, name: &str, key: &demo::DemoKey) -> omlink::Profile {
+    b.workbench
+        .save_profile(
+            None,
+            &draft(sb, name, key.public_key),
+            Some(key.private_key),
+        )
+        .unwrap()
+}
+
 fn no_cancel() -> std::future::Pending<()> {
     std::future::pending()
 }
@@ -70,14 +81,7 @@ fn store_text(b: &Bench) -> String {
 async fn profiles_keep_keys_in_the_keychain_only() {
     let sb = sandbox();
     let b = bench();
-    let p = b
-        .workbench
-        .save_profile(
-            None,
-            &draft(&sb, "Lab", demo::OWNER.public_key),
-            Some(demo::OWNER.private_key),
-        )
-        .unwrap();
+    let p = saved_profile(&b, &sb, "Lab", &demo::OWNER);
     assert!(p.has_private_key);
     assert_eq!(
         b.secrets
@@ -148,14 +152,7 @@ async fn a_bad_draft_saves_nothing() {
 async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
     let sb = sandbox();
     let b = bench();
-    let p = b
-        .workbench
-        .save_profile(
-            None,
-            &draft(&sb, "Lab", demo::OWNER.public_key),
-            Some(demo::OWNER.private_key),
-        )
-        .unwrap();
+    let p = saved_profile(&b, &sb, "Lab", &demo::OWNER);
     let token = TokenSource::New(LinkToken::new(TOKEN).unwrap());
     let (result, entry) = b
         .workbench
@@ -245,14 +242,7 @@ async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
 async fn failures_are_recorded_with_kind_and_code() {
     let sb = sandbox();
     let b = bench();
-    let p = b
-        .workbench
-        .save_profile(
-            None,
-            &draft(&sb, "Member", demo::MEMBER.public_key),
-            Some(demo::MEMBER.private_key),
-        )
-        .unwrap();
+    let p = saved_profile(&b, &sb, "Member", &demo::MEMBER);
     let (result, entry) = b
         .workbench
         .link(
@@ -272,14 +262,7 @@ async fn failures_are_recorded_with_kind_and_code() {
             error_code: Some("USER_UNAUTHORIZED".into())
         }
     );
-    let owner = b
-        .workbench
-        .save_profile(
-            None,
-            &draft(&sb, "Owner", demo::OWNER.public_key),
-            Some(demo::OWNER.private_key),
-        )
-        .unwrap();
+    let owner = saved_profile(&b, &sb, "Owner", &demo::OWNER);
     let err = b
         .workbench
         .unlink(&owner.id, &org(RUNNING_MIGRATION_ORG))
@@ -299,14 +282,7 @@ async fn cancel_and_double_submission() {
         ..Faults::default()
     });
     let b = bench();
-    let p = b
-        .workbench
-        .save_profile(
-            None,
-            &draft(&sb, "Slow", demo::OWNER.public_key),
-            Some(demo::OWNER.private_key),
-        )
-        .unwrap();
+    let p = saved_profile(&b, &sb, "Slow", &demo::OWNER);
     let token = || TokenSource::New(LinkToken::new(TOKEN).unwrap());
     let org = org(ORG);
     let first = b.workbench.link(
