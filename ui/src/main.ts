@@ -40,6 +40,9 @@ const state = {
   notice: null as { text: string; tone: "ok" | "error" } | null,
 };
 
+/** The link-token field of the selected organization (see renderLink). */
+let tokenField: HTMLInputElement | null = null;
+
 const orgKey = (orgId: string) => `${state.current?.id ?? ""}:${orgId}`;
 const errorBadge = (e: OmlinkError): BadgeState => ({ state: "error", kind: e.kind, errorCode: e.errorCode });
 
@@ -487,14 +490,19 @@ function renderLink(): void {
   const requestId = state.inFlight.get(key);
   const busy = requestId !== undefined;
 
-  const token = h("input", { id: "token", type: "password", autocomplete: "off", spellcheck: "false", placeholder: "Paste the link token from Atlas" });
+  // One field per organization, kept across re-renders (a status answer can arrive while the
+  // person types): the same node keeps its value, focus and caret.
+  if (tokenField?.dataset.org !== org.id) {
+    tokenField = h("input", { id: "token", type: "password", autocomplete: "off", spellcheck: "false", placeholder: "Paste the link token from Atlas" });
+    tokenField.dataset.org = org.id;
+  }
+  const token = tokenField;
+  const hadFocus = document.activeElement === token;
+  const caret = [token.selectionStart, token.selectionEnd] as const;
   const tokenNote = h("span", { id: "token-note", class: "field-note" });
-  const show = h("button", { id: "token-show", type: "button" }, "Show");
+  const show = h("button", { id: "token-show", type: "button" }, token.type === "password" ? "Show" : "Hide");
   const paste = h("button", { id: "token-paste", type: "button" }, "Paste");
   const linkButton = h("button", { id: "link-button", class: "primary", disabled: true }, busy ? "Linking…" : "Link");
-  const previous = container.querySelector<HTMLInputElement>("#token");
-  if (previous && previous.dataset.org === org.id) token.value = previous.value; // keep what was typed
-  token.dataset.org = org.id;
 
   const sync = () => {
     const check = checkToken(token.value);
@@ -502,7 +510,7 @@ function renderLink(): void {
     tokenNote.className = `field-note ${check.ok || token.value === "" ? "" : "warning-text"}`;
     linkButton.disabled = busy || !check.ok;
   };
-  token.addEventListener("input", sync);
+  token.oninput = sync; // replaces the previous render's handler
   show.addEventListener("click", () => {
     token.type = token.type === "password" ? "text" : "password";
     show.textContent = token.type === "password" ? "Show" : "Hide";
@@ -536,6 +544,10 @@ function renderLink(): void {
       h("button", { id: "unlink-button", class: "danger", disabled: busy, onclick: () => void unlink() }, "Unlink"),
     ),
   );
+  if (hadFocus) {
+    token.focus();
+    token.setSelectionRange(caret[0], caret[1]);
+  }
 }
 
 /** Bumped by every change of an organization's state, so a slow status answer cannot
@@ -566,12 +578,8 @@ async function link(source: { token?: string; historyId?: string }, tokenInput: 
       historyId: source.historyId ?? null,
     });
     setOrgState(target.id, { badge: { state: "status", status: response.outcome.status }, checkedAt: new Date(), error: null });
-    // Linked: the token now lives only in the keychain. (The field was re-rendered while busy,
-    // so clear the one on the page; on failure it keeps what was typed.)
-    if (tokenInput) {
-      const field = document.querySelector<HTMLInputElement>("#token");
-      if (field) field.value = "";
-    }
+    // Linked: the token now lives only in the keychain. On failure the field keeps what was typed.
+    if (tokenInput) tokenInput.value = "";
   } catch (e) {
     const err = asOmlinkError(e);
     setOrgState(target.id, { badge: errorBadge(err), checkedAt: new Date(), error: err });

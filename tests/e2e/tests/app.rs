@@ -9,6 +9,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::future::Future;
+
+use fantoccini::elements::Element;
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
 use omlink_sandbox::{Faults, Sandbox, SandboxConfig};
@@ -135,18 +139,49 @@ impl App {
         panic!("{css} never said {expected:?}; last text: {last:?}");
     }
 
+    /// Runs `act` on the element matching `css`, finding it again when a re-render replaced it
+    /// in between (a stale element is the page changing, not a failure).
+    async fn on<T, F, Fut>(&self, css: &str, mut act: F) -> T
+    where
+        F: FnMut(Element) -> Fut,
+        Fut: Future<Output = Result<T, CmdError>>,
+    {
+        let started = Instant::now();
+        loop {
+            match act(self.wait_for(css).await).await {
+                Ok(value) => return value,
+                Err(CmdError::Standard(e))
+                    if e.error == ErrorStatus::StaleElementReference
+                        && started.elapsed() < WAIT =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{css}: {e}"),
+            }
+        }
+    }
+
     async fn click(&self, css: &str) {
-        self.wait_for(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.on(css, |el| async move { el.click().await }).await;
     }
 
     async fn type_into(&self, css: &str, text: &str) {
-        let el = self.wait_for(css).await;
-        el.clear().await.unwrap();
-        el.send_keys(text).await.unwrap();
+        self.on(css, |el| async move {
+            el.clear().await?;
+            el.send_keys(text).await
+        })
+        .await;
+    }
+
+    async fn value(&self, css: &str) -> String {
+        self.on(css, |el| async move { el.prop("value").await })
+            .await
+            .unwrap_or_default()
+    }
+
+    async fn enabled(&self, css: &str) -> bool {
+        self.on(css, |el| async move { el.is_enabled().await })
+            .await
     }
 
     async fn count(&self, css: &str) -> usize {
@@ -252,10 +287,9 @@ async fn first_start_sandbox_pick_by_name_link_and_see_history() {
     app.link_with(TOKEN).await;
     let status = app.wait_text("#org-status", "Linked · SYNCED").await;
     assert!(status.contains("checked"), "the badge says when: {status}");
-    let token_input = app.wait_for("#token").await;
     assert_eq!(
-        token_input.prop("value").await.unwrap().as_deref(),
-        Some(""),
+        app.value("#token").await,
+        "",
         "a linked token leaves the page"
     );
     let row = app.wait_text("#history-table tbody tr", TOKEN_MASK).await;
@@ -318,10 +352,9 @@ async fn wrong_key_missing_role_and_access_list_errors_show_their_hints() {
         "{error}"
     );
     assert!(error.contains("HTTP 401"), "{error}");
-    let token_input = app.wait_for("#token").await;
     assert_eq!(
-        token_input.prop("value").await.unwrap().as_deref(),
-        Some(TOKEN),
+        app.value("#token").await,
+        TOKEN,
         "a failed link keeps what was typed"
     );
 
@@ -378,9 +411,8 @@ async fn a_slow_link_can_be_cancelled_and_is_recorded_once() {
 
     // In flight: the button is disabled (no double submission) and Cancel is offered.
     app.wait_text("#org-status", "Linking").await;
-    let link = app.wait_for("#link-button").await;
     assert!(
-        !link.is_enabled().await.unwrap(),
+        !app.enabled("#link-button").await,
         "Link is disabled while the request runs"
     );
     app.click("#cancel-button").await;
@@ -391,11 +423,8 @@ async fn a_slow_link_can_be_cancelled_and_is_recorded_once() {
         "one attempt, one history row"
     );
     assert!(
-        app.wait_for("#link-button")
-            .await
-            .is_enabled()
-            .await
-            .is_ok()
+        app.enabled("#link-button").await,
+        "after the cancel the kept token can be linked again"
     );
     assert_eq!(
         sb.is_linked(ORG),
@@ -427,12 +456,7 @@ async fn after_a_restart_profiles_and_history_remain_and_a_token_is_reused() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(app.count("#history-table tbody tr").await, 2);
-    let token_input = app.wait_for("#token").await;
-    assert_eq!(
-        token_input.prop("value").await.unwrap().as_deref(),
-        Some(""),
-        "the token was not shown"
-    );
+    assert_eq!(app.value("#token").await, "", "the token was not shown");
     app.assert_no_secrets(&[TOKEN, demo::OWNER.private_key])
         .await;
     app.quit().await;
