@@ -17,6 +17,12 @@ pub fn challenge(nonce: &str, stale: bool) -> String {
     )
 }
 
+/// A `WWW-Authenticate` value no client can answer, for the `malformedChallenge` fault: the
+/// realm's quote never closes and the nonce is 5000 `x`. ASCII only, so a valid header value.
+pub fn malformed_challenge() -> String {
+    format!("Digest realm=\"{REALM}, nonce={}", "x".repeat(5000))
+}
+
 /// The fields of an `Authorization: Digest …` header.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Credentials {
@@ -141,6 +147,11 @@ impl Nonces {
             .collect();
         self.issued.insert(nonce.clone(), (Instant::now(), 0));
         nonce
+    }
+
+    /// Forgets a nonce, as if it had expired: answers with it are refused from now on.
+    pub fn revoke(&mut self, nonce: &str) {
+        self.issued.remove(nonce);
     }
 
     /// Checks a client's answer for a request `method` on `uri` (path and query as sent).
@@ -286,6 +297,26 @@ mod tests {
         assert_eq!(
             nonces.verify(Some(&a), "GET", "/x", pw),
             Err(Refusal::Stale)
+        );
+    }
+
+    #[test]
+    fn malformed_challenge_is_an_unterminated_ascii_header_value() {
+        let c = malformed_challenge();
+        assert!(c.starts_with(r#"Digest realm="MMS Public API, nonce=xxx"#));
+        assert!(c.ends_with('x') && c.matches('"').count() == 1);
+        assert!(c.is_ascii() && c.len() > 5000);
+    }
+
+    #[test]
+    fn revoked_nonce_is_refused() {
+        let mut nonces = Nonces::new(Duration::from_secs(60));
+        let n = nonces.issue();
+        nonces.revoke(&n);
+        let a = answer(&n, "00000001", "pw", "/x");
+        assert_eq!(
+            nonces.verify(Some(&a), "GET", "/x", |_| Some("pw".to_owned())),
+            Err(Refusal::Invalid)
         );
     }
 

@@ -12,8 +12,9 @@
 //! - `pretty` and `envelope`;
 //! - demo organizations and keys ([`demo`]);
 //! - fault knobs ([`Faults`]): latency, dropped connections, 500/502 with an HTML body, 429
-//!   with `Retry-After`. They can be changed while it runs, in-process
-//!   ([`Sandbox::set_faults`]) or over HTTP (`PUT /__sandbox/faults`).
+//!   with `Retry-After`, a proxy's redirect, a garbled digest challenge, stale nonces, and
+//!   damaged answers (reset mid-body, malformed JSON, a huge body). They can be changed while it
+//!   runs, in-process ([`Sandbox::set_faults`]) or over HTTP (`PUT /__sandbox/faults`).
 //!
 //! Any other request gets a 404 with errorCode `SANDBOX_UNEXPECTED_REQUEST` and is counted
 //! ([`Sandbox::unexpected_requests`]), so a stray call fails loudly.
@@ -40,8 +41,24 @@ use tokio::sync::oneshot;
 
 use crate::digest::Nonces;
 
-/// Faults to inject into every API request (not into `/__sandbox/…`), in this order: latency,
-/// then a dropped connection, a 5xx or a 429. Serialized in camelCase for `PUT /__sandbox/faults`.
+/// Faults to inject into API requests (never into the `/__sandbox/…` control endpoints).
+/// Serialized in camelCase for `PUT /__sandbox/faults`; absent fields take their defaults.
+///
+/// They apply in this order, the first that matches answering the request:
+///
+/// 1. before authentication: [`latency_ms`](Self::latency_ms), then
+///    [`drop_connection`](Self::drop_connection), [`server_error`](Self::server_error),
+///    [`rate_limit_retry_after`](Self::rate_limit_retry_after),
+///    [`redirect_to`](Self::redirect_to);
+/// 2. authentication: [`malformed_challenge`](Self::malformed_challenge) replaces the challenge
+///    of an unauthenticated request, [`stale_nonce_count`](Self::stale_nonce_count) refuses a
+///    valid digest;
+/// 3. after authentication (only requests whose digest was accepted):
+///    [`reset_mid_body`](Self::reset_mid_body), then
+///    [`malformed_json`](Self::malformed_json), then
+///    [`huge_body_bytes`](Self::huge_body_bytes). These answer in place of the endpoint, which
+///    is not run: a link or unlink does not happen and an unknown path is not counted as
+///    unexpected.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Faults {
@@ -53,6 +70,36 @@ pub struct Faults {
     pub server_error: Option<u16>,
     /// Answer 429 `RATE_LIMITED` with this `Retry-After`, in seconds.
     pub rate_limit_retry_after: Option<u64>,
+    /// Answer every request, before authentication, `307 Temporary Redirect` with this
+    /// `Location` and an empty body, as a misconfigured proxy would. A value that is not a
+    /// valid header value is refused by `PUT /__sandbox/faults` (400) and, when set in-process,
+    /// answered with a 500 `SANDBOX_INVALID_FAULT`.
+    pub redirect_to: Option<String>,
+    /// Answer an authenticated request `200` with `Content-Type: application/json` and
+    /// `Content-Length: 19` (the length of `{"status":"SYNCED"}`), send only
+    /// `{"status":"SYN`, then abort the connection: the client gets the head and fails while
+    /// reading the body.
+    pub reset_mid_body: bool,
+    /// Answer an authenticated request with its usual success status (201 for a `POST`, 200
+    /// for anything else) and `Content-Type: application/json`, but the truncated, invalid
+    /// body `{"status":"SYNCED"`.
+    pub malformed_json: bool,
+    /// Answer an authenticated request `200` with `Content-Type: application/json`, a
+    /// `Content-Length` of this many bytes and as many bytes of body: `{"results":[` followed
+    /// by spaces, never valid JSON. Streamed from a static buffer, so any size costs the
+    /// sandbox no memory.
+    pub huge_body_bytes: Option<u64>,
+    /// Answer an unauthenticated request 401 with a `WWW-Authenticate` no client can answer:
+    /// `Digest realm="MMS Public API, nonce=` followed by 5000 `x` and no closing quote. No
+    /// nonce is issued, so no request can authenticate while this is set (unless it answers a
+    /// nonce issued before).
+    pub malformed_challenge: bool,
+    /// Refuse the next this-many requests that carry a valid digest as if their nonce had
+    /// expired: 401 with a fresh challenge carrying `stale=true`, and the nonce is forgotten.
+    /// Each refusal decrements the count (visible in [`Sandbox::faults`] and
+    /// `GET /__sandbox/faults`), so `1` is a single expired nonce the client must recover from.
+    /// [`SandboxConfig::nonce_lifetime`] expires nonces by time instead; both apply.
+    pub stale_nonce_count: u32,
 }
 
 /// What the status endpoint answers for an organization without a link. Ops Manager's
@@ -90,6 +137,10 @@ pub struct SandboxConfig {
     pub extra_orgs: usize,
     /// Faults in force from the start.
     pub faults: Faults,
+    /// Keep request bodies in [`RecordedRequest::body`]. Default `true`, for tests; the desktop
+    /// app's in-process sandbox sets it to `false` so that no link token a user typed stays in
+    /// memory (the body is then empty and only [`RecordedRequest::body_len`] is kept).
+    pub record_bodies: bool,
 }
 
 impl Default for SandboxConfig {
@@ -101,6 +152,7 @@ impl Default for SandboxConfig {
             unlinked_status: UnlinkedStatus::default(),
             extra_orgs: 0,
             faults: Faults::default(),
+            record_bodies: true,
         }
     }
 }
@@ -118,8 +170,13 @@ pub struct RecordedRequest {
     pub accept: Option<String>,
     /// The authenticated public key, when the digest was accepted.
     pub user: Option<String>,
-    /// The raw body.
+    /// The raw body; empty when [`SandboxConfig::record_bodies`] is `false`.
     pub body: Bytes,
+    /// The length of the body received, in bytes (0 when it exceeded the sandbox's 1 MiB limit
+    /// and was discarded), recorded even when the body is not.
+    pub body_len: usize,
+    /// Whether the request carried an `Authorization` header (its value is not recorded).
+    pub authorization: bool,
     /// The status answered (0 when the connection was dropped).
     pub status: u16,
 }
@@ -139,6 +196,7 @@ pub(crate) struct State {
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub unexpected: AtomicUsize,
     pub unlinked_status: UnlinkedStatus,
+    pub record_bodies: bool,
 }
 
 /// Locks a mutex, ignoring poisoning: a panicking test thread must not take the sandbox down.
@@ -182,6 +240,7 @@ impl State {
             requests: Mutex::new(Vec::new()),
             unexpected: AtomicUsize::new(0),
             unlinked_status: config.unlinked_status,
+            record_bodies: config.record_bodies,
         }
     }
 }

@@ -46,6 +46,24 @@ struct Args {
     /// Fault: answer every request 429 with this Retry-After (seconds).
     #[arg(long)]
     rate_limit: Option<u64>,
+    /// Fault: answer every request 307 with this Location, as a misconfigured proxy would.
+    #[arg(long)]
+    redirect_to: Option<String>,
+    /// Fault: answer authenticated requests with part of a body, then abort the connection.
+    #[arg(long)]
+    reset_mid_body: bool,
+    /// Fault: answer authenticated requests with their success status but invalid JSON.
+    #[arg(long)]
+    malformed_json: bool,
+    /// Fault: answer authenticated requests 200 with a body of this many bytes.
+    #[arg(long)]
+    huge_body_bytes: Option<u64>,
+    /// Fault: challenge with a WWW-Authenticate header no client can parse.
+    #[arg(long)]
+    malformed_challenge: bool,
+    /// Fault: refuse this many valid digests as stale (expired nonce).
+    #[arg(long, default_value_t = 0)]
+    stale_nonce_count: u32,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -85,7 +103,14 @@ fn main() -> std::process::ExitCode {
             drop_connection: args.drop_connections,
             server_error: args.server_error,
             rate_limit_retry_after: args.rate_limit,
+            redirect_to: args.redirect_to,
+            reset_mid_body: args.reset_mid_body,
+            malformed_json: args.malformed_json,
+            huge_body_bytes: args.huge_body_bytes,
+            malformed_challenge: args.malformed_challenge,
+            stale_nonce_count: args.stale_nonce_count,
         },
+        record_bodies: true,
     };
     let sandbox = match Sandbox::start(config) {
         Ok(s) => s,

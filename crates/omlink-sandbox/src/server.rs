@@ -1,13 +1,17 @@
 //! The HTTP side: accepting connections, faults, digest, routing and Ops Manager's answers.
 
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::header::{self, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -20,12 +24,117 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::demo::{self, Role};
-use crate::digest::{Refusal, challenge};
+use crate::digest::{Refusal, challenge, malformed_challenge, parse_authorization};
 use crate::{Faults, RecordedRequest, State, TlsIdentity, UnlinkedStatus, lock};
 
 const API: &str = "/api/public/v1.0";
 const CONTROL: &str = "/__sandbox/";
 const MAX_REQUEST_BODY: usize = 1 << 20;
+
+/// Every answer's body: most are [`Full`], the `resetMidBody` and `hugeBodyBytes` faults
+/// stream.
+type Body = UnsyncBoxBody<Bytes, io::Error>;
+
+/// A body sent whole.
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// The complete body the `resetMidBody` answer pretends to send (its `Content-Length`)…
+const RESET_DECLARED: &[u8] = br#"{"status":"SYNCED"}"#;
+/// …and the part of it actually sent before the connection is aborted.
+const RESET_SENT: &[u8] = br#"{"status":"SYN"#;
+/// How long the `resetMidBody` answer waits after its partial body, so that hyper flushes it
+/// before the error aborts the connection.
+const RESET_PAUSE: Duration = Duration::from_millis(50);
+
+/// The `resetMidBody` body: one data frame, a pause, then an error, on which hyper aborts the
+/// connection with less than the announced `Content-Length` sent.
+struct ResetMidBody {
+    sent: Option<Bytes>,
+    pause: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl ResetMidBody {
+    fn new() -> Self {
+        Self {
+            sent: Some(Bytes::from_static(RESET_SENT)),
+            pause: Box::pin(tokio::time::sleep(RESET_PAUSE)),
+        }
+    }
+}
+
+impl hyper::body::Body for ResetMidBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if let Some(data) = self.sent.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        match self.pause.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Some(Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "connection reset mid-body by the sandbox's resetMidBody fault",
+            )))),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(RESET_DECLARED.len() as u64)
+    }
+}
+
+/// The start of the `hugeBodyBytes` body, padded with spaces and never closed.
+const HUGE_PREFIX: &[u8] = br#"{"results":["#;
+/// The padding the `hugeBodyBytes` body is cut from, shared by every answer.
+static PADDING: [u8; 64 * 1024] = [b' '; 64 * 1024];
+
+/// The `hugeBodyBytes` body: `remaining` bytes, sent in static chunks.
+struct HugeBody {
+    remaining: u64,
+    prefix: &'static [u8],
+}
+
+impl hyper::body::Body for HugeBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if self.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        let source: &'static [u8] = if self.prefix.is_empty() {
+            &PADDING
+        } else {
+            self.prefix
+        };
+        let len = usize::try_from(self.remaining).map_or(source.len(), |r| r.min(source.len()));
+        let chunk = &source[..len];
+        if !self.prefix.is_empty() {
+            self.prefix = &[];
+        }
+        self.remaining -= len as u64;
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(chunk)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
+    }
+}
 
 /// Returned by the service to make hyper close the connection without an answer.
 #[derive(Debug)]
@@ -107,7 +216,7 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 async fn handle(
     state: Arc<State>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, DropConnection> {
+) -> Result<Response<Body>, DropConnection> {
     let (parts, body) = req.into_parts();
     let body = Limited::new(body, MAX_REQUEST_BODY)
         .collect()
@@ -135,7 +244,13 @@ async fn handle(
         content_type: header(header::CONTENT_TYPE),
         accept: header(header::ACCEPT),
         user: None,
-        body: body.clone(),
+        body: if state.record_bodies {
+            body.clone()
+        } else {
+            Bytes::new()
+        },
+        body_len: body.len(),
+        authorization: parts.headers.contains_key(header::AUTHORIZATION),
         status: 0,
     };
     let query = parts.uri.query().unwrap_or("");
@@ -164,6 +279,8 @@ async fn handle(
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         r
+    } else if let Some(location) = &faults.redirect_to {
+        redirect(location, flags)
     } else {
         let authorization = header(header::AUTHORIZATION);
         let verified = {
@@ -181,25 +298,39 @@ async fn handle(
             )
         };
         match verified {
-            Err(refusal) => digest_challenge(&state, refusal == Refusal::Stale),
+            Err(refusal) => digest_challenge(
+                &state,
+                refusal == Refusal::Stale,
+                faults.malformed_challenge,
+            ),
+            Ok(_) if take_stale_nonce(&state) => {
+                if let Some(c) = authorization.as_deref().and_then(parse_authorization) {
+                    lock(&state.nonces).revoke(&c.nonce);
+                }
+                digest_challenge(&state, true, faults.malformed_challenge)
+            }
             Ok(user) => {
                 let role = demo::KEYS
                     .iter()
                     .find(|k| k.public_key == user)
                     .map(|k| k.role);
                 record.user = Some(user);
-                match path.strip_prefix(API) {
-                    Some(route) => api(
-                        &state,
-                        &parts.method,
-                        route,
-                        &body,
-                        record.content_type.as_deref(),
-                        role,
-                        query,
-                        flags,
-                    ),
-                    None => unexpected(&state, &parts.method, &uri, flags),
+                if let Some(damaged) = damaged_answer(&faults, &parts.method) {
+                    damaged
+                } else {
+                    match path.strip_prefix(API) {
+                        Some(route) => api(
+                            &state,
+                            &parts.method,
+                            route,
+                            &body,
+                            record.content_type.as_deref(),
+                            role,
+                            query,
+                            flags,
+                        ),
+                        None => unexpected(&state, &parts.method, &uri, flags),
+                    }
                 }
             }
         }
@@ -221,10 +352,74 @@ async fn handle(
     Ok(response)
 }
 
-fn digest_challenge(state: &State, stale: bool) -> Response<Full<Bytes>> {
-    let nonce = lock(&state.nonces).issue();
+/// Consumes one refusal of the `staleNonceCount` fault, if any is left.
+fn take_stale_nonce(state: &State) -> bool {
+    let mut faults = lock(&state.faults);
+    if faults.stale_nonce_count > 0 {
+        faults.stale_nonce_count -= 1;
+        true
+    } else {
+        false
+    }
+}
+
+/// The `redirectTo` fault's answer: `307` to `location`, empty body.
+fn redirect(location: &str, flags: Flags) -> Response<Body> {
+    let Ok(value) = HeaderValue::from_str(location) else {
+        return api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some("SANDBOX_INVALID_FAULT"),
+            "The redirectTo fault is not a valid header value.",
+            &[],
+            flags,
+        );
+    };
+    let mut r = Response::new(full(Bytes::new()));
+    *r.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    r.headers_mut().insert(header::LOCATION, value);
+    r
+}
+
+/// The answer of the faults that damage an authenticated request's answer, if one is set:
+/// `resetMidBody`, `malformedJson` or `hugeBodyBytes`, in that order.
+fn damaged_answer(faults: &Faults, method: &Method) -> Option<Response<Body>> {
+    let (status, body) = if faults.reset_mid_body {
+        (StatusCode::OK, ResetMidBody::new().boxed_unsync())
+    } else if faults.malformed_json {
+        let status = if *method == Method::POST {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        (status, full(Bytes::from_static(br#"{"status":"SYNCED""#)))
+    } else if let Some(len) = faults.huge_body_bytes {
+        let body = HugeBody {
+            remaining: len,
+            prefix: HUGE_PREFIX,
+        };
+        (StatusCode::OK, body.boxed_unsync())
+    } else {
+        return None;
+    };
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Some(r)
+}
+
+/// A 401 with a fresh digest challenge, or with a garbled one and no nonce for the
+/// `malformedChallenge` fault.
+fn digest_challenge(state: &State, stale: bool, malformed: bool) -> Response<Body> {
+    let www_authenticate = if malformed {
+        malformed_challenge()
+    } else {
+        challenge(&lock(&state.nonces).issue(), stale)
+    };
     let body = json!({"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"});
-    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+    let mut r = Response::new(full(body.to_string()));
     *r.status_mut() = StatusCode::UNAUTHORIZED;
     let h = r.headers_mut();
     h.insert(
@@ -233,12 +428,12 @@ fn digest_challenge(state: &State, stale: bool) -> Response<Full<Bytes>> {
     );
     h.insert(
         header::WWW_AUTHENTICATE,
-        HeaderValue::from_str(&challenge(&nonce, stale)).expect("an ASCII challenge"),
+        HeaderValue::from_str(&www_authenticate).expect("an ASCII challenge"),
     );
     r
 }
 
-fn json_response(status: StatusCode, value: Option<Value>, flags: Flags) -> Response<Full<Bytes>> {
+fn json_response(status: StatusCode, value: Option<Value>, flags: Flags) -> Response<Body> {
     let (status, value) = if flags.envelope {
         let mut envelope = json!({"status": status.as_u16()});
         if let Some(v) = value {
@@ -253,7 +448,7 @@ fn json_response(status: StatusCode, value: Option<Value>, flags: Flags) -> Resp
         Some(v) => serde_json::to_vec(v).expect("JSON"),
         None => Vec::new(),
     };
-    let mut r = Response::new(Full::new(Bytes::from(body)));
+    let mut r = Response::new(full(body));
     *r.status_mut() = status;
     if value.is_some() {
         r.headers_mut().insert(
@@ -271,7 +466,7 @@ fn api_error(
     detail: &str,
     parameters: &[String],
     flags: Flags,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     let mut body = json!({
         "detail": detail,
         "error": status.as_u16(),
@@ -284,20 +479,20 @@ fn api_error(
     json_response(status, Some(body), flags)
 }
 
-fn html_error(code: u16) -> Response<Full<Bytes>> {
+fn html_error(code: u16) -> Response<Body> {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let reason = status.canonical_reason().unwrap_or("Error");
     let page = format!(
         "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
     );
-    let mut r = Response::new(Full::new(Bytes::from(page)));
+    let mut r = Response::new(full(page));
     *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
     r
 }
 
-fn unexpected(state: &State, method: &Method, uri: &str, flags: Flags) -> Response<Full<Bytes>> {
+fn unexpected(state: &State, method: &Method, uri: &str, flags: Flags) -> Response<Body> {
     state.unexpected.fetch_add(1, Ordering::SeqCst);
     eprintln!("omlink-sandbox: unexpected request {method} {uri}");
     api_error(
@@ -319,7 +514,7 @@ fn api(
     role: Option<Role>,
     query: &str,
     flags: Flags,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     if role == Some(Role::NotOnAccessList) {
         return api_error(
             StatusCode::FORBIDDEN,
@@ -363,7 +558,7 @@ fn api(
     }
 }
 
-fn list_orgs(state: &State, query: &str, flags: Flags) -> Response<Full<Bytes>> {
+fn list_orgs(state: &State, query: &str, flags: Flags) -> Response<Body> {
     let number = |name: &str, default: usize| {
         query_param(query, name).map_or(Ok(default), |v| {
             v.parse::<usize>().map_err(|_| v.to_owned())
@@ -407,7 +602,7 @@ fn link(
     body: &[u8],
     content_type: Option<&str>,
     flags: Flags,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     if !content_type.is_some_and(|c| c.starts_with("application/json")) {
         return api_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -468,7 +663,7 @@ fn link(
     )
 }
 
-fn status(state: &State, org: &str, flags: Flags) -> Response<Full<Bytes>> {
+fn status(state: &State, org: &str, flags: Flags) -> Response<Body> {
     let linked = lock(&state.orgs).get(org).is_some_and(|o| o.linked);
     match (linked, state.unlinked_status) {
         (true, _) => json_response(StatusCode::OK, Some(json!({"status": "SYNCED"})), flags),
@@ -485,7 +680,7 @@ fn status(state: &State, org: &str, flags: Flags) -> Response<Full<Bytes>> {
     }
 }
 
-fn unlink(state: &State, org: &str, flags: Flags) -> Response<Full<Bytes>> {
+fn unlink(state: &State, org: &str, flags: Flags) -> Response<Body> {
     let mut orgs = lock(&state.orgs);
     let entry = orgs.get_mut(org).expect("checked by the caller");
     if entry.linked && !entry.running_migrations.is_empty() {
@@ -502,18 +697,23 @@ fn unlink(state: &State, org: &str, flags: Flags) -> Response<Full<Bytes>> {
     json_response(StatusCode::NO_CONTENT, None, flags)
 }
 
-fn control_endpoint(
-    state: &State,
-    method: &Method,
-    path: &str,
-    body: &[u8],
-) -> Response<Full<Bytes>> {
+fn control_endpoint(state: &State, method: &Method, path: &str, body: &[u8]) -> Response<Body> {
     let plain = Flags::default();
     match (method, path) {
         (&Method::GET, "faults") => {
             json_response(StatusCode::OK, Some(json!(*lock(&state.faults))), plain)
         }
         (&Method::PUT, "faults") => match serde_json::from_slice::<Faults>(body) {
+            Ok(Faults {
+                redirect_to: Some(location),
+                ..
+            }) if HeaderValue::from_str(&location).is_err() => api_error(
+                StatusCode::BAD_REQUEST,
+                Some("INVALID_ATTRIBUTE"),
+                "redirectTo must be a valid header value.",
+                &["redirectTo".to_owned()],
+                plain,
+            ),
             Ok(faults) => {
                 *lock(&state.faults) = faults.clone();
                 json_response(StatusCode::OK, Some(json!(faults)), plain)

@@ -2,11 +2,14 @@
 //! Python's `requests.auth.HTTPDigestAuth` — and its answers checked against Ops Manager's
 //! documented shapes. `make test` installs both clients; a missing one fails the test.
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
-use omlink_sandbox::{Sandbox, SandboxConfig};
+use omlink_sandbox::digest::{Credentials, REALM, expected_response};
+use omlink_sandbox::{Faults, Sandbox, SandboxConfig};
 use serde_json::Value;
 
 const ORG: &str = "5f1e2d3c4b5a697887766554";
@@ -383,4 +386,501 @@ fn python_requests_digest_reuses_nonces_and_survives_stale() {
     assert_eq!(authorized, 4, "{requests:?}");
     // First call, the stale one after the sleep, and the wrong-key pair of 401s.
     assert_eq!(challenges, 1 + 1 + 2, "{requests:?}");
+}
+
+/// One HTTP/1.1 exchange over a raw `TcpStream`, read to the end of the connection.
+#[derive(Debug)]
+struct Raw {
+    status: u16,
+    /// Header names in lower case, in the order received.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Raw {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn content_length(&self) -> Option<usize> {
+        self.header("content-length").map(|v| v.parse().unwrap())
+    }
+
+    /// The body as announced: a `Content-Length` that was sent in full.
+    fn complete(&self) -> bool {
+        self.content_length() == Some(self.body.len())
+    }
+}
+
+/// Sends one request (always with a `Content-Length`, `Connection: close`) and reads the
+/// whole answer, keeping what arrived before the connection ended, cleanly or by a reset.
+fn raw(sb: &Sandbox, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Raw {
+    let mut stream = TcpStream::connect(sb.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        sb.addr(),
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut received = Vec::new();
+    let mut buf = [0_u8; 64 * 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                assert_ne!(e.kind(), std::io::ErrorKind::WouldBlock, "read timed out");
+                assert_ne!(e.kind(), std::io::ErrorKind::TimedOut, "read timed out");
+                break;
+            }
+        }
+    }
+    let end = received
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response head in {received:?}"));
+    let head = String::from_utf8(received[..end].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').unwrap();
+            (n.trim().to_ascii_lowercase(), v.trim().to_owned())
+        })
+        .collect();
+    Raw {
+        status,
+        headers,
+        body: received[end + 4..].to_vec(),
+    }
+}
+
+/// The `nonce` of a well-formed digest challenge.
+fn nonce_of(challenge: &str) -> String {
+    let start = challenge.find("nonce=\"").unwrap() + "nonce=\"".len();
+    let len = challenge[start..].find('"').unwrap();
+    challenge[start..start + len].to_owned()
+}
+
+/// An `Authorization: Digest …` answering `nonce` as the owner key, computed with the
+/// sandbox's own digest code (the digest itself is checked by curl and Python above).
+fn digest_answer(nonce: &str, method: &str, uri: &str, nc: u32) -> String {
+    let c = Credentials {
+        username: demo::OWNER.public_key.to_owned(),
+        realm: REALM.to_owned(),
+        nonce: nonce.to_owned(),
+        uri: uri.to_owned(),
+        ..Credentials::default()
+    };
+    let nc = format!("{nc:08x}");
+    let response = expected_response(&c, demo::OWNER.private_key, method, &nc, "raw-cnonce");
+    format!(
+        r#"Digest username="{}", realm="{REALM}", nonce="{nonce}", uri="{uri}", response="{response}", algorithm=MD5, qop=auth, nc={nc}, cnonce="raw-cnonce""#,
+        c.username
+    )
+}
+
+/// Challenge, then answer: the second exchange's result.
+fn authorized(sb: &Sandbox, method: &str, path: &str, body: &[u8]) -> Raw {
+    let json = [
+        ("Accept", "application/json"),
+        ("Content-Type", "application/json"),
+    ];
+    let challenge = raw(sb, method, path, &json, b"");
+    assert_eq!(challenge.status, 401, "{challenge:?}");
+    let nonce = nonce_of(challenge.header("www-authenticate").unwrap());
+    let answer = digest_answer(&nonce, method, path, 1);
+    let mut headers = json.to_vec();
+    headers.push(("Authorization", &answer));
+    raw(sb, method, path, &headers, body)
+}
+
+fn set_faults_over_http(sb: &Sandbox, json: &str) -> Raw {
+    raw(sb, "PUT", "/__sandbox/faults", &[], json.as_bytes())
+}
+
+const LINK: &str = "/api/public/v1.0/orgs/5f1e2d3c4b5a697887766554/liveExport/migrationLink";
+
+#[test]
+fn redirect_to_answers_307_before_authentication() {
+    let sb = sandbox();
+    let put = set_faults_over_http(
+        &sb,
+        r#"{"redirectTo":"https://proxy.example/login?next=om"}"#,
+    );
+    assert_eq!(put.status, 200);
+    let r = raw(&sb, "GET", "/api/public/v1.0/orgs", &[], b"");
+    assert_eq!(r.status, 307, "{r:?}");
+    assert_eq!(
+        r.header("location"),
+        Some("https://proxy.example/login?next=om")
+    );
+    assert!(r.body.is_empty() && r.complete(), "{r:?}");
+    assert!(r.header("www-authenticate").is_none());
+    // Even a request with a (made-up) digest is redirected: the proxy answers first.
+    let r = raw(
+        &sb,
+        "GET",
+        "/api/public/v1.0/orgs",
+        &[(
+            "Authorization",
+            &digest_answer("n", "GET", "/api/public/v1.0/orgs", 1),
+        )],
+        b"",
+    );
+    assert_eq!(r.status, 307);
+    let statuses: Vec<u16> = sb.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [307, 307]);
+    // The control endpoint is spared; it refuses a Location that is not a header value.
+    let bad = set_faults_over_http(&sb, r#"{"redirectTo":"https://a.example/\nx"}"#);
+    assert_eq!(bad.status, 400, "{bad:?}");
+    assert_eq!(
+        sb.faults().redirect_to.as_deref(),
+        Some("https://proxy.example/login?next=om")
+    );
+    sb.set_faults(Faults::default());
+    assert_eq!(
+        authorized(&sb, "GET", "/api/public/v1.0/orgs", b"").status,
+        200
+    );
+}
+
+#[test]
+fn reset_mid_body_aborts_after_part_of_the_body() {
+    let sb = sandbox();
+    sb.set_faults(Faults {
+        reset_mid_body: true,
+        ..Faults::default()
+    });
+    let r = authorized(&sb, "POST", LINK, br#"{"linkToken":"t"}"#);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.content_length(), Some(r#"{"status":"SYNCED"}"#.len()));
+    assert_eq!(r.body, br#"{"status":"SYN"#);
+    assert!(!r.complete(), "fewer bytes than announced: {r:?}");
+    // The answer replaced the endpoint: nothing was linked.
+    assert_eq!(sb.is_linked(ORG), Some(false));
+    let requests = sb.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    sb.clear_requests();
+    // curl gets past the digest handshake and fails reading the body (18: partial file).
+    let out = Command::new("curl")
+        .args(["--silent", "--digest", "--noproxy", "*", "--user"])
+        .arg(format!(
+            "{}:{}",
+            demo::OWNER.public_key,
+            demo::OWNER.private_key
+        ))
+        .arg(api(&sb, "/orgs"))
+        .output()
+        .expect("curl is installed (make test installs it)");
+    assert_eq!(out.status.code(), Some(18), "{out:?}");
+    assert_eq!(out.stdout, br#"{"status":"SYN"#);
+    assert_eq!(requests[0].status, 401, "the challenge is not damaged");
+    assert_eq!(requests[1].user.as_deref(), Some(demo::OWNER.public_key));
+    assert_eq!(requests[1].status, 200);
+    // The control endpoint is spared.
+    let control = raw(&sb, "GET", "/__sandbox/faults", &[], b"");
+    assert!(control.complete(), "{control:?}");
+    let faults: Value = serde_json::from_slice(&control.body).unwrap();
+    assert_eq!(faults["resetMidBody"], true);
+}
+
+#[test]
+fn malformed_json_keeps_the_success_status() {
+    let sb = sandbox();
+    set_faults_over_http(&sb, r#"{"malformedJson":true}"#);
+    assert!(sb.faults().malformed_json);
+    for (method, path, body, status) in [
+        ("POST", LINK.to_owned(), &br#"{"linkToken":"t"}"#[..], 201),
+        ("GET", format!("{LINK}/status"), &b""[..], 200),
+        ("GET", "/api/public/v1.0/orgs".to_owned(), &b""[..], 200),
+    ] {
+        let r = authorized(&sb, method, &path, body);
+        assert_eq!(r.status, status, "{method} {path}: {r:?}");
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert!(r.complete(), "{r:?}");
+        assert_eq!(r.body, br#"{"status":"SYNCED""#);
+        assert!(serde_json::from_slice::<Value>(&r.body).is_err());
+    }
+    assert_eq!(sb.is_linked(ORG), Some(false));
+    // An unauthenticated request still gets a well-formed challenge.
+    let r = raw(&sb, "GET", "/api/public/v1.0/orgs", &[], b"");
+    assert_eq!(r.status, 401);
+    assert!(serde_json::from_slice::<Value>(&r.body).is_ok());
+    let control = raw(&sb, "GET", "/__sandbox/faults", &[], b"");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&control.body).unwrap()["malformedJson"],
+        true
+    );
+}
+
+#[test]
+fn huge_body_sends_that_many_bytes_of_invalid_json() {
+    let sb = sandbox();
+    let size: usize = 3 * 1024 * 1024 + 5;
+    set_faults_over_http(&sb, &format!(r#"{{"hugeBodyBytes":{size}}}"#));
+    let r = authorized(&sb, "GET", "/api/public/v1.0/orgs", b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.content_length(), Some(size));
+    assert_eq!(r.body.len(), size);
+    assert!(r.body.starts_with(br#"{"results":["#));
+    assert!(r.body[12..].iter().all(|b| *b == b' '));
+    assert!(serde_json::from_slice::<Value>(&r.body).is_err());
+    // Smaller than the prefix: cut short.
+    sb.set_faults(Faults {
+        huge_body_bytes: Some(5),
+        ..Faults::default()
+    });
+    let r = authorized(&sb, "GET", "/api/public/v1.0/orgs", b"");
+    assert_eq!((r.status, r.body.as_slice()), (200, &br#"{"res"#[..]));
+    assert!(r.complete());
+    // The challenge and the control endpoint are spared.
+    assert!(sb.requests().iter().any(|r| r.status == 401));
+    let control = raw(&sb, "GET", "/__sandbox/faults", &[], b"");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&control.body).unwrap()["hugeBodyBytes"],
+        5
+    );
+}
+
+#[test]
+fn malformed_challenge_cannot_be_answered() {
+    let sb = sandbox();
+    set_faults_over_http(&sb, r#"{"malformedChallenge":true}"#);
+    let r = raw(&sb, "GET", "/api/public/v1.0/orgs", &[], b"");
+    assert_eq!(r.status, 401);
+    let challenge = r.header("www-authenticate").unwrap();
+    assert_eq!(
+        challenge,
+        format!(
+            r#"Digest realm="MMS Public API, nonce={}"#,
+            "x".repeat(5000)
+        )
+    );
+    // curl finds nothing to answer: the request ends on that 401.
+    let c = curl(
+        demo::OWNER.public_key,
+        demo::OWNER.private_key,
+        "GET",
+        &api(&sb, "/orgs"),
+        None,
+    );
+    assert_eq!(c.status, 401, "{}", c.body);
+    assert!(sb.requests().iter().all(|r| r.user.is_none()));
+    // The control endpoint is spared; clearing the fault restores the challenge.
+    assert_eq!(set_faults_over_http(&sb, "{}").status, 200);
+    assert_eq!(
+        authorized(&sb, "GET", "/api/public/v1.0/orgs", b"").status,
+        200
+    );
+}
+
+#[test]
+fn stale_nonce_count_refuses_valid_digests_as_stale() {
+    let sb = sandbox();
+    set_faults_over_http(&sb, r#"{"staleNonceCount":1}"#);
+    let orgs = "/api/public/v1.0/orgs";
+    let first = raw(&sb, "GET", orgs, &[], b"");
+    let first_challenge = first.header("www-authenticate").unwrap();
+    assert!(
+        first_challenge.ends_with("stale=false"),
+        "{first_challenge}"
+    );
+    let n1 = nonce_of(first_challenge);
+
+    let refused = raw(
+        &sb,
+        "GET",
+        orgs,
+        &[("Authorization", &digest_answer(&n1, "GET", orgs, 1))],
+        b"",
+    );
+    assert_eq!(refused.status, 401, "{refused:?}");
+    let stale_challenge = refused.header("www-authenticate").unwrap();
+    assert!(stale_challenge.ends_with("stale=true"), "{stale_challenge}");
+    let n2 = nonce_of(stale_challenge);
+    assert_ne!(n1, n2);
+    assert_eq!(sb.faults().stale_nonce_count, 0, "the refusal was counted");
+
+    // The stale nonce is gone: answering it again is plainly refused.
+    let reused = raw(
+        &sb,
+        "GET",
+        orgs,
+        &[("Authorization", &digest_answer(&n1, "GET", orgs, 2))],
+        b"",
+    );
+    assert_eq!(reused.status, 401);
+    assert!(
+        reused
+            .header("www-authenticate")
+            .unwrap()
+            .ends_with("stale=false")
+    );
+    // The fresh nonce works.
+    let ok = raw(
+        &sb,
+        "GET",
+        orgs,
+        &[("Authorization", &digest_answer(&n2, "GET", orgs, 1))],
+        b"",
+    );
+    assert_eq!(ok.status, 200, "{ok:?}");
+    let users: Vec<bool> = sb.requests().iter().map(|r| r.user.is_some()).collect();
+    assert_eq!(users, [false, false, false, true]);
+
+    // Python's requests answers stale=true on a request made with its cached nonce.
+    sb.clear_requests();
+    let out = Command::new("python3")
+        .args(["-c", PYTHON_STALE_CLIENT, sb.url()])
+        .args([demo::OWNER.public_key, demo::OWNER.private_key])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "python requests client failed (make test installs requests): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(results, serde_json::json!([200, 200]));
+    assert_eq!(sb.faults().stale_nonce_count, 0);
+    let statuses: Vec<u16> = sb.requests().iter().map(|r| r.status).collect();
+    // Challenge and answer; then the cached nonce refused as stale, and the fresh one.
+    assert_eq!(statuses, [401, 200, 401, 200]);
+}
+
+/// Python's requests: a first call, then `staleNonceCount: 1`, then a call with the cached
+/// nonce, which it must answer again.
+const PYTHON_STALE_CLIENT: &str = r#"
+import json, sys
+import requests
+from requests.auth import HTTPDigestAuth
+base, user, pw = sys.argv[1:4]
+s = requests.Session()
+s.auth = HTTPDigestAuth(user, pw)
+s.trust_env = False
+out = [s.get(base + "/api/public/v1.0/orgs").status_code]
+control = requests.Session()
+control.trust_env = False
+control.put(base + "/__sandbox/faults", data='{"staleNonceCount":1}').raise_for_status()
+out.append(s.get(base + "/api/public/v1.0/orgs").status_code)
+print(json.dumps(out))
+"#;
+
+#[test]
+fn bodies_are_not_recorded_when_record_bodies_is_off() {
+    let token = br#"{"linkToken":"secret-link-token"}"#;
+    let sb = Sandbox::start(SandboxConfig {
+        record_bodies: false,
+        ..Default::default()
+    })
+    .unwrap();
+    let r = authorized(&sb, "POST", LINK, token);
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(sb.link_token(ORG).as_deref(), Some("secret-link-token"));
+    let requests = sb.requests();
+    assert_eq!(requests.len(), 2);
+    let (challenge, answer) = (&requests[0], &requests[1]);
+    assert!(!challenge.authorization && challenge.body_len == 0 && challenge.body.is_empty());
+    assert!(answer.authorization);
+    assert!(answer.body.is_empty());
+    assert_eq!(answer.body_len, token.len());
+    assert!(!format!("{requests:?}").contains("secret-link-token"));
+
+    // The default records them.
+    let sb = sandbox();
+    authorized(&sb, "POST", LINK, token);
+    let requests = sb.requests();
+    assert_eq!(requests[1].body.as_ref(), token);
+    assert_eq!(requests[1].body_len, token.len());
+}
+
+#[test]
+fn a_bodiless_unauthenticated_link_post_gets_the_digest_challenge() {
+    let sb = sandbox();
+    // No body and no Content-Type, as a client fetching the challenge sends it.
+    let r = raw(&sb, "POST", LINK, &[("Accept", "application/json")], b"");
+    assert_eq!(r.status, 401, "not a 400: {r:?}");
+    let challenge = r.header("www-authenticate").unwrap();
+    assert!(
+        challenge.starts_with(r#"Digest realm="MMS Public API", domain="", nonce=""#)
+            && challenge.ends_with(r#"algorithm=MD5, qop="auth", stale=false"#),
+        "{challenge}"
+    );
+    let body: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["error"], 401);
+    assert!(body.get("errorCode").is_none());
+    // The token goes only with the answer to that challenge.
+    let answer = digest_answer(&nonce_of(challenge), "POST", LINK, 1);
+    let r = raw(
+        &sb,
+        "POST",
+        LINK,
+        &[
+            ("Accept", "application/json"),
+            ("Content-Type", "application/json"),
+            ("Authorization", &answer),
+        ],
+        br#"{"linkToken":"once"}"#,
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(sb.link_token(ORG).as_deref(), Some("once"));
+    let lens: Vec<(bool, usize)> = sb
+        .requests()
+        .iter()
+        .map(|r| (r.authorization, r.body_len))
+        .collect();
+    assert_eq!(lens, [(false, 0), (true, r#"{"linkToken":"once"}"#.len())]);
+}
+
+#[test]
+fn new_faults_round_trip_over_the_control_endpoint() {
+    let sb = sandbox();
+    let json = r#"{"redirectTo":"https://x.example/","resetMidBody":true,"malformedJson":true,"hugeBodyBytes":10,"malformedChallenge":true,"staleNonceCount":3}"#;
+    let put = set_faults_over_http(&sb, json);
+    assert_eq!(put.status, 200, "{put:?}");
+    let expected = Faults {
+        redirect_to: Some("https://x.example/".into()),
+        reset_mid_body: true,
+        malformed_json: true,
+        huge_body_bytes: Some(10),
+        malformed_challenge: true,
+        stale_nonce_count: 3,
+        ..Faults::default()
+    };
+    assert_eq!(sb.faults(), expected);
+    let get = raw(&sb, "GET", "/__sandbox/faults", &[], b"");
+    assert_eq!(get.status, 200);
+    let echoed: Faults = serde_json::from_slice(&get.body).unwrap();
+    assert_eq!(echoed, expected);
+    assert!(
+        sb.requests().is_empty(),
+        "control requests are not recorded"
+    );
+    assert_eq!(
+        set_faults_over_http(&sb, r#"{"staleNonce":true}"#).status,
+        400,
+        "unknown fields are refused"
+    );
 }
