@@ -11,7 +11,7 @@ apt_missing=()
 need_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || apt_missing+=("$1"); }
 
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "omlink needs Rust 1.88 or newer (cargo). Install it with rustup (https://rustup.rs), then run this again." >&2
+  echo "omlink needs Rust 1.89 or newer (cargo). Install it with rustup (https://rustup.rs), then run this again." >&2
   exit 1
 fi
 

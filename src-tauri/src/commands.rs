@@ -76,7 +76,12 @@ pub async fn start_sandbox(state: State<'_, AppState>) -> Result<Profile> {
     let url = {
         let mut sandbox = lock(&state.sandbox);
         if sandbox.is_none() {
-            let started = Sandbox::start(SandboxConfig::default()).map_err(|e| {
+            let started = Sandbox::start(SandboxConfig {
+                // The app never keeps what it sends (link tokens) in the sandbox's log.
+                record_bodies: false,
+                ..SandboxConfig::default()
+            })
+            .map_err(|e| {
                 Error::invalid_input(
                     format!("The sandbox could not start: {e}"),
                     "Another program may hold the loopback ports; try again.",

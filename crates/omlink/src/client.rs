@@ -1,17 +1,22 @@
 //! The typed Ops Manager / Cloud Manager client for the organization-link endpoints.
 
 use std::fmt;
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use bytes::Bytes;
-use diqwest::WithDigestAuth;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER, WWW_AUTHENTICATE};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION,
+    RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use serde::{Deserialize, Serialize};
 use url::Url;
 use zeroize::Zeroizing;
 
+use crate::digest::{Challenge, ChallengeError, NonceState};
 use crate::error::{Call, Error, ErrorKind, Operation};
 use crate::model::{LinkOutcome, LinkStatus, OrgPage, Organization, StatusBody};
 use crate::secret::{LinkToken, PrivateKey};
@@ -23,8 +28,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Page size used when listing organizations (the API's maximum).
 pub const ORGS_PAGE_SIZE: usize = 500;
-/// Answers larger than this are cut; no answer of this API comes near it.
-const MAX_BODY_BYTES: usize = 16 << 20;
+/// The largest answer read; a larger one is an error (a page of 500 organizations is ~100 KB).
+pub const MAX_BODY_BYTES: usize = 4 << 20;
+/// The most bytes `list_orgs` reads across all its pages.
+pub const MAX_TOTAL_BYTES: usize = 64 << 20;
+/// The most nonces kept for reuse (one per request running at the same time).
+const MAX_IDLE_NONCES: usize = 64;
 /// The most pages `list_orgs` reads, in case a server keeps answering full pages forever.
 const MAX_ORG_PAGES: u32 = 1000;
 
@@ -57,7 +66,7 @@ pub struct ClientConfig {
     pub tls: TlsOptions,
     /// Time allowed to connect.
     pub connect_timeout: Duration,
-    /// Time allowed for a whole request.
+    /// Time allowed for a whole call: every round trip (challenge, answer, re-challenge, pages).
     pub timeout: Duration,
     /// Ask for indented JSON (`pretty=true`); answers are parsed the same either way.
     pub pretty: bool,
@@ -129,7 +138,10 @@ pub struct Client {
     private_key: PrivateKey,
     pretty: bool,
     envelope: bool,
+    timeout: Duration,
     warnings: Vec<Warning>,
+    /// Challenges not in use by a request, for reuse with the next `nc`.
+    nonces: Mutex<Vec<NonceState>>,
 }
 
 /// A complete answer: status (unwrapped from an envelope), headers and body.
@@ -160,6 +172,9 @@ impl Client {
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .user_agent(concat!("omlink/", env!("CARGO_PKG_VERSION")))
+            // A redirect would resend the request, and a link token with it, to wherever the
+            // Location points: every 3xx is reported instead (see `redirect_error`).
+            .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(60));
         if let Some(path) = &config.tls.ca_file {
             builder = builder.tls_certs_merge(load_ca_file(path)?);
@@ -186,7 +201,9 @@ impl Client {
             private_key: config.private_key,
             pretty: config.pretty,
             envelope: config.envelope,
+            timeout: config.timeout,
             warnings,
+            nonces: Mutex::new(Vec::new()),
         })
     }
 
@@ -212,43 +229,49 @@ impl Client {
             link_token: token.expose(),
         })
         .expect("a struct of one string always serializes");
-        // The body is sent twice (challenge, then answer): built once, zeroized when the last
-        // copy is dropped.
+        // Zeroized when the last copy is dropped (a stale nonce sends it a second time).
         let body = Bytes::from_owner(Zeroizing::new(body));
         let url = self.url(&format!("/orgs/{org}/liveExport/migrationLink"), &[]);
-        let result = async {
-            let answer = self.send(call, Method::POST, url, Some(body)).await?;
-            let answer = check(answer, call)?;
-            Ok(LinkOutcome {
-                status: parse_status(&answer, call)?,
-                server_version: server_version(&answer.headers),
+        let result = self
+            .within_deadline(call, async {
+                let answer = self
+                    .send(call, Method::POST, url, Some(body), Some(token.expose()))
+                    .await?;
+                let answer = check(answer, call)?;
+                Ok(LinkOutcome {
+                    status: parse_status(&answer, call)?,
+                    server_version: server_version(&answer.headers),
+                })
             })
-        }
-        .await;
+            .await;
         result.map_err(|e: Error| e.redact(token.expose()))
     }
 
     /// Reads the link's status: `GET /orgs/{orgId}/liveExport/migrationLink/status`.
-    /// A 404 that is not `ORG_NOT_FOUND` means the organization has no link and is reported
-    /// as [`LinkStatus::NoLink`].
+    /// A 404 that is Ops Manager's own (its error JSON or its version header) and not
+    /// `ORG_NOT_FOUND` means the organization has no link: [`LinkStatus::NoLink`]. Any other
+    /// 404 (a proxy's, a wrong path's) stays an error.
     ///
     /// # Errors
     /// Any [`ErrorKind`] but `InvalidInput`.
     pub async fn link_status(&self, org: &OrgId) -> Result<LinkOutcome, Error> {
         let call = self.call(Operation::Status, Some(org));
         let url = self.url(&format!("/orgs/{org}/liveExport/migrationLink/status"), &[]);
-        let answer = self.send(call, Method::GET, url, None).await?;
-        if answer.status == 404 && means_no_link(&answer.body) {
-            return Ok(LinkOutcome {
-                status: LinkStatus::NoLink,
+        self.within_deadline(call, async {
+            let answer = self.send(call, Method::GET, url, None, None).await?;
+            if answer.status == 404 && means_no_link(&answer.headers, &answer.body) {
+                return Ok(LinkOutcome {
+                    status: LinkStatus::NoLink,
+                    server_version: server_version(&answer.headers),
+                });
+            }
+            let answer = check(answer, call)?;
+            Ok(LinkOutcome {
+                status: parse_status(&answer, call)?,
                 server_version: server_version(&answer.headers),
-            });
-        }
-        let answer = check(answer, call)?;
-        Ok(LinkOutcome {
-            status: parse_status(&answer, call)?,
-            server_version: server_version(&answer.headers),
+            })
         })
+        .await
     }
 
     /// Removes the link: `DELETE /orgs/{orgId}/liveExport/migrationLink` (answered 204).
@@ -259,8 +282,14 @@ impl Client {
     pub async fn unlink(&self, org: &OrgId) -> Result<(), Error> {
         let call = self.call(Operation::Unlink, Some(org));
         let url = self.url(&format!("/orgs/{org}/liveExport/migrationLink"), &[]);
-        check(self.send(call, Method::DELETE, url, None).await?, call)?;
-        Ok(())
+        self.within_deadline(call, async {
+            check(
+                self.send(call, Method::DELETE, url, None, None).await?,
+                call,
+            )?;
+            Ok(())
+        })
+        .await
     }
 
     /// Lists every organization the key can see: `GET /orgs`, following pages of
@@ -270,26 +299,51 @@ impl Client {
     /// Any [`ErrorKind`] but `InvalidInput`.
     pub async fn list_orgs(&self) -> Result<Vec<Organization>, Error> {
         let call = self.call(Operation::ListOrgs, None);
-        let mut orgs: Vec<Organization> = Vec::new();
-        for page_num in 1..=MAX_ORG_PAGES {
-            let page_num = page_num.to_string();
-            let page_size = ORGS_PAGE_SIZE.to_string();
-            let url = self.url(
-                "/orgs",
-                &[("pageNum", &page_num), ("itemsPerPage", &page_size)],
-            );
-            let answer = check(self.send(call, Method::GET, url, None).await?, call)?;
-            let page: OrgPage = serde_json::from_slice(&answer.body).map_err(|_| {
-                Error::unexpected_body(answer.status, &answer.body, call, "a list of organizations")
-            })?;
-            let received = page.results.len();
-            orgs.extend(page.results);
-            let total = page.total_count.and_then(|t| usize::try_from(t).ok());
-            if received < ORGS_PAGE_SIZE || total.is_some_and(|t| orgs.len() >= t) {
-                break;
+        self.within_deadline(call, async {
+            let mut orgs: Vec<Organization> = Vec::new();
+            let mut total_bytes = 0usize;
+            for page_num in 1..=MAX_ORG_PAGES {
+                let page_num = page_num.to_string();
+                let page_size = ORGS_PAGE_SIZE.to_string();
+                let url = self.url(
+                    "/orgs",
+                    &[("pageNum", &page_num), ("itemsPerPage", &page_size)],
+                );
+                let answer = check(self.send(call, Method::GET, url, None, None).await?, call)?;
+                total_bytes += answer.body.len();
+                if total_bytes > MAX_TOTAL_BYTES {
+                    return Err(too_large(call, MAX_TOTAL_BYTES, "across its pages"));
+                }
+                let page: OrgPage = serde_json::from_slice(&answer.body).map_err(|_| {
+                    Error::unexpected_body(
+                        answer.status,
+                        &answer.body,
+                        call,
+                        "a list of organizations",
+                    )
+                })?;
+                let received = page.results.len();
+                orgs.extend(page.results);
+                let total = page.total_count.and_then(|t| usize::try_from(t).ok());
+                if received < ORGS_PAGE_SIZE || total.is_some_and(|t| orgs.len() >= t) {
+                    break;
+                }
             }
+            Ok(orgs)
+        })
+        .await
+    }
+
+    /// Runs one call's round trips under one deadline ([`ClientConfig::timeout`]).
+    async fn within_deadline<T>(
+        &self,
+        call: Call<'_>,
+        work: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        match tokio::time::timeout(self.timeout, work).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::timed_out(call, self.timeout)),
         }
-        Ok(orgs)
     }
 
     fn call<'a>(&'a self, op: Operation, org: Option<&'a OrgId>) -> Call<'a> {
@@ -320,47 +374,140 @@ impl Client {
         url
     }
 
-    /// Sends one request with digest authentication and reads the whole answer. The digest
-    /// `uri` is the path with its query string (diqwest signs everything after the port).
+    /// Sends one request with digest authentication and reads the whole answer.
+    ///
+    /// With no idle nonce, the challenge is fetched first with the same method and URL but
+    /// **no body**; then the request is sent once, authenticated. A nonce is reused with the
+    /// next `nc` by later calls (one round trip). A 401 that says `stale=true`, or that answers
+    /// a reused nonce, is re-challenged once with the challenge it carries. `secret` is scrubbed
+    /// from every answer body before anything reads it.
     async fn send(
         &self,
         call: Call<'_>,
         method: Method,
         url: Url,
         body: Option<Bytes>,
+        secret: Option<&str>,
+    ) -> Result<Answer, Error> {
+        let uri = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let idle = crate::lock(&self.nonces).pop();
+        let (mut nonce, mut reused) = match idle {
+            Some(n) => (n, true),
+            None => {
+                let probe = self
+                    .round_trip(call, &method, &url, None, None, secret)
+                    .await?;
+                if probe.status != 401 {
+                    if body.is_some() && (200..300).contains(&probe.status) {
+                        return Err(Error::no_challenge(call, probe.status));
+                    }
+                    return Ok(probe);
+                }
+                (NonceState::new(challenge_of(&probe, call)?), false)
+            }
+        };
+        let mut rechallenged = false;
+        loop {
+            let authorization = nonce.authorize(
+                method.as_str(),
+                &uri,
+                self.public_key.as_str(),
+                self.private_key.expose(),
+            );
+            let mut value = HeaderValue::from_str(&authorization).map_err(|_| {
+                Error::new(
+                    ErrorKind::Internal,
+                    "Could not build the Authorization header",
+                    "The public key holds characters a header cannot carry; check it.",
+                )
+            })?;
+            value.set_sensitive(true);
+            let answer = self
+                .round_trip(call, &method, &url, body.clone(), Some(value), secret)
+                .await?;
+            if answer.status == 401 && !has_error_code(&answer.body) {
+                // A rejected digest. Retry once with the fresh challenge when the nonce was
+                // stale, or was a reused one the server may have forgotten.
+                let fresh = Challenge::parse_any(header_values(&answer.headers, WWW_AUTHENTICATE));
+                if let Ok(fresh) = fresh
+                    && (fresh.stale || reused)
+                    && !rechallenged
+                {
+                    nonce = NonceState::new(fresh);
+                    reused = false;
+                    rechallenged = true;
+                    continue;
+                }
+                return Ok(answer);
+            }
+            let mut idle = crate::lock(&self.nonces);
+            if idle.len() < MAX_IDLE_NONCES {
+                idle.push(nonce);
+            }
+            return Ok(answer);
+        }
+    }
+
+    /// One HTTP request and its whole answer (at most [`MAX_BODY_BYTES`]); a 3xx is an error.
+    async fn round_trip(
+        &self,
+        call: Call<'_>,
+        method: &Method,
+        url: &Url,
+        body: Option<Bytes>,
+        authorization: Option<HeaderValue>,
+        secret: Option<&str>,
     ) -> Result<Answer, Error> {
         let mut request = self
             .http
-            .request(method, url)
+            .request(method.clone(), url.clone())
             .header(ACCEPT, "application/json");
-        if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        if let Some(value) = authorization {
+            request = request.header(AUTHORIZATION, value);
         }
-        let credentials = (self.public_key.as_str(), self.private_key.expose());
+        match body {
+            Some(body) => request = request.header(CONTENT_TYPE, "application/json").body(body),
+            None if *method == Method::POST => request = request.header(CONTENT_LENGTH, 0),
+            None => {}
+        }
         let mut response = request
-            .send_digest_auth(credentials)
+            .send()
             .await
-            .map_err(|e| digest_error(e, call))?;
-        // A nonce that expired between challenge and answer: challenge once more, then give up.
-        if response.status() == StatusCode::UNAUTHORIZED && is_stale(response.headers()) {
-            response = request
-                .send_digest_auth(credentials)
-                .await
-                .map_err(|e| digest_error(e, call))?;
-        }
+            .map_err(|e| Error::from_transport(&e, call))?;
         let mut status = response.status().as_u16();
+        if (300..400).contains(&status) {
+            return Err(Error::redirected(
+                call,
+                status,
+                response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok()),
+            ));
+        }
         let headers = response.headers().clone();
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+        {
+            return Err(too_large(call, MAX_BODY_BYTES, "in one answer"));
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|e| Error::from_transport(&e, call))?
         {
-            let room = MAX_BODY_BYTES.saturating_sub(body.len());
-            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if room <= chunk.len() {
-                break;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large(call, MAX_BODY_BYTES, "in one answer"));
             }
+            body.extend_from_slice(&chunk);
+        }
+        if let Some(secret) = secret {
+            body = scrub(body, secret);
         }
         if self.envelope
             && status == 200
@@ -375,6 +522,93 @@ impl Client {
             body,
         })
     }
+}
+
+/// Every value of header `name` that is text.
+fn header_values(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Vec<&str> {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect()
+}
+
+/// The digest challenge of a 401, or the typed error saying why there is none.
+fn challenge_of(answer: &Answer, call: Call<'_>) -> Result<Challenge, Error> {
+    let values = header_values(&answer.headers, WWW_AUTHENTICATE);
+    Challenge::parse_any(values.iter().copied()).map_err(|why| match why {
+        ChallengeError::NotDigest if has_error_code(&answer.body) => check(
+            Answer {
+                status: answer.status,
+                headers: answer.headers.clone(),
+                body: answer.body.clone(),
+            },
+            call,
+        )
+        .err()
+        .unwrap_or_else(|| Error::bad_challenge(call, &why, None)),
+        why => Error::bad_challenge(call, &why, values.first().copied()),
+    })
+}
+
+/// Whether a body is Ops Manager's error JSON with an `errorCode` (a 401 "not allowed").
+fn has_error_code(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("errorCode")
+                .and_then(|c| c.as_str())
+                .map(|c| !c.is_empty())
+        })
+        .unwrap_or(false)
+}
+
+/// Replaces every occurrence of `secret` (as sent, and JSON-escaped) with `<redacted>`.
+fn scrub(body: Vec<u8>, secret: &str) -> Vec<u8> {
+    if secret.len() < 4 {
+        return body;
+    }
+    let mut body = body;
+    let escaped = serde_json::to_string(secret).unwrap_or_default();
+    let escaped = escaped.trim_matches('"').to_owned();
+    let slash_escaped = escaped.replace('/', "\\/");
+    for needle in [secret, escaped.as_str(), slash_escaped.as_str()] {
+        body = replace_bytes(&body, needle.as_bytes(), b"<redacted>");
+    }
+    body
+}
+
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return haystack.to_vec();
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn too_large(call: Call<'_>, limit: usize, where_: &str) -> Error {
+    Error::new(
+        ErrorKind::ServerError,
+        format!(
+            "Could not {}: the server's answer is larger than {} MiB {where_}",
+            call.op.verb(),
+            limit >> 20
+        ),
+        format!(
+            "Check that {} is an Ops Manager or Cloud Manager address, not another site.",
+            call.host
+        ),
+    )
 }
 
 /// Turns a non-2xx answer into the typed error; the one place that judges statuses.
@@ -403,13 +637,19 @@ fn parse_status(answer: &Answer, call: Call<'_>) -> Result<LinkStatus, Error> {
         .map_err(|_| Error::unexpected_body(answer.status, &answer.body, call, "a link status"))
 }
 
-/// A 404 from the status endpoint means "no link" only when it is Ops Manager's own JSON and
-/// not about the organization: an HTML 404 from a wrong URL must stay an error.
-fn means_no_link(body: &[u8]) -> bool {
+/// A 404 from the status endpoint means "no link" only when it is Ops Manager's own (its
+/// version header, or its error JSON with `"error": 404`) and not about the organization: a
+/// proxy's or a wrong path's 404 must stay an error.
+fn means_no_link(headers: &HeaderMap, body: &[u8]) -> bool {
     let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(body) else {
         return false;
     };
-    obj.get("errorCode").and_then(|c| c.as_str()) != Some("ORG_NOT_FOUND")
+    if obj.get("errorCode").and_then(|c| c.as_str()) == Some("ORG_NOT_FOUND") {
+        return false;
+    }
+    let ops_manager_shape = obj.get("error").and_then(serde_json::Value::as_u64) == Some(404)
+        && (obj.contains_key("detail") || obj.contains_key("reason"));
+    ops_manager_shape || headers.contains_key(SERVICE_VERSION_HEADER)
 }
 
 fn server_version(headers: &HeaderMap) -> Option<String> {
@@ -417,15 +657,6 @@ fn server_version(headers: &HeaderMap) -> Option<String> {
         .get(SERVICE_VERSION_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-fn is_stale(headers: &HeaderMap) -> bool {
-    headers.get_all(WWW_AUTHENTICATE).iter().any(|v| {
-        v.to_str().is_ok_and(|s| {
-            let s: String = s.chars().filter(|c| !matches!(c, ' ' | '"')).collect();
-            s.to_ascii_lowercase().contains("stale=true")
-        })
-    })
 }
 
 /// `{"status": <code>, "content": <entity>}` (some versions name the entity `envelope`).
@@ -440,28 +671,6 @@ fn unwrap_envelope(body: &[u8]) -> Option<(u16, Vec<u8>)> {
         Some(v) => serde_json::to_vec(&v).ok()?,
     };
     Some((status, content))
-}
-
-fn digest_error(err: diqwest::error::Error, call: Call<'_>) -> Error {
-    use diqwest::error::Error as D;
-    match err {
-        D::Reqwest(e) => Error::from_transport(&e, call),
-        D::DigestAuth(_) | D::ToStr(_) | D::AuthHeaderMissing => Error {
-            http_status: Some(401),
-            ..Error::new(
-                ErrorKind::ServerError,
-                format!("The server's digest challenge could not be understood: {err}"),
-                format!(
-                    "Check that {} is an Ops Manager or Cloud Manager address.",
-                    call.host
-                ),
-            )
-        },
-        other => Error::invalid_input(
-            format!("Could not build the request: {other}"),
-            "This is an omlink bug; please report it.",
-        ),
-    }
 }
 
 /// Reads a PEM bundle of extra CA certificates; a missing, empty or certificate-less file is an
@@ -519,31 +728,33 @@ mod tests {
     }
 
     #[test]
-    fn stale_challenges_are_recognized() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            WWW_AUTHENTICATE,
-            "Digest realm=\"MMS Public API\", nonce=\"n\", stale=true"
-                .parse()
-                .unwrap(),
+    fn no_link_needs_ops_managers_json() {
+        let none = HeaderMap::new();
+        assert!(means_no_link(&none, br#"{"detail":"No link","error":404}"#));
+        assert!(!means_no_link(
+            &none,
+            br#"{"errorCode":"ORG_NOT_FOUND","error":404,"detail":"x"}"#
+        ));
+        assert!(!means_no_link(
+            &none,
+            b"<html><title>404 Not Found</title></html>"
+        ));
+        // A gateway's JSON 404 is not Ops Manager's.
+        assert!(!means_no_link(&none, br#"{"message":"Not Found"}"#));
+        let mut om = HeaderMap::new();
+        om.insert(
+            SERVICE_VERSION_HEADER,
+            HeaderValue::from_static("versionString=8.0"),
         );
-        assert!(is_stale(&h));
-        h.insert(
-            WWW_AUTHENTICATE,
-            "Digest realm=\"MMS Public API\", nonce=\"n\", stale=false"
-                .parse()
-                .unwrap(),
-        );
-        assert!(!is_stale(&h));
+        assert!(means_no_link(&om, br#"{"message":"Not Found"}"#));
     }
 
     #[test]
-    fn no_link_needs_ops_managers_json() {
-        assert!(means_no_link(br#"{"detail":"No link","error":404}"#));
-        assert!(!means_no_link(
-            br#"{"errorCode":"ORG_NOT_FOUND","error":404}"#
-        ));
-        assert!(!means_no_link(b"<html><title>404 Not Found</title></html>"));
+    fn scrub_removes_the_secret_in_every_spelling() {
+        let body = br#"{"detail":"bad token ab/cd+ef== and ab\/cd+ef=="}"#.to_vec();
+        let out = String::from_utf8(scrub(body, "ab/cd+ef==")).unwrap();
+        assert!(!out.contains("cd+ef"), "{out}");
+        assert_eq!(out.matches("<redacted>").count(), 2);
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub enum ErrorKind {
     Keychain,
     /// The person cancelled the request before it finished.
     Cancelled,
+    /// omlink's own files (profiles, history) could not be read, written or locked.
+    Storage,
+    /// A bug in omlink: something that should not happen did.
+    Internal,
 }
 
 impl ErrorKind {
@@ -58,8 +62,82 @@ impl ErrorKind {
             Self::Tls => "TLS error",
             Self::Keychain => "keychain unavailable",
             Self::Cancelled => "cancelled",
+            Self::Storage => "storage error",
+            Self::Internal => "internal error",
         }
     }
+
+    /// Every kind, in exit-code order.
+    pub const ALL: [Self; 13] = [
+        Self::InvalidInput,
+        Self::Cancelled,
+        Self::AuthenticationFailed,
+        Self::PermissionDenied,
+        Self::NotFound,
+        Self::Rejected,
+        Self::Network,
+        Self::Tls,
+        Self::ServerError,
+        Self::RateLimited,
+        Self::Keychain,
+        Self::Storage,
+        Self::Internal,
+    ];
+
+    /// The `omlink` CLI's exit code for a failure of this kind. Defined here, once: the CLI's
+    /// help and the README's table are generated from (or tested against) it.
+    ///
+    /// ```
+    /// assert_eq!(omlink::ErrorKind::AuthenticationFailed.exit_code(), 3);
+    /// ```
+    pub fn exit_code(self) -> u8 {
+        match self {
+            // The CLI has no cancel button (Ctrl-C ends the process): a cancel is a usage end.
+            Self::InvalidInput | Self::Cancelled => 2,
+            Self::AuthenticationFailed => 3,
+            Self::PermissionDenied => 4,
+            Self::NotFound => 5,
+            Self::Rejected => 6,
+            Self::Network | Self::Tls => 7,
+            Self::ServerError | Self::RateLimited => 8,
+            Self::Keychain => 9,
+            // 10 is reserved for a batch in which some organizations failed.
+            Self::Storage => 11,
+            Self::Internal => 12,
+        }
+    }
+
+    /// What an exit code means to a person, for the help text and the README.
+    fn exit_meaning(code: u8) -> &'static str {
+        match code {
+            2 => "invalid input or usage",
+            3 => "authentication failed (wrong public/private key pair)",
+            4 => {
+                "permission denied (no Organization Owner role, or IP not on the key's access list)"
+            }
+            5 => "not found (no such organization)",
+            6 => "rejected by the server (bad or expired token, migration still running, …)",
+            7 => "network or TLS failure",
+            8 => "server error or rate limited",
+            9 => "the OS keychain is unavailable, locked or refused access",
+            11 => "omlink's profile/history file could not be read, written or locked",
+            12 => "internal error (a bug: please report it)",
+            _ => "",
+        }
+    }
+}
+
+/// The exit-code table of the CLI's help and the README, generated from
+/// [`ErrorKind::exit_code`]: one line per code, `  0  success` first.
+pub fn exit_code_table() -> String {
+    let mut codes: Vec<u8> = ErrorKind::ALL.iter().map(|k| k.exit_code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut out = String::from("  0  success\n");
+    for code in codes {
+        let _ = writeln!(out, "{code:>3}  {}", ErrorKind::exit_meaning(code));
+    }
+    out
 }
 
 /// An omlink failure: kind, what the server said, and a hint.
@@ -110,7 +188,7 @@ pub(crate) enum Operation {
 }
 
 impl Operation {
-    fn verb(self) -> &'static str {
+    pub(crate) fn verb(self) -> &'static str {
         match self {
             Self::Link => "link the organization",
             Self::Status => "read the link status",
@@ -132,14 +210,15 @@ struct ApiErrorBody {
 
 /// The longest excerpt of a non-JSON error body kept in an error.
 const EXCERPT_LEN: usize = 200;
+/// The longest server text (`detail`, `reason`, `errorCode`, a parameter) kept in an error.
+const SERVER_TEXT_LEN: usize = 1000;
+/// The most `parameters` kept from an error body.
+const MAX_PARAMETERS: usize = 50;
 
 impl Error {
-    /// An error of `kind` that did not come from a server answer.
-    pub(crate) fn new(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> Self {
+    /// An error of `kind` that did not come from a server answer: `message` says what
+    /// happened, `hint` what to do.
+    pub fn new(kind: ErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
         Self {
             kind,
             message: message.into(),
@@ -150,6 +229,20 @@ impl Error {
             hint: hint.into(),
             retry_after_secs: None,
         }
+    }
+
+    /// An [`ErrorKind::Storage`] error: omlink's own file could not be used.
+    pub fn storage(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Storage, message, hint)
+    }
+
+    /// An [`ErrorKind::Internal`] error: a bug.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(
+            ErrorKind::Internal,
+            message,
+            "This is an omlink bug; please report it with what you were doing.",
+        )
     }
 
     /// An [`ErrorKind::InvalidInput`] error: `message` says what is wrong, `hint` how to fix it.
@@ -168,10 +261,19 @@ impl Error {
         let parsed = serde_json::from_slice::<ApiErrorBody>(body).ok();
         let (detail, error_code, parameters, reason) = match parsed {
             Some(b) => (
-                b.detail.filter(|d| !d.trim().is_empty()),
-                b.error_code.filter(|c| !c.trim().is_empty()),
-                b.parameters.unwrap_or_default(),
-                b.reason,
+                b.detail
+                    .map(|d| clip(&sanitize(&d)))
+                    .filter(|d| !d.trim().is_empty()),
+                b.error_code
+                    .map(|c| clip(&sanitize(&c)))
+                    .filter(|c| !c.trim().is_empty()),
+                b.parameters
+                    .unwrap_or_default()
+                    .into_iter()
+                    .take(MAX_PARAMETERS)
+                    .map(sanitize_value)
+                    .collect(),
+                b.reason.map(|r| clip(&sanitize(&r))),
             ),
             None => (excerpt(body), None, Vec::new(), None),
         };
@@ -259,7 +361,9 @@ impl Error {
                 | ErrorKind::Network
                 | ErrorKind::Tls
                 | ErrorKind::Keychain
-                | ErrorKind::Cancelled,
+                | ErrorKind::Cancelled
+                | ErrorKind::Storage
+                | ErrorKind::Internal,
                 _,
             ) => String::new(),
         };
@@ -302,6 +406,90 @@ impl Error {
         }
     }
 
+    /// A call that did not finish within its overall deadline (all its round trips).
+    pub(crate) fn timed_out(call: Call<'_>, limit: std::time::Duration) -> Self {
+        Self::new(
+            ErrorKind::Network,
+            format!(
+                "Could not {}: no complete answer within {} seconds",
+                call.op.verb(),
+                limit.as_secs_f32()
+            ),
+            format!(
+                "{} did not answer in time: check that it is up, or raise the timeout.",
+                call.host
+            ),
+        )
+    }
+
+    /// A 3xx answer: omlink follows no redirect, since that would resend the request (and a
+    /// link token) to wherever `Location` points.
+    pub(crate) fn redirected(call: Call<'_>, status: u16, location: Option<&str>) -> Self {
+        let target = location.map_or_else(
+            || "no Location".to_owned(),
+            |l| clip_to(&mask_userinfo(&sanitize(l)), 300),
+        );
+        Self {
+            http_status: Some(status),
+            detail: location.map(|_| target.clone()),
+            ..Self::new(
+                ErrorKind::ServerError,
+                format!(
+                    "Could not {}: the server redirected the request (HTTP {status}) to {target}; \
+                     omlink does not follow redirects",
+                    call.op.verb()
+                ),
+                format!(
+                    "Use the final address as the URL (check https:// and any path before /api); \
+                     nothing was resent to the new address. {} may sit behind a proxy that \
+                     redirects.",
+                    call.host
+                ),
+            )
+        }
+    }
+
+    /// A 401 whose digest challenge cannot be answered, or no challenge at all.
+    pub(crate) fn bad_challenge(
+        call: Call<'_>,
+        why: &dyn std::fmt::Display,
+        header: Option<&str>,
+    ) -> Self {
+        Self {
+            http_status: Some(401),
+            detail: header.map(|h| clip_to(&sanitize(h), 120)),
+            ..Self::new(
+                ErrorKind::ServerError,
+                format!("Could not {}: {why}", call.op.verb()),
+                format!(
+                    "Check that {} is an Ops Manager or Cloud Manager address (its Public API \
+                     uses HTTP Digest authentication).",
+                    call.host
+                ),
+            )
+        }
+    }
+
+    /// A request with a body whose body-less challenge request was answered with success:
+    /// the server did not ask for authentication, so the body (a link token) was not sent.
+    pub(crate) fn no_challenge(call: Call<'_>, status: u16) -> Self {
+        Self {
+            http_status: Some(status),
+            ..Self::new(
+                ErrorKind::ServerError,
+                format!(
+                    "Could not {}: the server did not ask for digest authentication (HTTP \
+                     {status}); the link token was not sent",
+                    call.op.verb()
+                ),
+                format!(
+                    "Check that {} is an Ops Manager or Cloud Manager address, not another site.",
+                    call.host
+                ),
+            )
+        }
+    }
+
     /// Maps a failure to send a request or read its answer (DNS, connection, TLS, timeout).
     pub(crate) fn from_transport(err: &(dyn std::error::Error + 'static), call: Call<'_>) -> Self {
         let verb = call.op.verb();
@@ -314,7 +502,7 @@ impl Error {
                 hint,
             );
         }
-        let reason = root_cause(err);
+        let reason = mask_userinfo(&sanitize(&root_cause(err)));
         let (reason, hint) = match err.downcast_ref::<reqwest::Error>() {
             Some(e) if e.is_timeout() => (
                 "the request timed out".to_owned(),
@@ -361,12 +549,129 @@ impl Error {
             scrub(d);
         }
         for p in &mut self.parameters {
-            if let serde_json::Value::String(s) = p {
-                scrub(s);
-            }
+            scrub_value(p, &scrub);
         }
         self
     }
+}
+
+/// Applies `scrub` to every string in a JSON value, however deeply nested.
+fn scrub_value(value: &mut serde_json::Value, scrub: &impl Fn(&mut String)) {
+    match value {
+        serde_json::Value::String(s) => scrub(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, scrub)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| scrub_value(v, scrub)),
+        _ => {}
+    }
+}
+
+/// [`sanitize`]s every string in a parameter, however deeply nested.
+fn sanitize_value(mut value: serde_json::Value) -> serde_json::Value {
+    scrub_value(&mut value, &|s: &mut String| *s = clip(&sanitize(s)));
+    value
+}
+
+/// Server text made safe for a terminal: ANSI escape sequences removed, other control
+/// characters turned into spaces, and bidirectional/format characters (which can reorder
+/// what a person reads) removed.
+///
+/// ```
+/// assert_eq!(omlink::sanitize("\u{1b}[31mred\u{1b}[0m\u{202e}x\ty"), "redx y");
+/// ```
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.peek() {
+                // CSI: ESC [ parameters… final byte in @..~
+                Some('[') => {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, …: up to BEL or ESC \ (string terminator)
+                Some(']' | 'P' | '_' | '^' | 'X') => {
+                    chars.next();
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' {
+                            break;
+                        }
+                        if c == '\u{1b}' {
+                            if chars.peek() == Some(&'\\') {
+                                chars.next();
+                            }
+                            break;
+                        }
+                    }
+                }
+                Some(_) => {
+                    chars.next();
+                }
+                None => {}
+            },
+            c if is_format_char(c) => {}
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bidirectional controls and other invisible format characters (Unicode category Cf that
+/// terminals and text fields render as nothing, or use to reorder text).
+pub(crate) fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
+}
+
+/// Masks the `user:password@` part of any URL in `text` as `***@`.
+///
+/// ```
+/// assert_eq!(
+///     omlink::mask_userinfo("see https://bob:pw@evil.example/x and http://a@b/"),
+///     "see https://***@evil.example/x and http://***@b/"
+/// );
+/// ```
+pub fn mask_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Cuts server text to [`SERVER_TEXT_LEN`] characters.
+fn clip(text: &str) -> String {
+    clip_to(text, SERVER_TEXT_LEN)
+}
+
+fn clip_to(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{cut}…")
 }
 
 fn join_parameters(parameters: &[serde_json::Value]) -> String {
@@ -384,7 +689,7 @@ fn one_line(text: &str) -> String {
 /// A short, single-line excerpt of a body that is not Ops Manager's JSON error, such as an
 /// HTML page from a proxy: its `<title>` when it has one, else its text without tags.
 fn excerpt(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(body);
+    let text = sanitize(&String::from_utf8_lossy(body));
     let lower = text.to_ascii_lowercase();
     let title = lower.find("<title>").and_then(|start| {
         let from = start + "<title>".len();
@@ -630,10 +935,77 @@ mod tests {
     }
 
     #[test]
+    fn server_text_is_made_safe_for_a_terminal() {
+        let e = map(
+            400,
+            "{\"detail\":\"\\u001b]0;pwned\\u0007\\u001b[2Jbad\\u202etoken\",\"errorCode\":\"X\\u001b[1mY\",\"parameters\":[{\"a\":[\"\\u001b[31mz\"]}]}",
+        );
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(
+            !json.contains("\\u001b") && !json.contains('\u{1b}'),
+            "{json}"
+        );
+        assert_eq!(e.detail.as_deref(), Some("badtoken"));
+        assert_eq!(e.error_code.as_deref(), Some("XY"));
+        assert_eq!(e.parameters[0]["a"][0], "z");
+        assert!(!e.message.contains('\u{202e}'));
+        let html = map(502, "<title>\u{1b}[31mBad\u{7}</title>");
+        assert_eq!(html.detail.as_deref(), Some("Bad"));
+    }
+
+    #[test]
+    fn redirects_name_the_location_without_credentials() {
+        let e = Error::redirected(
+            call(Operation::Link),
+            307,
+            Some("http://user:s3cret@other.example.com/api"),
+        );
+        assert_eq!(e.kind, ErrorKind::ServerError);
+        assert_eq!(e.http_status, Some(307));
+        assert!(
+            e.message.contains("http://***@other.example.com/api"),
+            "{}",
+            e.message
+        );
+        assert!(!serde_json::to_string(&e).unwrap().contains("s3cret"));
+    }
+
+    #[test]
+    fn exit_codes_are_stable() {
+        let codes: Vec<(ErrorKind, u8)> =
+            ErrorKind::ALL.iter().map(|k| (*k, k.exit_code())).collect();
+        for (kind, code) in [
+            (ErrorKind::InvalidInput, 2),
+            (ErrorKind::AuthenticationFailed, 3),
+            (ErrorKind::PermissionDenied, 4),
+            (ErrorKind::NotFound, 5),
+            (ErrorKind::Rejected, 6),
+            (ErrorKind::Network, 7),
+            (ErrorKind::Tls, 7),
+            (ErrorKind::ServerError, 8),
+            (ErrorKind::RateLimited, 8),
+            (ErrorKind::Keychain, 9),
+            (ErrorKind::Storage, 11),
+            (ErrorKind::Internal, 12),
+        ] {
+            assert!(codes.contains(&(kind, code)), "{kind:?}");
+        }
+        let table = exit_code_table();
+        assert!(table.starts_with("  0  success\n"));
+        for code in codes.iter().map(|(_, c)| *c) {
+            let line = table
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{code} ")))
+                .unwrap_or_else(|| panic!("code {code} is in the table:\n{table}"));
+            assert!(line.len() > 8, "code {code} is explained: {line}");
+        }
+    }
+
+    #[test]
     fn redact_scrubs_every_text() {
         let e = map(
             400,
-            r#"{"detail":"bad token SECRET-TOKEN-123","parameters":["SECRET-TOKEN-123"]}"#,
+            r#"{"detail":"bad token SECRET-TOKEN-123","parameters":["SECRET-TOKEN-123",{"t":["SECRET-TOKEN-123"]}]}"#,
         )
         .redact("SECRET-TOKEN-123");
         let json = serde_json::to_string(&e).unwrap();

@@ -95,6 +95,10 @@ pub struct HistoryEntry {
     /// Whether the keychain still holds the token (for "Use this token again").
     #[serde(default)]
     pub has_token: bool,
+    /// Something the person should know about this entry (it could not be saved to disk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub note: Option<String>,
 }
 
 impl HistoryEntry {
@@ -118,6 +122,7 @@ impl HistoryEntry {
             token_fingerprint: fingerprint(token.expose()),
             outcome,
             has_token: false,
+            note: None,
         }
     }
 }
@@ -167,7 +172,21 @@ pub fn export_json(entries: &[&HistoryEntry]) -> String {
     serde_json::to_string_pretty(entries).expect("history entries serialize")
 }
 
-/// The entries as CSV with a header row (no token).
+/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a leading tab or
+/// carriage return) gets a leading `'`, so opening an export never executes server-chosen text.
+///
+/// ```
+/// assert_eq!(omlink::neutralize_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(omlink::neutralize_formula("Prod"), "Prod");
+/// ```
+pub fn neutralize_formula(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+/// The entries as CSV with a header row (no token); formula-like cells are neutralized.
 pub fn export_csv(entries: &[&HistoryEntry]) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     let _ = out.write_record([
@@ -188,16 +207,19 @@ pub fn export_csv(entries: &[&HistoryEntry]) -> String {
             } => s.to_string(),
             _ => String::new(),
         };
-        let _ = out.write_record([
-            e.at.as_str(),
-            &e.profile_name,
-            e.org_id.as_str(),
-            e.org_name.as_deref().unwrap_or(""),
-            &e.token_mask,
-            &e.token_fingerprint,
-            &e.outcome.summary(),
-            &http,
-        ]);
+        let _ = out.write_record(
+            [
+                e.at.as_str(),
+                &e.profile_name,
+                e.org_id.as_str(),
+                e.org_name.as_deref().unwrap_or(""),
+                &e.token_mask,
+                &e.token_fingerprint,
+                &e.outcome.summary(),
+                &http,
+            ]
+            .map(neutralize_formula),
+        );
     }
     String::from_utf8(out.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
 }

@@ -15,24 +15,26 @@
 //! No GUI dependency is allowed here: the desktop app and the `omlink` CLI both build on it.
 
 mod client;
+pub mod digest;
 mod error;
 mod history;
 mod model;
 mod profile;
 mod secret;
 pub mod secret_store;
+pub mod store;
 mod store_file;
 mod validate;
 mod workbench;
 
 pub use client::{
-    Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ORGS_PAGE_SIZE, TlsOptions,
-    Warning,
+    Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_BODY_BYTES,
+    MAX_TOTAL_BYTES, ORGS_PAGE_SIZE, TlsOptions, Warning,
 };
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, exit_code_table, mask_userinfo, sanitize};
 pub use history::{
     HistoryEntry, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org, fingerprint,
-    mask_token,
+    mask_token, neutralize_formula,
 };
 pub use model::{LinkOutcome, LinkStatus, Organization};
 pub use profile::{
@@ -40,6 +42,7 @@ pub use profile::{
     ServerKind, default_store_file,
 };
 pub use secret::{LinkToken, MAX_LINK_TOKEN_LEN, MAX_PRIVATE_KEY_LEN, PrivateKey};
+pub use store::{Store, StoreData, Updated, write_atomically};
 pub use store_file::{StoreContents, load_store_file};
 pub use validate::{API_PREFIX, BaseUrl, CLOUD_MANAGER_URL, OrgId, PublicKey};
 pub use workbench::{ExportFormat, Persistence, SandboxEndpoint, TokenSource, Workbench};
@@ -52,3 +55,8 @@ pub const APP_IDENTIFIER: &str = "dev.omlink.desktop";
 
 /// The desktop app's store file (tauri-plugin-store) in its data directory.
 pub const STORE_FILE_NAME: &str = "omlink.json";
+
+/// Locks a mutex, ignoring poisoning: a panic elsewhere must not take every later call down.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

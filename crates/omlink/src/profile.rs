@@ -157,12 +157,12 @@ impl ProfileBook {
         self.profiles.iter().find(|p| &p.id == id)
     }
 
-    /// The profile with this name (case-insensitive).
+    /// The profile with this name (case-insensitive, Unicode NFC).
     pub fn find_by_name(&self, name: &str) -> Option<&Profile> {
-        let name = name.trim();
+        let name = normalize_name(name);
         self.profiles
             .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .find(|p| normalize_name(&p.name).eq_ignore_ascii_case(&name))
     }
 
     /// Validates `draft` into a profile: a new one when `id` is `None`, else an edit of `id`
@@ -178,7 +178,15 @@ impl ProfileBook {
             })?),
             None => None,
         };
-        let name = draft.name.trim();
+        let name = normalize_name(&draft.name);
+        let name = name.as_str();
+        if name.chars().any(crate::error::is_format_char) {
+            return Err(Error::invalid_input(
+                "A profile name may not contain invisible formatting characters (such as \
+                 right-to-left overrides)",
+                "Type the name again rather than pasting it.",
+            ));
+        }
         if name.is_empty()
             || name.chars().count() > MAX_PROFILE_NAME_LEN
             || name.chars().any(char::is_control)
@@ -308,6 +316,13 @@ impl ProfileBook {
     }
 }
 
+/// A profile name as stored: trimmed and in Unicode NFC, so that "é" typed and "é" pasted
+/// (e + combining accent) are one name.
+pub fn normalize_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect()
+}
+
 fn check_readable(path: &Path) -> Result<(), Error> {
     std::fs::File::open(path).map(drop).map_err(|e| {
         Error::invalid_input(
@@ -317,13 +332,31 @@ fn check_readable(path: &Path) -> Result<(), Error> {
     })
 }
 
-/// Where the desktop app keeps its store file on this machine:
-/// `$XDG_DATA_HOME/<identifier>/omlink.json` (Tauri's app data directory).
+/// Where the desktop app keeps its store file on this machine, found the way Tauri finds its
+/// app data folder (the platform's data folder, then the app identifier):
+/// - Linux and other Unix: `$XDG_DATA_HOME` (when absolute) or `~/.local/share`;
+/// - macOS: `~/Library/Application Support`;
+/// - Windows: `%APPDATA%` (the roaming application data folder).
+///
+/// The CLI and the app share this file.
 pub fn default_store_file() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    store_file_for(std::env::consts::OS, &|name| std::env::var_os(name))
+}
+
+/// [`default_store_file`] for operating system `os` (as in `std::env::consts::OS`) with the
+/// environment `env`.
+pub(crate) fn store_file_for(
+    os: &str,
+    env: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    let absolute = |name: &str| env(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    let data = match os {
+        "windows" => absolute("APPDATA")?,
+        "macos" => absolute("HOME")?
+            .join("Library")
+            .join("Application Support"),
+        _ => absolute("XDG_DATA_HOME").or_else(|| Some(absolute("HOME")?.join(".local/share")))?,
+    };
     Some(
         data.join(crate::APP_IDENTIFIER)
             .join(crate::STORE_FILE_NAME),
@@ -428,6 +461,21 @@ mod tests {
     }
 
     #[test]
+    fn names_are_nfc_and_free_of_format_characters() {
+        let mut book = ProfileBook::default();
+        let p = book.validate(None, &draft("Caf\u{65}\u{301}")).unwrap();
+        assert_eq!(p.name, "Caf\u{e9}");
+        book.upsert(p);
+        assert!(book.find_by_name("cafe\u{301}").is_some());
+        let dup = book.validate(None, &draft("Caf\u{e9}")).unwrap_err();
+        assert!(dup.message.contains("already exists"), "{}", dup.message);
+        for bad in ["prod\u{202e}dorp", "a\u{200b}b", "x\u{2066}y", "\u{feff}z"] {
+            let e = book.validate(None, &draft(bad)).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidInput, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn cloud_manager_uses_its_preset_url() {
         let book = ProfileBook::default();
         let p = book
@@ -441,6 +489,88 @@ mod tests {
             )
             .unwrap();
         assert_eq!(p.url.as_str(), "https://cloud.mongodb.com");
+    }
+
+    fn env(
+        vars: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<std::ffi::OsString> {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| std::ffi::OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn the_store_file_is_found_on_linux() {
+        let path = store_file_for("linux", &env(&[("HOME", "/home/ann")])).unwrap();
+        assert_eq!(
+            path,
+            PathBuf::from("/home/ann/.local/share/dev.omlink.desktop/omlink.json")
+        );
+        let path = store_file_for(
+            "linux",
+            &env(&[("HOME", "/home/ann"), ("XDG_DATA_HOME", "/data")]),
+        )
+        .unwrap();
+        assert_eq!(path, PathBuf::from("/data/dev.omlink.desktop/omlink.json"));
+        // A relative XDG_DATA_HOME is ignored, as the XDG spec and Tauri do.
+        let path = store_file_for(
+            "freebsd",
+            &env(&[("HOME", "/home/ann"), ("XDG_DATA_HOME", "rel")]),
+        )
+        .unwrap();
+        assert!(path.starts_with("/home/ann/.local/share"));
+        assert_eq!(store_file_for("linux", &env(&[])), None);
+    }
+
+    #[test]
+    fn the_store_file_is_found_on_macos() {
+        let path = store_file_for(
+            "macos",
+            &env(&[("HOME", "/Users/ann"), ("XDG_DATA_HOME", "/ignored")]),
+        )
+        .unwrap();
+        assert_eq!(
+            path,
+            PathBuf::from("/Users/ann/Library/Application Support/dev.omlink.desktop/omlink.json")
+        );
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn the_store_file_is_found_on_windows() {
+        let path = store_file_for(
+            "windows",
+            &env(&[
+                ("APPDATA", r"C:\Users\ann\AppData\Roaming"),
+                ("HOME", r"C:\Users\ann"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            path,
+            PathBuf::from(r"C:\Users\ann\AppData\Roaming\dev.omlink.desktop\omlink.json")
+        );
+    }
+
+    #[cfg(not(windows))]
+    #[test]
+    fn the_store_file_is_found_on_windows() {
+        // Off Windows, a `C:\` path is not absolute; the layout is checked with a Unix one.
+        let path = store_file_for(
+            "windows",
+            &env(&[("APPDATA", "/roaming"), ("HOME", "/home/ann")]),
+        )
+        .unwrap();
+        assert_eq!(
+            path,
+            PathBuf::from("/roaming/dev.omlink.desktop/omlink.json")
+        );
+        assert_eq!(
+            store_file_for("windows", &env(&[("HOME", "/home/ann")])),
+            None
+        );
     }
 
     #[test]

@@ -30,6 +30,31 @@ pub fn link_token_account(history_id: &str) -> String {
     format!("history:{history_id}:link-token")
 }
 
+/// The largest secret Windows Credential Manager stores: 2,560 bytes of UTF-16.
+pub const WINDOWS_MAX_SECRET_BYTES: usize = 2560;
+
+/// Refuses, before anything is sent, a token the keychain of operating system `os` could not
+/// store (Windows Credential Manager keeps at most [`WINDOWS_MAX_SECRET_BYTES`] of UTF-16): a
+/// link whose token cannot be kept would leave a history entry that can never be reused.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`] naming the limit.
+pub fn check_storable(token: &crate::LinkToken, os: &str) -> Result<(), Error> {
+    let utf16_bytes = token.expose().encode_utf16().count() * 2;
+    if os == "windows" && utf16_bytes > WINDOWS_MAX_SECRET_BYTES {
+        return Err(Error::invalid_input(
+            format!(
+                "The link token is too long for Windows Credential Manager ({} characters; at \
+                 most {} fit)",
+                utf16_bytes / 2,
+                WINDOWS_MAX_SECRET_BYTES / 2
+            ),
+            "Check that only the token was pasted. Nothing was sent.",
+        ));
+    }
+    Ok(())
+}
+
 /// Get, set and delete secrets by account name, under [`KEYCHAIN_SERVICE`].
 pub trait SecretStore: Send + Sync {
     /// The secret, or `None` when there is no entry.

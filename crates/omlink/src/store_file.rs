@@ -16,6 +16,8 @@ pub struct StoreContents {
     pub history: Vec<HistoryEntry>,
     /// Set when the file was corrupt: where it was moved and why, to show the person.
     pub set_aside: Option<String>,
+    /// Keys this version does not know, kept as they are on the next write.
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Reads the store file. A missing file is empty. A file that is not valid is **renamed** to
@@ -23,8 +25,8 @@ pub struct StoreContents {
 /// [`StoreContents::set_aside`], and omlink starts empty.
 ///
 /// # Errors
-/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the file exists but can be
-/// neither read nor moved aside: starting would risk overwriting it.
+/// [`ErrorKind::Storage`](crate::ErrorKind::Storage) when the file exists but can be neither
+/// read nor moved aside: starting would risk overwriting it.
 pub fn load_store_file(path: &Path) -> Result<StoreContents, Error> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -52,6 +54,7 @@ fn parse(text: &str) -> Result<StoreContents, String> {
         profiles,
         history,
         set_aside: None,
+        other: map,
     })
 }
 
@@ -66,7 +69,7 @@ fn set_aside(path: &Path, why: &str) -> Result<StoreContents, Error> {
         n += 1;
     }
     std::fs::rename(path, &target).map_err(|e| {
-        Error::invalid_input(
+        Error::storage(
             format!(
                 "The saved profiles in {} cannot be read ({why}) nor moved aside ({e})",
                 path.display()

@@ -7,27 +7,55 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::task::spawn_blocking;
+
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
-use crate::history::{
-    HistoryEntry, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org,
-};
+use crate::history::{HistoryEntry, Outcome, export_csv, export_json, filter_by_org};
 use crate::model::{LinkOutcome, Organization};
-use crate::profile::{Profile, ProfileBook, ProfileDraft, ProfileId, STORE_KEY_PROFILES};
+use crate::profile::{Profile, ProfileBook, ProfileDraft, ProfileId};
 use crate::secret::{LinkToken, PrivateKey};
-use crate::secret_store::{SecretStore, link_token_account, private_key_account};
+use crate::secret_store::{Secret, SecretStore, link_token_account, private_key_account};
+use crate::store::{Store, StoreData};
 use crate::validate::{BaseUrl, OrgId};
 
-/// Where the workbench writes its state. The app implements it with tauri-plugin-store, one
-/// key per collection, saved to disk at once.
+/// Where the workbench keeps profiles and history: the core [`Store`] (atomic writes under a
+/// cross-process lock), shared with the CLI.
 pub trait Persistence: Send + Sync {
-    /// Stores `value` under `key` and makes it durable before returning.
+    /// Reads the saved state.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidInput`] (naming the file) when it cannot be written.
-    fn save(&self, key: &str, value: serde_json::Value) -> Result<(), Error>;
+    /// [`ErrorKind::Storage`].
+    fn load(&self) -> Result<StoreData, Error>;
+
+    /// Reads the saved state under the writers' lock, applies `change`, makes the result
+    /// durable and returns it. Nothing is written when `change` fails.
+    ///
+    /// # Errors
+    /// The error of `change`; [`ErrorKind::Storage`].
+    fn update(
+        &self,
+        change: &mut dyn FnMut(&mut StoreData) -> Result<(), Error>,
+    ) -> Result<StoreData, Error>;
+}
+
+impl Persistence for Store {
+    fn load(&self) -> Result<StoreData, Error> {
+        let contents = Store::load(self)?;
+        Ok(StoreData {
+            profiles: contents.profiles,
+            history: contents.history,
+        })
+    }
+
+    fn update(
+        &self,
+        change: &mut dyn FnMut(&mut StoreData) -> Result<(), Error>,
+    ) -> Result<StoreData, Error> {
+        Store::update(self, change).map(|u| u.data)
+    }
 }
 
 /// Where a link attempt's token comes from.
@@ -78,7 +106,7 @@ impl std::fmt::Debug for Workbench {
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    crate::lock(m)
 }
 
 fn gone() -> Error {
@@ -125,38 +153,58 @@ impl Workbench {
         lock(&self.book).clone()
     }
 
-    /// Applies `change` to a copy of the book, saves the copy, and only then makes it current:
-    /// a failed save leaves memory and disk agreeing.
-    fn update_book(
+    /// Re-reads profiles and history from disk (the CLI may have changed them).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Storage`].
+    pub fn reload(&self) -> Result<(), Error> {
+        let data = self.persist.load()?;
+        self.replace(data);
+        Ok(())
+    }
+
+    fn replace(&self, data: StoreData) {
+        *lock(&self.book) = data.profiles;
+        *lock(&self.history) = data.history;
+    }
+
+    /// Applies `change` to the saved state under the store's lock (read, change, write) and
+    /// then makes the result current: a failed save leaves memory and disk agreeing, and
+    /// another process's changes are never lost.
+    fn update<T>(
         &self,
-        book: &mut ProfileBook,
-        change: impl FnOnce(&mut ProfileBook),
-    ) -> Result<(), Error> {
-        let mut next = book.clone();
-        change(&mut next);
-        self.persist.save(
-            STORE_KEY_PROFILES,
-            serde_json::to_value(&next).expect("serializable"),
-        )?;
-        *book = next;
-        Ok(())
-    }
-
-    /// Stores `profile` as the current one and drops its cached client (its settings changed).
-    fn store_current(&self, book: &mut ProfileBook, profile: &Profile) -> Result<(), Error> {
-        self.update_book(book, |next| {
-            next.upsert(profile.clone());
-            next.last_used = Some(profile.id.clone());
+        change: impl FnOnce(&mut StoreData) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut change = Some(change);
+        let mut value = None;
+        let data = self.persist.update(&mut |data| {
+            let change = change
+                .take()
+                .ok_or_else(|| Error::internal("a store change ran twice"))?;
+            value = Some(change(data)?);
+            Ok(())
         })?;
-        lock(&self.clients).remove(&profile.id);
-        Ok(())
+        self.replace(data);
+        value.ok_or_else(|| Error::internal("a store change did not run"))
     }
 
-    fn save_history(&self, history: &[HistoryEntry]) -> Result<(), Error> {
-        self.persist.save(
-            STORE_KEY_HISTORY,
-            serde_json::to_value(history).expect("serializable"),
-        )
+    fn update_book<T>(
+        &self,
+        change: impl FnOnce(&mut ProfileBook) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.update(|data| change(&mut data.profiles))
+    }
+
+    /// Runs a keychain call on a blocking thread, so that an unlock prompt or a slow Secret
+    /// Service never stalls the async runtime (and with it the window).
+    async fn keychain<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let secrets = Arc::clone(&self.secrets);
+        spawn_blocking(move || call(secrets.as_ref()))
+            .await
+            .map_err(|e| Error::internal(format!("a keychain call failed to run: {e}")))?
     }
 
     /// Creates (`id` is `None`) or edits a profile. A non-empty `private_key` goes to the
@@ -174,14 +222,27 @@ impl Workbench {
             .filter(|k| !k.trim().is_empty())
             .map(PrivateKey::new)
             .transpose()?;
-        let mut book = lock(&self.book);
-        let mut profile = book.validate(id, draft)?;
+        // Validated once against what is loaded (to fail before the keychain is touched), and
+        // again under the store's lock against what is on disk.
+        let planned = self.profiles().validate(id, draft)?;
         if let Some(key) = &key {
             self.secrets
-                .set(&private_key_account(&profile.id), key.expose())?;
-            profile.has_private_key = true;
+                .set(&private_key_account(&planned.id), key.expose())?;
         }
-        self.store_current(&mut book, &profile)?;
+        let saved = self.update_book(|book| {
+            let mut profile = book.validate(id, draft)?;
+            profile.id = planned.id.clone();
+            profile.has_private_key |= key.is_some();
+            book.upsert(profile.clone());
+            book.last_used = Some(profile.id.clone());
+            Ok(profile)
+        });
+        if saved.is_err() && key.is_some() && id.is_none() {
+            // The new profile was not saved: its key must not linger in the keychain.
+            let _ = self.secrets.delete(&private_key_account(&planned.id));
+        }
+        let profile = saved?;
+        lock(&self.clients).remove(&profile.id);
         Ok(profile)
     }
 
@@ -190,14 +251,21 @@ impl Workbench {
     /// # Errors
     /// [`ErrorKind::InvalidInput`] for an unknown id; [`ErrorKind::Keychain`].
     pub fn duplicate_profile(&self, id: &ProfileId) -> Result<Profile, Error> {
-        let mut book = lock(&self.book);
-        let mut copy = book.duplicate(id)?;
+        let mut copy = self.profiles().duplicate(id)?;
         if let Some(key) = self.secrets.get(&private_key_account(id))? {
             self.secrets.set(&private_key_account(&copy.id), &key)?;
             copy.has_private_key = true;
         }
-        self.update_book(&mut book, |next| next.upsert(copy.clone()))?;
-        Ok(copy)
+        self.update_book(|book| {
+            if book.get(id).is_none() {
+                return Err(gone());
+            }
+            let mut fresh = book.duplicate(id)?;
+            fresh.id = copy.id.clone();
+            fresh.has_private_key = copy.has_private_key;
+            book.upsert(fresh.clone());
+            Ok(fresh)
+        })
     }
 
     /// Deletes a profile and its keychain entry (the keychain first: a profile whose key could
@@ -206,13 +274,13 @@ impl Workbench {
     /// # Errors
     /// [`ErrorKind::InvalidInput`] for an unknown id; [`ErrorKind::Keychain`].
     pub fn delete_profile(&self, id: &ProfileId) -> Result<(), Error> {
-        let mut book = lock(&self.book);
-        if book.get(id).is_none() {
+        if self.profiles().get(id).is_none() {
             return Err(gone());
         }
         self.secrets.delete(&private_key_account(id))?;
-        self.update_book(&mut book, |next| {
-            next.remove(id);
+        self.update_book(|book| {
+            book.remove(id);
+            Ok(())
         })?;
         lock(&self.clients).remove(id);
         Ok(())
@@ -221,14 +289,17 @@ impl Workbench {
     /// Remembers the profile to open on the next start.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidInput`] for an unknown id or an unwritable store.
+    /// [`ErrorKind::InvalidInput`] for an unknown id; [`ErrorKind::Storage`].
     pub fn set_last_used(&self, id: &ProfileId) -> Result<(), Error> {
-        let mut book = lock(&self.book);
+        let book = self.profiles();
         if book.get(id).is_none() {
             return Err(gone());
         }
         if book.last_used.as_ref() != Some(id) {
-            self.update_book(&mut book, |next| next.last_used = Some(id.clone()))?;
+            self.update_book(|next| {
+                next.last_used = Some(id.clone());
+                Ok(())
+            })?;
         }
         Ok(())
     }
@@ -240,39 +311,19 @@ impl Workbench {
     /// [`ErrorKind::InvalidInput`] when the store cannot be written.
     pub fn use_sandbox(&self, endpoint: SandboxEndpoint) -> Result<Profile, Error> {
         *lock(&self.sandbox) = Some(endpoint.clone());
-        let mut book = lock(&self.book);
-        let existing = book.profiles.iter().find(|p| p.sandbox).cloned();
-        let profile = match existing {
-            Some(p) => Profile {
-                url: endpoint.url.clone(),
-                ..p
-            },
-            None => {
-                let mut name = "Sandbox".to_owned();
-                let mut n = 2;
-                while book.find_by_name(&name).is_some() {
-                    name = format!("Sandbox {n}");
-                    n += 1;
-                }
-                let draft = ProfileDraft {
-                    name,
-                    url: endpoint.url.to_string(),
-                    public_key: endpoint.public_key.to_string(),
-                    ..ProfileDraft::default()
-                };
-                Profile {
-                    sandbox: true,
-                    has_private_key: true,
-                    ..book.validate(None, &draft)?
-                }
-            }
-        };
-        self.store_current(&mut book, &profile)?;
+        let profile = self.update_book(|book| {
+            let profile = sandbox_profile(book, &endpoint)?;
+            book.upsert(profile.clone());
+            book.last_used = Some(profile.id.clone());
+            Ok(profile)
+        })?;
+        lock(&self.clients).remove(&profile.id);
         Ok(profile)
     }
 
-    /// The client of a profile, built once and reused (its connections stay alive).
-    fn client(&self, id: &ProfileId) -> Result<(Profile, Arc<Client>), Error> {
+    /// The client of a profile, built once and reused (its connections stay alive). The
+    /// private key is read from the keychain on a blocking thread.
+    async fn client(&self, id: &ProfileId) -> Result<(Profile, Arc<Client>), Error> {
         let profile = lock(&self.book).get(id).cloned().ok_or_else(gone)?;
         if let Some(client) = lock(&self.clients).get(id) {
             return Ok((profile, Arc::clone(client)));
@@ -289,7 +340,9 @@ impl Workbench {
             config.public_key = sandbox.public_key;
             config
         } else {
-            let key = self.secrets.get(&private_key_account(id))?.ok_or_else(|| {
+            let account = private_key_account(id);
+            let key: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
+            let key = key.ok_or_else(|| {
                 Error::invalid_input(
                     format!("No private key is saved for profile \"{}\"", profile.name),
                     "Edit the profile and enter its private API key.",
@@ -306,8 +359,8 @@ impl Workbench {
     ///
     /// # Errors
     /// As for building the client.
-    pub fn warnings(&self, id: &ProfileId) -> Result<Vec<crate::Warning>, Error> {
-        Ok(self.client(id)?.1.warnings().to_vec())
+    pub async fn warnings(&self, id: &ProfileId) -> Result<Vec<crate::Warning>, Error> {
+        Ok(self.client(id).await?.1.warnings().to_vec())
     }
 
     /// Lists the organizations visible to a profile's key ("Test connection" too).
@@ -315,7 +368,7 @@ impl Workbench {
     /// # Errors
     /// Any [`ErrorKind`].
     pub async fn list_orgs(&self, id: &ProfileId) -> Result<Vec<Organization>, Error> {
-        let (_, client) = self.client(id)?;
+        let (_, client) = self.client(id).await?;
         let mut orgs = client.list_orgs().await?;
         orgs.sort_by_cached_key(|o| o.name.to_lowercase());
         Ok(orgs)
@@ -337,7 +390,7 @@ impl Workbench {
         token: TokenSource,
         cancel: impl Future<Output = ()>,
     ) -> (Result<LinkOutcome, Error>, Option<HistoryEntry>) {
-        let prepared = self.prepare_link(id, org, token);
+        let prepared = self.prepare_link(id, org, token).await;
         let (profile, client, token, guard) = match prepared {
             Ok(p) => p,
             Err(e) => return (Err(e), None),
@@ -368,43 +421,57 @@ impl Workbench {
             outcome,
         );
         // The token goes to the keychain only; without one, the entry simply cannot be reused.
+        let account = link_token_account(&entry.id);
+        let secret = Secret::new(token.expose().to_owned());
         entry.has_token = self
-            .secrets
-            .set(&link_token_account(&entry.id), token.expose())
+            .keychain(move |s| s.set(&account, secret.as_str()))
+            .await
             .is_ok();
-        {
-            let mut history = lock(&self.history);
-            history.push(entry.clone());
-            if let Err(e) = self.save_history(&history) {
-                // The attempt happened and is shown; only its record on disk is missing.
-                eprintln!("omlink: the link history could not be saved: {}", e.message);
-            }
+        let recorded = entry.clone();
+        if let Err(e) = self.update(move |data| {
+            data.history.push(recorded);
+            Ok(())
+        }) {
+            // The attempt happened and is shown; only its record on disk is missing. It is kept
+            // in memory so the window still lists it, and the failure is said.
+            lock(&self.history).push(entry.clone());
+            entry.note = Some(format!("Not saved to disk: {}", e.message));
         }
         (result, Some(entry))
     }
 
-    fn prepare_link(
+    async fn prepare_link(
         &self,
         id: &ProfileId,
         org: &OrgId,
         token: TokenSource,
     ) -> Result<(Profile, Arc<Client>, LinkToken, InFlight), Error> {
-        let (profile, client) = self.client(id)?;
+        let (profile, client) = self.client(id).await?;
         let token = match token {
             TokenSource::New(token) => token,
             TokenSource::History(entry_id) => {
-                let secret = self
-                    .secrets
-                    .get(&link_token_account(&entry_id))?
-                    .ok_or_else(|| {
-                        Error::invalid_input(
-                            "The keychain no longer holds that token",
-                            "Paste the token again, or generate a new one in Atlas.",
-                        )
-                    })?;
+                let own = lock(&self.history)
+                    .iter()
+                    .any(|e| e.id == entry_id && &e.profile_id == id && &e.org_id == org);
+                if !own {
+                    return Err(Error::invalid_input(
+                        "That saved token belongs to another profile or organization",
+                        "A link token is issued for one organization: paste the token meant \
+                         for this one.",
+                    ));
+                }
+                let account = link_token_account(&entry_id);
+                let secret: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
+                let secret = secret.ok_or_else(|| {
+                    Error::invalid_input(
+                        "The keychain no longer holds that token",
+                        "Paste the token again, or generate a new one in Atlas.",
+                    )
+                })?;
                 LinkToken::new(secret.as_str())?
             }
         };
+        crate::secret_store::check_storable(&token, std::env::consts::OS)?;
         let key = (id.clone(), org.clone());
         if !lock(&self.in_flight).insert(key.clone()) {
             return Err(Error::invalid_input(
@@ -428,7 +495,7 @@ impl Workbench {
     /// # Errors
     /// Any [`ErrorKind`].
     pub async fn link_status(&self, id: &ProfileId, org: &OrgId) -> Result<LinkOutcome, Error> {
-        self.client(id)?.1.link_status(org).await
+        self.client(id).await?.1.link_status(org).await
     }
 
     /// Removes an organization's link.
@@ -436,7 +503,7 @@ impl Workbench {
     /// # Errors
     /// Any [`ErrorKind`]; [`ErrorKind::Rejected`] while a migration runs.
     pub async fn unlink(&self, id: &ProfileId, org: &OrgId) -> Result<(), Error> {
-        self.client(id)?.1.unlink(org).await
+        self.client(id).await?.1.unlink(org).await
     }
 
     /// The history of one organization, or all, newest first.
@@ -452,16 +519,11 @@ impl Workbench {
     /// # Errors
     /// [`ErrorKind::Keychain`]; [`ErrorKind::InvalidInput`] when the store cannot be written.
     pub fn delete_history_entry(&self, entry_id: &str) -> Result<(), Error> {
-        let mut history = lock(&self.history);
         self.secrets.delete(&link_token_account(entry_id))?;
-        let next: Vec<HistoryEntry> = history
-            .iter()
-            .filter(|e| e.id != entry_id)
-            .cloned()
-            .collect();
-        self.save_history(&next)?;
-        *history = next;
-        Ok(())
+        self.update(|data| {
+            data.history.retain(|e| e.id != entry_id);
+            Ok(())
+        })
     }
 
     /// The history (of one organization, or all) as JSON or CSV, without tokens.
@@ -473,4 +535,35 @@ impl Workbench {
             ExportFormat::Csv => export_csv(&entries),
         }
     }
+}
+
+/// The sandbox's profile: the existing one with the sandbox's new URL, or a new one.
+fn sandbox_profile(book: &ProfileBook, endpoint: &SandboxEndpoint) -> Result<Profile, Error> {
+    let existing = book.profiles.iter().find(|p| p.sandbox).cloned();
+    let profile = match existing {
+        Some(p) => Profile {
+            url: endpoint.url.clone(),
+            ..p
+        },
+        None => {
+            let mut name = "Sandbox".to_owned();
+            let mut n = 2;
+            while book.find_by_name(&name).is_some() {
+                name = format!("Sandbox {n}");
+                n += 1;
+            }
+            let draft = ProfileDraft {
+                name,
+                url: endpoint.url.to_string(),
+                public_key: endpoint.public_key.to_string(),
+                ..ProfileDraft::default()
+            };
+            Profile {
+                sandbox: true,
+                has_private_key: true,
+                ..book.validate(None, &draft)?
+            }
+        }
+    };
+    Ok(profile)
 }

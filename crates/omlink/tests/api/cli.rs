@@ -128,11 +128,11 @@ fn link_over_https_with_ca_cert_exits_0() {
         "--org",
         ORG,
         "--token",
-        TOKEN,
+        "-",
         "--ca-cert",
         ca.to_str().unwrap(),
     ];
-    let run = omlink(&args, &owner_env(&sb), None);
+    let run = omlink(&args, &owner_env(&sb), Some(TOKEN));
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,

@@ -29,7 +29,7 @@ async fn link_sends_exactly_the_token_and_reads_synced() {
     assert_eq!(sb.link_token(ORG).as_deref(), Some(TOKEN));
 
     let requests = sb.requests();
-    // One challenge, one authenticated answer.
+    // One challenge (fetched without the body), one authenticated answer.
     assert_eq!(requests.len(), 2, "{requests:?}");
     let answered = &requests[1];
     assert_eq!(answered.method, "POST");
@@ -43,9 +43,22 @@ async fn link_sends_exactly_the_token_and_reads_synced() {
     assert_eq!(answered.status, 201);
     let body: serde_json::Value = serde_json::from_slice(&answered.body).unwrap();
     assert_eq!(body, serde_json::json!({ "linkToken": TOKEN }));
-    // The same body was sent with the challenge request.
-    assert_eq!(requests[0].body, answered.body);
+    // The token travelled in exactly one request, and that one was authenticated.
+    assert!(requests[0].body.is_empty() && !requests[0].authorization);
+    let carrying: Vec<_> = requests
+        .iter()
+        .filter(|r| String::from_utf8_lossy(&r.body).contains(TOKEN))
+        .collect();
+    assert_eq!(carrying.len(), 1);
+    assert!(carrying[0].authorization);
     assert_eq!(sb.unexpected_requests(), 0);
+
+    // The session keeps its nonce: the next call takes one round trip, with the next nc.
+    sb.clear_requests();
+    client.link_status(&org(ORG)).await.unwrap();
+    let requests = sb.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].status, 200);
 }
 
 #[tokio::test]
@@ -362,7 +375,11 @@ async fn a_stale_nonce_is_rechallenged_once_then_given_up() {
     let err = owner(&sb).list_orgs().await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::AuthenticationFailed);
     let requests = sb.requests();
-    assert_eq!(requests.len(), 4, "challenge + answer, twice: {requests:?}");
+    assert_eq!(
+        requests.len(),
+        3,
+        "challenge, answer, one re-challenged answer: {requests:?}"
+    );
     assert!(requests.iter().all(|r| r.status == 401));
 }
 
@@ -378,4 +395,156 @@ async fn the_base_url_may_carry_the_api_path() {
     .unwrap();
     assert_eq!(client.list_orgs().await.unwrap().len(), demo::ORGS.len());
     assert_eq!(sb.unexpected_requests(), 0);
+}
+
+/// The fault matrix, transport side: each fault ends in its typed error, without a panic and
+/// without the token in the error.
+mod faults {
+    use super::*;
+    use omlink::{Error, MAX_BODY_BYTES};
+
+    fn assert_clean(err: &Error) {
+        let json = serde_json::to_string(err).unwrap();
+        assert!(!json.contains(TOKEN), "{json}");
+        assert!(!json.contains(demo::OWNER.private_key), "{json}");
+        assert!(!json.contains('\u{1b}'), "{json}");
+    }
+
+    #[tokio::test]
+    async fn a_redirect_to_another_host_is_not_followed_and_sends_it_nothing() {
+        let other = sandbox();
+        let sb = sandbox_with(SandboxConfig {
+            faults: Faults {
+                redirect_to: Some(format!(
+                    "{}/api/public/v1.0/steal",
+                    other.url().replace("http://", "http://user:pw@")
+                )),
+                ..Faults::default()
+            },
+            ..Default::default()
+        });
+        let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ServerError);
+        assert_eq!(err.http_status, Some(307));
+        assert!(err.message.contains("redirect"), "{}", err.message);
+        assert!(err.message.contains("***@127.0.0.1"), "{}", err.message);
+        assert!(!err.message.contains("pw@"));
+        assert_clean(&err);
+        assert!(
+            other.requests().is_empty(),
+            "the other host received nothing"
+        );
+        // Only the body-less challenge request reached the redirecting server.
+        let requests = sb.requests();
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        assert_eq!(requests[0].body_len, 0);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_challenge_is_a_server_error_with_a_short_excerpt() {
+        let sb = sandbox_with(SandboxConfig {
+            faults: Faults {
+                malformed_challenge: true,
+                ..Faults::default()
+            },
+            ..Default::default()
+        });
+        let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ServerError);
+        assert_eq!(err.http_status, Some(401));
+        assert!(err.message.contains("challenge"), "{}", err.message);
+        assert!(err.detail.as_ref().unwrap().chars().count() <= 121);
+        assert_clean(&err);
+        assert!(
+            sb.requests().iter().all(|r| r.body_len == 0),
+            "the token was never sent"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reset_mid_body_is_a_network_error() {
+        let sb = sandbox_with(SandboxConfig {
+            faults: Faults {
+                reset_mid_body: true,
+                ..Faults::default()
+            },
+            ..Default::default()
+        });
+        let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Network, "{err:?}");
+        assert_clean(&err);
+    }
+
+    #[tokio::test]
+    async fn malformed_json_in_a_2xx_is_a_server_error() {
+        let sb = sandbox_with(SandboxConfig {
+            faults: Faults {
+                malformed_json: true,
+                ..Faults::default()
+            },
+            ..Default::default()
+        });
+        let client = owner(&sb);
+        let err = client.link(&org(ORG), &token()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ServerError);
+        assert!(err.message.contains("not a link status"), "{}", err.message);
+        assert_clean(&err);
+        let err = client.list_orgs().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ServerError);
+    }
+
+    #[tokio::test]
+    async fn a_10_mb_body_is_refused_not_buffered() {
+        let sb = sandbox_with(SandboxConfig {
+            faults: Faults {
+                huge_body_bytes: Some(10 << 20),
+                ..Faults::default()
+            },
+            ..Default::default()
+        });
+        let err = owner(&sb).link_status(&org(ORG)).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ServerError);
+        assert!(
+            err.message
+                .contains(&format!("larger than {} MiB", MAX_BODY_BYTES >> 20)),
+            "{}",
+            err.message
+        );
+    }
+
+    #[tokio::test]
+    async fn one_deadline_covers_every_round_trip_of_a_call() {
+        // Each request answers well within the timeout, but the whole call does not.
+        let sb = sandbox_with(SandboxConfig {
+            extra_orgs: 1200,
+            faults: Faults {
+                latency_ms: 250,
+                ..Faults::default()
+            },
+            ..Default::default()
+        });
+        let mut cfg = config(sb.url(), demo::OWNER.public_key, demo::OWNER.private_key);
+        cfg.timeout = Duration::from_millis(900);
+        let err = Client::new(cfg).unwrap().list_orgs().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Network);
+        assert!(err.message.contains("within"), "{}", err.message);
+    }
+
+    #[tokio::test]
+    async fn a_stale_nonce_resends_once_authenticated() {
+        let sb = sandbox();
+        let client = owner(&sb);
+        client.link_status(&org(ORG)).await.unwrap();
+        sb.clear_requests();
+        sb.set_faults(Faults {
+            stale_nonce_count: 1,
+            ..Faults::default()
+        });
+        client.link(&org(ORG), &token()).await.unwrap();
+        let requests = sb.requests();
+        // The reused nonce is refused as stale; the answer to its fresh challenge succeeds.
+        assert_eq!(requests.len(), 2, "{requests:?}");
+        assert!(requests.iter().all(|r| r.authorization));
+        assert_eq!(requests[1].status, 201);
+    }
 }

@@ -1,51 +1,44 @@
 //! The app's behaviour (the Workbench behind every Tauri command) against the sandbox, with the
 //! in-memory secret store and persistence.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use omlink::secret_store::{
     MemorySecretStore, SecretStore, link_token_account, private_key_account,
 };
 use omlink::{
-    Error, ErrorKind, ExportFormat, LinkStatus, LinkToken, Outcome, Persistence, ProfileBook,
-    ProfileDraft, SandboxEndpoint, TokenSource, Workbench,
+    ErrorKind, ExportFormat, LinkStatus, LinkToken, Outcome, ProfileBook, ProfileDraft,
+    SandboxEndpoint, Store, TokenSource, Workbench,
 };
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
 use omlink_sandbox::{Faults, Sandbox};
 
 use crate::{ORG, TOKEN, org, sandbox};
 
-/// Persistence into a JSON map, to check what would reach the store file.
-#[derive(Default)]
-struct MemoryFile(Mutex<serde_json::Map<String, serde_json::Value>>);
-
-impl Persistence for MemoryFile {
-    fn save(&self, key: &str, value: serde_json::Value) -> Result<(), Error> {
-        self.0.lock().unwrap().insert(key.to_owned(), value);
-        Ok(())
-    }
-}
-
 struct Bench {
     workbench: Workbench,
     secrets: MemorySecretStore,
-    file: Arc<MemoryFile>,
+    store: Store,
+    _dir: tempfile::TempDir,
 }
 
+/// A workbench over the real store (a file in a fresh folder) and the in-memory keychain.
 fn bench() -> Bench {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path().join("omlink.json"));
     let secrets = MemorySecretStore::default();
-    let file = Arc::new(MemoryFile::default());
     let workbench = Workbench::new(
         ProfileBook::default(),
         Vec::new(),
         Arc::new(secrets.clone()),
-        file.clone(),
+        Arc::new(store.clone()),
     );
     Bench {
         workbench,
         secrets,
-        file,
+        store,
+        _dir: dir,
     }
 }
 
@@ -74,7 +67,7 @@ fn no_cancel() -> std::future::Pending<()> {
 }
 
 fn store_text(b: &Bench) -> String {
-    serde_json::Value::Object(b.file.0.lock().unwrap().clone()).to_string()
+    std::fs::read_to_string(b.store.path()).unwrap_or_default()
 }
 
 #[tokio::test]

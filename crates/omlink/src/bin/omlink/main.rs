@@ -7,33 +7,32 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use omlink::secret_store::{KeychainStore, SecretStore, private_key_account};
 use omlink::{
-    BaseUrl, Client, ClientConfig, Error, ErrorKind, LinkStatus, LinkToken, OrgId, PrivateKey,
-    ProfileBook, PublicKey, TlsOptions,
+    BaseUrl, Client, ClientConfig, Error, LinkStatus, LinkToken, OrgId, PrivateKey, ProfileBook,
+    PublicKey, Store, TlsOptions,
 };
 use serde_json::json;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  2  invalid input or usage
-  3  authentication failed (wrong public/private key pair)
-  4  permission denied (no Organization Owner role, or IP not on the key's access list)
-  5  not found (no such organization)
-  6  rejected by the server (bad or expired token, migration still running, …)
-  7  network or TLS failure
-  8  server error or rate limited
-  9  the OS keychain is unavailable, locked or refused access (--profile)
+mod profiles;
 
-The private API key is read only from the OMLINK_PRIVATE_KEY environment variable:
-command-line flags are visible to every user of the machine (ps).";
+/// The help's closing text: the exit codes (generated from `ErrorKind::exit_code`) and where
+/// the private key comes from.
+fn after_help() -> String {
+    format!(
+        "Exit codes:\n{}\nThe private API key is read only from the OMLINK_PRIVATE_KEY environment variable\n\
+         (or, for `profile add`, a prompt that does not echo): command-line flags are visible to\n\
+         every user of the machine (ps).",
+        omlink::exit_code_table()
+    )
+}
 
 /// Link a MongoDB Ops Manager or Cloud Manager organization to MongoDB Atlas for push live
 /// migration.
 #[derive(Parser, Debug)]
-#[command(name = "omlink", version, after_help = EXIT_CODES)]
+#[command(name = "omlink", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,8 +49,9 @@ enum Command {
         org: String,
         /// The link token, or - to read it from standard input (preferred: a token on the
         /// command line is visible to other users).
-        #[arg(long, env = "OMLINK_LINK_TOKEN", hide_env_values = true)]
-        token: String,
+        #[arg(long, env = "OMLINK_LINK_TOKEN", hide_env_values = true,
+              value_parser = TokenArg::parse)]
+        token: TokenArg,
     },
     /// Show whether an organization is linked to Atlas.
     Status {
@@ -70,6 +70,38 @@ enum Command {
     },
     /// List the organizations the API key can see.
     Orgs,
+    /// Manage the connection profiles shared with the omlink app.
+    #[command(subcommand)]
+    Profile(profiles::ProfileCommand),
+}
+
+/// `--token`, turned into the secret type as soon as it is parsed. Parsing never fails here
+/// (clap would echo the value in its error): a bad token is reported by `Validated::new`.
+#[derive(Clone)]
+enum TokenArg {
+    Stdin,
+    Given(Result<LinkToken, Error>),
+}
+
+impl TokenArg {
+    fn parse(value: &str) -> Result<Self, std::convert::Infallible> {
+        Ok(if value == "-" {
+            Self::Stdin
+        } else {
+            Self::Given(LinkToken::new(
+                zeroize::Zeroizing::new(value.to_owned()).as_str(),
+            ))
+        })
+    }
+}
+
+impl std::fmt::Debug for TokenArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Stdin => "TokenArg::Stdin",
+            Self::Given(_) => "TokenArg::Given(<redacted>)",
+        })
+    }
 }
 
 #[derive(Args, Debug)]
@@ -107,23 +139,26 @@ enum Output {
     Json,
 }
 
-fn exit_code(kind: ErrorKind) -> u8 {
-    match kind {
-        ErrorKind::InvalidInput => 2,
-        ErrorKind::AuthenticationFailed => 3,
-        ErrorKind::PermissionDenied => 4,
-        ErrorKind::NotFound => 5,
-        ErrorKind::Rejected => 6,
-        ErrorKind::Network | ErrorKind::Tls => 7,
-        ErrorKind::ServerError | ErrorKind::RateLimited => 8,
-        ErrorKind::Keychain => 9,
-        // The CLI has no cancel button: Ctrl-C ends the process.
-        ErrorKind::Cancelled => 2,
-    }
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().after_help(after_help()).get_matches();
+    let token_in_argv = matches
+        .subcommand_matches("link")
+        .is_some_and(|m| m.value_source("token") == Some(ValueSource::CommandLine));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if token_in_argv
+        && matches!(
+            &cli.command,
+            Command::Link {
+                token: TokenArg::Given(_),
+                ..
+            }
+        )
+    {
+        warn(
+            "a link token given with --token VALUE is visible to other users of this machine \
+             (ps, shell history); prefer --token - (standard input) or OMLINK_LINK_TOKEN",
+        );
+    }
     let output = cli.connection.output;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -133,18 +168,21 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             report(&error, output);
-            ExitCode::from(exit_code(error.kind))
+            ExitCode::from(error.kind.exit_code())
         }
     }
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
     let output = cli.connection.output;
+    if let Command::Profile(command) = cli.command {
+        return profiles::run(command, &cli.connection);
+    }
     // Validate every argument before anything touches the network.
     let command = Validated::new(cli.command)?;
     let client = connect(&cli.connection)?;
     for warning in client.warnings() {
-        eprintln!("warning: {warning}");
+        warn(&warning.to_string());
     }
     match command {
         Validated::Link { org, token } => {
@@ -209,10 +247,9 @@ impl Validated {
         Ok(match command {
             Command::Link { org, token } => {
                 let org = OrgId::new(org)?;
-                let token = if token == "-" {
-                    read_token_from_stdin()?
-                } else {
-                    LinkToken::new(token)?
+                let token = match token {
+                    TokenArg::Stdin => read_token_from_stdin()?,
+                    TokenArg::Given(token) => token?,
                 };
                 Self::Link { org, token }
             }
@@ -224,6 +261,9 @@ impl Validated {
                 yes,
             },
             Command::Orgs => Self::Orgs,
+            Command::Profile(_) => {
+                return Err(Error::internal("profile commands do not connect"));
+            }
         })
     }
 }
@@ -281,19 +321,15 @@ fn connect(c: &Connection) -> Result<Client, Error> {
 /// Connects with a saved profile. An explicit OMLINK_PRIVATE_KEY wins over the keychain; there
 /// is no silent fallback from a failing keychain.
 fn connect_profile(name: &str, c: &Connection) -> Result<Client, Error> {
-    let path = omlink::default_store_file().ok_or_else(|| {
-        Error::invalid_input(
-            "Cannot locate the omlink app's profiles",
-            "Set HOME or XDG_DATA_HOME.",
-        )
-    })?;
-    let book = ProfileBook::load_from_store_file(&path)?;
+    let store = Store::open_default()?;
+    let path = store.path();
+    let book = ProfileBook::load_from_store_file(path)?;
     let profile = book.find_by_name(name).ok_or_else(|| {
         let known: Vec<&str> = book.profiles.iter().map(|p| p.name.as_str()).collect();
         Error::invalid_input(
             format!("No profile named \"{name}\" in {}", path.display()),
             if known.is_empty() {
-                "Create one in the omlink app first.".to_owned()
+                "Create one in the omlink app, or with `omlink profile add`.".to_owned()
             } else {
                 format!("Saved profiles: {}.", known.join(", "))
             },
@@ -355,14 +391,30 @@ fn describe(status: &LinkStatus) -> String {
 
 fn print(output: Output, value: &serde_json::Value, text: impl FnOnce() -> String) {
     match output {
-        Output::Json => println!("{value}"),
-        Output::Text => println!("{}", text()),
+        Output::Json => emit(&value.to_string()),
+        Output::Text => emit(&text()),
     }
+}
+
+/// Writes a line to standard output. When the reader has gone (`omlink orgs | head -c 300`),
+/// the process ends quietly instead of panicking with "failed printing to stdout".
+fn emit(line: &str) {
+    let mut out = io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush())
+        && e.kind() == io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
+
+/// A warning on standard error (never on standard output, which scripts parse).
+fn warn(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "warning: {text}");
 }
 
 fn report(error: &Error, output: Output) {
     match output {
-        Output::Json => println!("{}", json!({ "error": error })),
+        Output::Json => emit(&json!({ "error": error }).to_string()),
         Output::Text => {
             let mut err = io::stderr().lock();
             let _ = writeln!(err, "error: {}", error.message);

@@ -1,0 +1,305 @@
+//! The one store of profiles and history, shared by the desktop app and the CLI.
+//!
+//! - **Atomic and durable**: every write goes to a temporary file in the same folder, is
+//!   flushed to disk (`fsync`), renamed over the store file, and the folder is flushed too. A
+//!   crash or `kill -9` at any instant leaves the old file or the new one, never a mix. The file
+//!   is created with mode `0600` (owner only).
+//! - **One writer at a time across processes**: [`Store::update`] holds an exclusive advisory
+//!   lock on `<file>.lock` (the standard library's `File::lock`: `flock` on Unix, `LockFileEx`
+//!   on Windows) while it reads, changes and writes, so the CLI and the app never lose each
+//!   other's updates. Readers need no lock: a rename is atomic.
+//! - **Nothing lost**: a file that cannot be parsed is moved aside (see [`load_store_file`]) and
+//!   reported, never overwritten. Keys this version does not know are kept as they are.
+//!
+//! The file is the JSON object `{"profiles": {…}, "history": […]}`.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::history::{HistoryEntry, STORE_KEY_HISTORY};
+use crate::profile::{ProfileBook, STORE_KEY_PROFILES};
+use crate::store_file::{StoreContents, load_store_file};
+
+/// Profiles and history as saved.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoreData {
+    /// The saved profiles.
+    pub profiles: ProfileBook,
+    /// The link history.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// The store file of profiles and history at one path.
+#[derive(Clone, Debug)]
+pub struct Store {
+    path: PathBuf,
+}
+
+/// What [`Store::update`] wrote, and what it had to set aside first.
+#[derive(Debug)]
+pub struct Updated<T> {
+    /// The closure's result.
+    pub value: T,
+    /// The data now on disk.
+    pub data: StoreData,
+    /// Set when a corrupt file was moved aside before this update (say so to the person).
+    pub set_aside: Option<String>,
+}
+
+impl Store {
+    /// The store at `path` (nothing is read yet).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The store the desktop app and the CLI share on this machine (see
+    /// [`default_store_file`](crate::default_store_file)).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) when no data folder can be found.
+    pub fn open_default() -> Result<Self, Error> {
+        crate::default_store_file().map(Self::new).ok_or_else(|| {
+            Error::storage(
+                "Cannot locate omlink's data folder",
+                "Set HOME (or XDG_DATA_HOME on Linux, APPDATA on Windows).",
+            )
+        })
+    }
+
+    /// The store file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the store. A missing file is empty; a corrupt one is moved aside and reported.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) when the file exists but can be
+    /// neither read nor moved aside.
+    pub fn load(&self) -> Result<StoreContents, Error> {
+        load_store_file(&self.path)
+    }
+
+    /// Reads, changes and writes the store under the cross-process lock. When `change` fails
+    /// nothing is written.
+    ///
+    /// # Errors
+    /// The error of `change`; [`ErrorKind::Storage`](crate::ErrorKind::Storage) when the
+    /// folder, the lock or the file cannot be used.
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut StoreData) -> Result<T, Error>,
+    ) -> Result<Updated<T>, Error> {
+        let dir = self.folder()?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Error::storage(
+                format!("Cannot create the folder {}: {e}", dir.display()),
+                "Check the permissions of the data folder.",
+            )
+        })?;
+        let _lock = self.lock()?;
+        let contents = load_store_file(&self.path)?;
+        let mut data = StoreData {
+            profiles: contents.profiles,
+            history: contents.history,
+        };
+        let value = change(&mut data)?;
+        let mut object = contents.other;
+        object.insert(
+            STORE_KEY_PROFILES.to_owned(),
+            serde_json::to_value(&data.profiles).map_err(|e| Error::internal(e.to_string()))?,
+        );
+        object.insert(
+            STORE_KEY_HISTORY.to_owned(),
+            serde_json::to_value(&data.history).map_err(|e| Error::internal(e.to_string()))?,
+        );
+        let text = serde_json::to_vec_pretty(&serde_json::Value::Object(object))
+            .map_err(|e| Error::internal(e.to_string()))?;
+        write_atomically(&self.path, &text)?;
+        Ok(Updated {
+            value,
+            data,
+            set_aside: contents.set_aside,
+        })
+    }
+
+    fn folder(&self) -> Result<PathBuf, Error> {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => Ok(p.to_path_buf()),
+            _ => Ok(PathBuf::from(".")),
+        }
+    }
+
+    /// Takes the exclusive lock on `<file>.lock`; released when the returned file is dropped
+    /// (or the process dies).
+    fn lock(&self) -> Result<File, Error> {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(".lock");
+        let path = PathBuf::from(name);
+        let file = open_private(&path, false)
+            .map_err(|e| storage_error("open the lock file", &path, &e))?;
+        file.lock().map_err(|e| storage_error("lock", &path, &e))?;
+        Ok(file)
+    }
+}
+
+fn storage_error(what: &str, path: &Path, e: &std::io::Error) -> Error {
+    Error::storage(
+        format!("Could not {what} {}: {e}", path.display()),
+        "Check the disk space and the permissions of omlink's data folder.",
+    )
+}
+
+/// Opens (creating, owner-only) a file for writing.
+fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).write(true).truncate(truncate);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Replaces `path` with `bytes` so that a crash at any instant leaves either the old or the new
+/// content: temporary file in the same folder, fsync, rename, fsync of the folder.
+///
+/// # Errors
+/// [`ErrorKind::Storage`](crate::ErrorKind::Storage); the old file is then untouched.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // tempfile creates the file with mode 0600 and a random name, in the target's folder so the
+    // rename stays on one file system.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".omlink-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| storage_error("create a temporary file in", &dir, &e))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| storage_error("write", temp.path(), &e))?;
+    temp.persist(path)
+        .map_err(|e| storage_error("replace", path, &e.error))?;
+    sync_folder(&dir).map_err(|e| storage_error("flush the folder", &dir, &e))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn sync_folder(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_folder(_dir: &Path) -> std::io::Result<()> {
+    // Windows cannot open a folder as a file; NTFS journals the rename itself.
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ProfileDraft;
+
+    fn draft(name: &str) -> ProfileDraft {
+        ProfileDraft {
+            name: name.into(),
+            url: "https://om.example.com:8443".into(),
+            public_key: "abcdefgh".into(),
+            ..ProfileDraft::default()
+        }
+    }
+
+    #[test]
+    fn updates_are_read_modify_write_and_keep_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("omlink.json");
+        std::fs::write(&path, r#"{"future":{"x":1},"history":[]}"#).unwrap();
+        let store = Store::new(&path);
+        let updated = store
+            .update(|d| {
+                let p = d.profiles.validate(None, &draft("Prod"))?;
+                d.profiles.upsert(p);
+                Ok(7)
+            })
+            .unwrap();
+        assert_eq!(updated.value, 7);
+        assert!(updated.set_aside.is_none());
+        let on_disk: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(on_disk["future"]["x"], 1, "unknown keys survive");
+        assert_eq!(store.load().unwrap().profiles.profiles.len(), 1);
+
+        // A failing change writes nothing.
+        let before = std::fs::read(&path).unwrap();
+        let err = store
+            .update(|_| Err::<(), _>(Error::invalid_input("no", "no")))
+            .unwrap_err();
+        assert_eq!(err.message, "no");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_owner_only_and_no_temporary_file_stays() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("omlink.json");
+        Store::new(&path).update(|_| Ok(())).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn a_corrupt_file_is_set_aside_before_an_update_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("omlink.json");
+        std::fs::write(&path, "{half a file").unwrap();
+        let updated = Store::new(&path).update(|_| Ok(())).unwrap();
+        assert!(updated.set_aside.unwrap().contains("could not be read"));
+        let kept = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+            .any(|t| t == "{half a file");
+        assert!(kept, "the corrupt content is kept aside");
+    }
+
+    #[test]
+    fn concurrent_writers_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("omlink.json");
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let store = Store::new(&path);
+                std::thread::spawn(move || {
+                    for j in 0..5 {
+                        store
+                            .update(|d| {
+                                let p = d.profiles.validate(None, &draft(&format!("p{i}-{j}")))?;
+                                d.profiles.upsert(p);
+                                Ok(())
+                            })
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(
+            Store::new(&path).load().unwrap().profiles.profiles.len(),
+            40
+        );
+    }
+}
