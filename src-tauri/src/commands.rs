@@ -9,9 +9,10 @@ use omlink::{
 use omlink_sandbox::{Sandbox, SandboxConfig, demo};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_store::StoreExt;
 use tokio::sync::oneshot;
 
-use crate::state::{AppState, lock};
+use crate::state::{AppState, blocking, lock};
 use crate::types::{AppInfo, LinkRequest, LinkResponse, OrganizationsView, ProfilesView};
 
 type Result<T> = std::result::Result<T, Error>;
@@ -27,14 +28,28 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
 }
 
 #[tauri::command]
-pub async fn list_profiles(state: State<'_, AppState>) -> Result<ProfilesView> {
+pub async fn list_profiles(app: AppHandle, state: State<'_, AppState>) -> Result<ProfilesView> {
+    // The CLI may have changed the profiles since the last look.
+    let workbench = state.workbench.clone();
+    blocking(move || workbench.reload()).await?;
     let book = state.workbench.profiles();
+    let window_choice = app
+        .store(WINDOW_STORE)
+        .ok()
+        .and_then(|s| s.get(LAST_PROFILE))
+        .and_then(|v| serde_json::from_value::<ProfileId>(v).ok())
+        .filter(|id| book.get(id).is_some());
     Ok(ProfilesView {
         profiles: book.profiles,
-        last_used: book.last_used,
+        last_used: window_choice.or(book.last_used),
         store_warning: state.store_warning.clone(),
     })
 }
+
+/// The window's own preferences (tauri-plugin-store): not shared with the CLI.
+const WINDOW_STORE: &str = "window.json";
+/// The profile the window showed last.
+const LAST_PROFILE: &str = "lastProfile";
 
 #[tauri::command]
 pub async fn save_profile(
@@ -44,11 +59,15 @@ pub async fn save_profile(
     private_key: Option<String>,
 ) -> Result<Profile> {
     let private_key = private_key.map(zeroize_string);
-    state.workbench.save_profile(
-        id.as_ref(),
-        &draft,
-        private_key.as_deref().map(String::as_str),
-    )
+    let workbench = state.workbench.clone();
+    blocking(move || {
+        workbench.save_profile(
+            id.as_ref(),
+            &draft,
+            private_key.as_deref().map(String::as_str),
+        )
+    })
+    .await
 }
 
 fn zeroize_string(s: String) -> omlink::secret_store::Secret {
@@ -57,17 +76,41 @@ fn zeroize_string(s: String) -> omlink::secret_store::Secret {
 
 #[tauri::command]
 pub async fn duplicate_profile(state: State<'_, AppState>, id: ProfileId) -> Result<Profile> {
-    state.workbench.duplicate_profile(&id)
+    let workbench = state.workbench.clone();
+    blocking(move || workbench.duplicate_profile(&id)).await
 }
 
 #[tauri::command]
 pub async fn delete_profile(state: State<'_, AppState>, id: ProfileId) -> Result<()> {
-    state.workbench.delete_profile(&id)
+    let workbench = state.workbench.clone();
+    blocking(move || workbench.delete_profile(&id)).await
 }
 
 #[tauri::command]
-pub async fn select_profile(state: State<'_, AppState>, id: ProfileId) -> Result<()> {
-    state.workbench.set_last_used(&id)
+pub async fn select_profile(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: ProfileId,
+) -> Result<()> {
+    if state.workbench.profiles().get(&id).is_none() {
+        return Err(Error::invalid_input(
+            "That profile no longer exists",
+            "Choose a profile from the list.",
+        ));
+    }
+    let store = app.store(WINDOW_STORE).map_err(|e| {
+        Error::storage(
+            format!("Could not open the window's preferences: {e}"),
+            "Check the permissions of the app's data folder.",
+        )
+    })?;
+    store.set(LAST_PROFILE, serde_json::json!(id));
+    store.save().map_err(|e| {
+        Error::storage(
+            format!("Could not save the window's preferences: {e}"),
+            "Check the disk space and the permissions of the app's data folder.",
+        )
+    })
 }
 
 /// Starts the in-process sandbox (once) and returns the profile that uses it.
@@ -115,7 +158,7 @@ pub async fn list_organizations(
     state: State<'_, AppState>,
     id: ProfileId,
 ) -> Result<OrganizationsView> {
-    let warnings = state.workbench.warnings(&id)?;
+    let warnings = state.workbench.warnings(&id).await?;
     let organizations = state.workbench.list_orgs(&id).await?;
     Ok(OrganizationsView {
         organizations,
@@ -202,7 +245,8 @@ pub async fn list_history(
 
 #[tauri::command]
 pub async fn delete_history_entry(state: State<'_, AppState>, entry_id: String) -> Result<()> {
-    state.workbench.delete_history_entry(&entry_id)
+    let workbench = state.workbench.clone();
+    blocking(move || workbench.delete_history_entry(&entry_id)).await
 }
 
 /// Asks the person for a file name (native save dialog) and writes the (filtered) history
@@ -235,11 +279,9 @@ pub async fn export_history(
     else {
         return Ok(None);
     };
-    std::fs::write(&path, text).map_err(|e| {
-        Error::invalid_input(
-            format!("Could not write {}: {e}", path.display()),
-            "Choose another folder.",
-        )
+    omlink::write_atomically(&path, text.as_bytes()).map_err(|e| Error {
+        hint: "Choose another folder.".to_owned(),
+        ..e
     })?;
     Ok(Some(path.display().to_string()))
 }

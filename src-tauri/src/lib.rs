@@ -2,10 +2,10 @@
 
 mod commands;
 mod state;
-mod store;
 pub mod types;
 
 use tauri::Manager;
+use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
 /// Builds and runs the app.
 pub fn run() {
@@ -13,8 +13,24 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
-            let state = state::AppState::load(app.handle())?;
-            app.manage(state);
+            match state::AppState::load(app.handle()) {
+                Ok(state) => {
+                    app.manage(state);
+                }
+                Err(e) => {
+                    // Say why instead of vanishing: a start-up failure (an unreadable data
+                    // folder, a store file that can be neither read nor set aside) gets a dialog,
+                    // and the app ends when it is closed.
+                    let handle = app.handle().clone();
+                    app.dialog()
+                        .message(format!(
+                            "omlink could not start: {e}\n\nNothing was changed on disk."
+                        ))
+                        .title("omlink")
+                        .kind(MessageDialogKind::Error)
+                        .show(move |_| handle.exit(1));
+                }
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -37,5 +53,9 @@ pub fn run() {
             commands::choose_ca_file,
         ])
         .run(tauri::generate_context!())
-        .expect("the omlink window could not start");
+        .unwrap_or_else(|e| {
+            // No window to show it in (no display, no WebKit): the terminal is all there is.
+            eprintln!("omlink: the window could not start: {e}");
+            std::process::exit(1);
+        });
 }

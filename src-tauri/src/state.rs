@@ -4,13 +4,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use omlink::secret_store::{KeychainStore, Secret, SecretStore};
-use omlink::{Error, ErrorKind, Workbench};
+use omlink::{Error, ErrorKind, Store, Workbench};
 use omlink_sandbox::Sandbox;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_store::StoreExt;
 use tokio::sync::oneshot;
-
-use crate::store::StorePersistence;
 
 pub struct AppState {
     pub workbench: Arc<Workbench>,
@@ -23,6 +20,16 @@ pub struct AppState {
 
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs work that may wait on the keychain (an unlock prompt) or the disk on a blocking thread,
+/// so the async runtime, and with it the window, never stalls.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::internal(format!("a background task failed: {e}")))?
 }
 
 /// Stands in for a keychain that could not be opened: every use explains why, and nothing is
@@ -43,13 +50,19 @@ impl SecretStore for NoKeychain {
 
 impl AppState {
     pub fn load<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
-        let dir = app.path().app_data_dir()?;
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join(omlink::STORE_FILE_NAME);
-        // Read (and set aside if corrupt) before the plugin opens the file, so a corrupt file is
-        // never loaded as empty and then overwritten.
-        let contents = omlink::load_store_file(&path).map_err(|e| e.message)?;
-        let store = app.store(omlink::STORE_FILE_NAME)?;
+        // The same file the CLI finds (omlink::default_store_file resolves it the way Tauri
+        // resolves app_data_dir); Tauri's own answer only when the environment gives none.
+        let path = match omlink::default_store_file() {
+            Some(path) => path,
+            None => app.path().app_data_dir()?.join(omlink::STORE_FILE_NAME),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        // Profiles and history go through the core store (atomic writes under the lock the
+        // CLI takes too). A corrupt file is set aside and reported, never loaded as empty.
+        let store = Store::new(&path);
+        let contents = store.load().map_err(|e| e.message)?;
         let file = path.display().to_string();
         let (secrets, keychain): (Arc<dyn SecretStore>, String) = match KeychainStore::open() {
             Ok(k) => (Arc::new(k), "available".to_owned()),
@@ -66,7 +79,7 @@ impl AppState {
             contents.profiles,
             contents.history,
             secrets,
-            Arc::new(StorePersistence::new(store, file.clone())),
+            Arc::new(store),
         );
         Ok(Self {
             workbench: Arc::new(workbench),

@@ -3,4 +3,4 @@
 /**
  * What kind of failure an [`Error`] is. The CLI's exit code follows from it.
  */
-export type ErrorKind = "InvalidInput" | "AuthenticationFailed" | "PermissionDenied" | "NotFound" | "Rejected" | "RateLimited" | "ServerError" | "Network" | "Tls" | "Keychain" | "Cancelled";
+export type ErrorKind = "InvalidInput" | "AuthenticationFailed" | "PermissionDenied" | "NotFound" | "Rejected" | "RateLimited" | "ServerError" | "Network" | "Tls" | "Keychain" | "Cancelled" | "Storage" | "Internal";

@@ -46,4 +46,8 @@ outcome: Outcome,
 /**
  * Whether the keychain still holds the token (for "Use this token again").
  */
-hasToken: boolean, };
+hasToken: boolean, 
+/**
+ * Something the person should know about this entry (it could not be saved to disk).
+ */
+note?: string, };

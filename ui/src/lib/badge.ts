@@ -30,6 +30,8 @@ const ERROR_LABELS: Record<ErrorKind, string> = {
   Tls: "TLS error",
   Keychain: "Keychain unavailable",
   Cancelled: "Cancelled",
+  Storage: "Storage error",
+  Internal: "Internal error",
 };
 
 export function badgeFor(s: BadgeState): Badge {
