@@ -32,6 +32,22 @@ pub async fn list_profiles(app: AppHandle, state: State<'_, AppState>) -> Result
     // The CLI may have changed the profiles since the last look.
     let workbench = state.workbench.clone();
     blocking(move || workbench.reload()).await?;
+    // Once per start: remove keychain entries nothing refers to, and say so. A keychain that
+    // cannot be used is reported by the commands that need it, not here.
+    let mut keychain_notice = None;
+    state
+        .sweep
+        .get_or_init(|| async {
+            let workbench = state.workbench.clone();
+            keychain_notice = match blocking(move || workbench.sweep_keychain()).await {
+                Ok(notice) => notice,
+                Err(e) => Some(format!(
+                    "The keychain could not be checked for orphaned entries: {}",
+                    e.message
+                )),
+            };
+        })
+        .await;
     let book = state.workbench.profiles();
     let window_choice = app
         .store(WINDOW_STORE)
@@ -43,6 +59,7 @@ pub async fn list_profiles(app: AppHandle, state: State<'_, AppState>) -> Result
         profiles: book.profiles,
         last_used: window_choice.or(book.last_used),
         store_warning: state.store_warning.clone(),
+        keychain_notice,
     })
 }
 

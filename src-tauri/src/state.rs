@@ -14,6 +14,8 @@ pub struct AppState {
     pub sandbox: Mutex<Option<Sandbox>>,
     pub cancels: Mutex<HashMap<String, oneshot::Sender<()>>>,
     pub store_warning: Option<String>,
+    /// The keychain sweep, run once on the first profile listing (off the main thread).
+    pub sweep: tokio::sync::OnceCell<()>,
     pub store_file: String,
     pub keychain: String,
 }
@@ -86,6 +88,7 @@ impl AppState {
             sandbox: Mutex::new(None),
             cancels: Mutex::new(HashMap::new()),
             store_warning: contents.set_aside,
+            sweep: tokio::sync::OnceCell::new(),
             store_file: file,
             keychain,
         })

@@ -773,6 +773,7 @@ async function start(): Promise<void> {
     state.profiles = view.profiles;
     state.storeWarning = view.storeWarning;
     renderAll();
+    if (view.keychainNotice) notify(view.keychainNotice);
     const last = view.profiles.find((p) => p.id === view.lastUsed) ?? view.profiles[0];
     if (last) await selectProfile(last);
     else await loadHistory();

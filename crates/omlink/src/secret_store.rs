@@ -25,8 +25,15 @@ pub fn private_key_account(profile: &ProfileId) -> String {
     format!("profile:{profile}:private-key")
 }
 
-/// The keychain account holding the link token of a history entry.
-pub fn link_token_account(history_id: &str) -> String {
+/// The keychain account holding a link token: one entry per distinct token, named by its
+/// fingerprint (see [`fingerprint`](crate::fingerprint)), shared by every history entry that
+/// used it and removed with the last of them.
+pub fn link_token_account(fingerprint: &str) -> String {
+    format!("link-token:{fingerprint}")
+}
+
+/// The account under which omlink 0.1 kept one token per history entry; swept at start.
+pub fn legacy_link_token_account(history_id: &str) -> String {
     format!("history:{history_id}:link-token")
 }
 
@@ -74,6 +81,15 @@ pub trait SecretStore: Send + Sync {
     /// # Errors
     /// [`ErrorKind::Keychain`] when the keychain cannot be used.
     fn delete(&self, account: &str) -> Result<(), Error>;
+
+    /// Every account name under [`KEYCHAIN_SERVICE`], or `None` when this keychain cannot
+    /// list its entries (then no orphan sweep is possible).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Keychain`] when the keychain cannot be used.
+    fn accounts(&self) -> Result<Option<Vec<String>>, Error> {
+        Ok(None)
+    }
 }
 
 /// An in-memory [`SecretStore`] for unit tests. Its `Debug` lists account names only.
@@ -119,6 +135,10 @@ impl SecretStore for MemorySecretStore {
     fn delete(&self, account: &str) -> Result<(), Error> {
         self.lock().remove(account);
         Ok(())
+    }
+
+    fn accounts(&self) -> Result<Option<Vec<String>>, Error> {
+        Ok(Some(MemorySecretStore::accounts(self)))
     }
 }
 
@@ -184,6 +204,22 @@ impl SecretStore for KeychainStore {
             Err(e) => Err(keychain_error(e)),
         }
     }
+
+    fn accounts(&self) -> Result<Option<Vec<String>>, Error> {
+        let spec = std::collections::HashMap::from([("service", KEYCHAIN_SERVICE)]);
+        match self.store.search(&spec) {
+            Ok(entries) => Ok(Some(
+                entries
+                    .iter()
+                    .filter_map(keyring_core::Entry::get_specifiers)
+                    .filter(|(service, _)| service == KEYCHAIN_SERVICE)
+                    .map(|(_, account)| account)
+                    .collect(),
+            )),
+            Err(keyring_core::Error::NotSupportedByStore(_)) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
 }
 
 /// Explains a keychain failure. The messages are stable; the platform's own text follows.
@@ -246,7 +282,11 @@ mod tests {
             private_key_account(&id),
             "profile:0a1b2c3d4e5f6071:private-key"
         );
-        assert_eq!(link_token_account("h1"), "history:h1:link-token");
+        assert_eq!(
+            link_token_account("0a1b2c3d4e5f"),
+            "link-token:0a1b2c3d4e5f"
+        );
+        assert_eq!(legacy_link_token_account("h1"), "history:h1:link-token");
     }
 
     #[test]

@@ -17,7 +17,9 @@ use crate::history::{HistoryEntry, Outcome, export_csv, export_json, filter_by_o
 use crate::model::{LinkOutcome, Organization};
 use crate::profile::{Profile, ProfileBook, ProfileDraft, ProfileId};
 use crate::secret::{LinkToken, PrivateKey};
-use crate::secret_store::{Secret, SecretStore, link_token_account, private_key_account};
+use crate::secret_store::{
+    Secret, SecretStore, legacy_link_token_account, link_token_account, private_key_account,
+};
 use crate::store::{Store, StoreData};
 use crate::validate::{BaseUrl, OrgId};
 
@@ -278,11 +280,30 @@ impl Workbench {
             return Err(gone());
         }
         self.secrets.delete(&private_key_account(id))?;
-        self.update_book(|book| {
-            book.remove(id);
-            Ok(())
+        // Its link tokens go with it, unless another profile's history uses the same token.
+        let orphaned = self.update(|data| {
+            data.profiles.remove(id);
+            let others: HashSet<String> = data
+                .history
+                .iter()
+                .filter(|e| &e.profile_id != id)
+                .map(|e| e.token_fingerprint.clone())
+                .collect();
+            let mut orphaned = Vec::new();
+            for entry in data.history.iter_mut().filter(|e| &e.profile_id == id) {
+                if entry.has_token && !others.contains(&entry.token_fingerprint) {
+                    orphaned.push(entry.token_fingerprint.clone());
+                }
+                entry.has_token = false;
+            }
+            orphaned.sort();
+            orphaned.dedup();
+            Ok(orphaned)
         })?;
         lock(&self.clients).remove(id);
+        for fingerprint in orphaned {
+            self.secrets.delete(&link_token_account(&fingerprint))?;
+        }
         Ok(())
     }
 
@@ -420,13 +441,22 @@ impl Workbench {
             &token,
             outcome,
         );
-        // The token goes to the keychain only; without one, the entry simply cannot be reused.
-        let account = link_token_account(&entry.id);
+        // The token goes to the keychain only, one entry per distinct token; without it, the
+        // entry cannot be reused, and the entry says why.
+        let account = link_token_account(&entry.token_fingerprint);
         let secret = Secret::new(token.expose().to_owned());
-        entry.has_token = self
+        match self
             .keychain(move |s| s.set(&account, secret.as_str()))
             .await
-            .is_ok();
+        {
+            Ok(()) => entry.has_token = true,
+            Err(e) => {
+                entry.note = Some(format!(
+                    "The token could not be kept in the keychain, so it cannot be reused: {}",
+                    e.message
+                ));
+            }
+        }
         let recorded = entry.clone();
         if let Err(e) = self.update(move |data| {
             data.history.push(recorded);
@@ -434,8 +464,8 @@ impl Workbench {
         }) {
             // The attempt happened and is shown; only its record on disk is missing. It is kept
             // in memory so the window still lists it, and the failure is said.
-            lock(&self.history).push(entry.clone());
             entry.note = Some(format!("Not saved to disk: {}", e.message));
+            lock(&self.history).push(entry.clone());
         }
         (result, Some(entry))
     }
@@ -452,15 +482,16 @@ impl Workbench {
             TokenSource::History(entry_id) => {
                 let own = lock(&self.history)
                     .iter()
-                    .any(|e| e.id == entry_id && &e.profile_id == id && &e.org_id == org);
-                if !own {
+                    .find(|e| e.id == entry_id && &e.profile_id == id && &e.org_id == org)
+                    .map(|e| e.token_fingerprint.clone());
+                let Some(fingerprint) = own else {
                     return Err(Error::invalid_input(
                         "That saved token belongs to another profile or organization",
                         "A link token is issued for one organization: paste the token meant \
                          for this one.",
                     ));
-                }
-                let account = link_token_account(&entry_id);
+                };
+                let account = link_token_account(&fingerprint);
                 let secret: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
                 let secret = secret.ok_or_else(|| {
                     Error::invalid_input(
@@ -519,10 +550,80 @@ impl Workbench {
     /// # Errors
     /// [`ErrorKind::Keychain`]; [`ErrorKind::InvalidInput`] when the store cannot be written.
     pub fn delete_history_entry(&self, entry_id: &str) -> Result<(), Error> {
-        self.secrets.delete(&link_token_account(entry_id))?;
-        self.update(|data| {
+        let fingerprint = self.update(|data| {
+            let fingerprint = data
+                .history
+                .iter()
+                .find(|e| e.id == entry_id)
+                .map(|e| e.token_fingerprint.clone());
             data.history.retain(|e| e.id != entry_id);
-            Ok(())
+            Ok(fingerprint)
+        })?;
+        // The token goes with the last entry that used it.
+        if let Some(fingerprint) = fingerprint
+            && !lock(&self.history)
+                .iter()
+                .any(|e| e.token_fingerprint == fingerprint)
+        {
+            self.secrets.delete(&link_token_account(&fingerprint))?;
+        }
+        Ok(())
+    }
+
+    /// Removes keychain entries that nothing refers to any more (a crash between a keychain
+    /// write and a store write, a profile deleted by an older version), and moves tokens kept
+    /// under omlink 0.1's per-entry accounts to their per-token account. Returns what it did,
+    /// to say to the person, or `None` when there was nothing to do or the keychain cannot
+    /// list its entries.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Keychain`]; [`ErrorKind::Storage`].
+    pub fn sweep_keychain(&self) -> Result<Option<String>, Error> {
+        let Some(accounts) = self.secrets.accounts()? else {
+            return Ok(None);
+        };
+        self.reload()?;
+        let book = self.profiles();
+        let history = lock(&self.history).clone();
+        let mut keep: HashSet<String> = book
+            .profiles
+            .iter()
+            .map(|p| private_key_account(&p.id))
+            .collect();
+        keep.extend(
+            history
+                .iter()
+                .map(|e| link_token_account(&e.token_fingerprint)),
+        );
+        let mut moved = 0;
+        let mut removed = 0;
+        for account in accounts {
+            if keep.contains(&account) {
+                continue;
+            }
+            let legacy_owner = history
+                .iter()
+                .find(|e| legacy_link_token_account(&e.id) == account);
+            if let Some(entry) = legacy_owner
+                && let Some(secret) = self.secrets.get(&account)?
+            {
+                self.secrets
+                    .set(&link_token_account(&entry.token_fingerprint), &secret)?;
+                moved += 1;
+            } else {
+                removed += 1;
+            }
+            self.secrets.delete(&account)?;
+        }
+        Ok(match (moved, removed) {
+            (0, 0) => None,
+            (m, 0) => Some(format!(
+                "Moved {m} saved link token(s) to omlink's new keychain layout."
+            )),
+            (_, r) => Some(format!(
+                "Removed {r} keychain entr{} that no profile or history entry uses any more.",
+                if r == 1 { "y" } else { "ies" }
+            )),
         })
     }
 

@@ -169,7 +169,7 @@ async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
     assert_eq!(entry.token_mask, "lt-C…nted");
     assert_eq!(
         b.secrets
-            .get(&link_token_account(&entry.id))
+            .get(&link_token_account(&entry.token_fingerprint))
             .unwrap()
             .unwrap()
             .as_str(),
@@ -199,14 +199,27 @@ async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
         .await;
     assert_eq!(result.unwrap().status, LinkStatus::Synced);
     assert_eq!(sb.link_token(ORG).as_deref(), Some(TOKEN));
-    assert_eq!(again.unwrap().token_fingerprint, entry.token_fingerprint);
+    let again = again.unwrap();
+    assert_eq!(again.token_fingerprint, entry.token_fingerprint);
     assert_eq!(b.workbench.history(Some(&org(ORG))).len(), 2);
+    assert_eq!(
+        b.secrets.accounts().len(),
+        2,
+        "one key, one entry per distinct token"
+    );
 
-    // Deleting the entry deletes its token; reuse then says so.
+    // The token stays while an entry uses it, and goes with the last one; reuse then says so.
     b.workbench.delete_history_entry(&entry.id).unwrap();
     assert!(
         b.secrets
-            .get(&link_token_account(&entry.id))
+            .get(&link_token_account(&entry.token_fingerprint))
+            .unwrap()
+            .is_some()
+    );
+    b.workbench.delete_history_entry(&again.id).unwrap();
+    assert!(
+        b.secrets
+            .get(&link_token_account(&entry.token_fingerprint))
             .unwrap()
             .is_none()
     );
@@ -228,7 +241,85 @@ async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
         .workbench
         .export_history(Some(&org(ORG)), ExportFormat::Json);
     assert!(!csv.contains(TOKEN) && !json.contains(TOKEN));
-    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert_eq!(csv.lines().count(), 1, "only the header is left: {csv}");
+}
+
+#[tokio::test]
+async fn a_saved_token_is_reused_only_with_its_own_profile_and_organization() {
+    let sb = sandbox();
+    let b = bench();
+    let p = saved_profile(&b, &sb, "Lab", &demo::OWNER);
+    let q = saved_profile(&b, &sb, "Other", &demo::OWNER);
+    let (_, entry) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::New(LinkToken::new(TOKEN).unwrap()),
+            no_cancel(),
+        )
+        .await;
+    let entry = entry.unwrap();
+    sb.clear_requests();
+    let other_org = demo::ORGS
+        .iter()
+        .find(|o| o.id != ORG && !o.linked)
+        .unwrap()
+        .id;
+    for (profile, organization) in [(&q.id, ORG), (&p.id, other_org)] {
+        let (result, none) = b
+            .workbench
+            .link(
+                profile,
+                &org(organization),
+                None,
+                TokenSource::History(entry.id.clone()),
+                no_cancel(),
+            )
+            .await;
+        let err = result.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        assert!(err.message.contains("another profile"), "{}", err.message);
+        assert!(none.is_none());
+    }
+    assert!(sb.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn deleting_a_profile_takes_its_keychain_entries_and_a_sweep_removes_orphans() {
+    let sb = sandbox();
+    let b = bench();
+    let p = saved_profile(&b, &sb, "Lab", &demo::OWNER);
+    b.workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::New(LinkToken::new(TOKEN).unwrap()),
+            no_cancel(),
+        )
+        .await
+        .1
+        .unwrap();
+    assert_eq!(b.secrets.accounts().len(), 2);
+    b.workbench.delete_profile(&p.id).unwrap();
+    assert!(
+        b.secrets.accounts().is_empty(),
+        "{:?}",
+        b.secrets.accounts()
+    );
+    let kept = b.workbench.history(None);
+    assert_eq!(kept.len(), 1, "the history stays, without its token");
+    assert!(!kept[0].has_token);
+
+    // Orphans (a crash between the keychain and the store) are swept, and said.
+    b.secrets.set("profile:deadbeef:private-key", "x").unwrap();
+    b.secrets.set("link-token:000000000000", "y").unwrap();
+    let said = b.workbench.sweep_keychain().unwrap().unwrap();
+    assert!(said.contains("Removed 2"), "{said}");
+    assert!(b.secrets.accounts().is_empty());
+    assert_eq!(b.workbench.sweep_keychain().unwrap(), None);
 }
 
 #[tokio::test]

@@ -6,7 +6,9 @@ use std::io::{self, BufRead, IsTerminal, Write};
 
 use clap::{Subcommand, ValueEnum};
 use omlink::secret_store::{KeychainStore, SecretStore, private_key_account};
-use omlink::{Error, PrivateKey, Profile, ProfileBook, ProfileDraft, ServerKind, Store};
+use std::sync::Arc;
+
+use omlink::{Error, PrivateKey, Profile, ProfileBook, ProfileDraft, ServerKind, Store, Workbench};
 use serde_json::json;
 
 use crate::{Connection, print, warn};
@@ -79,15 +81,29 @@ pub fn run(command: ProfileCommand, c: &Connection) -> Result<(), Error> {
                     profile.name
                 ))?;
             }
-            if profile.has_private_key {
-                // The keychain first: a profile whose key could not be removed stays listed.
-                KeychainStore::open()?.delete(&private_key_account(&profile.id))?;
+            let contents = store.load()?;
+            report_set_aside(contents.set_aside.as_deref());
+            let uses_keychain = profile.has_private_key
+                || contents
+                    .history
+                    .iter()
+                    .any(|e| e.profile_id == profile.id && e.has_token);
+            if uses_keychain {
+                // As the app does it: the keychain first (a profile whose key could not be
+                // removed stays listed), its link tokens with it.
+                let workbench = Workbench::new(
+                    contents.profiles,
+                    contents.history,
+                    Arc::new(KeychainStore::open()?),
+                    Arc::new(store.clone()),
+                );
+                workbench.delete_profile(&profile.id)?;
+            } else {
+                store.update(|data| {
+                    data.profiles.remove(&profile.id);
+                    Ok(())
+                })?;
             }
-            let updated = store.update(|data| {
-                data.profiles.remove(&profile.id);
-                Ok(())
-            })?;
-            report_set_aside(updated.set_aside.as_deref());
             print(
                 c.output,
                 &json!({"profile": profile.name, "removed": true}),
