@@ -110,32 +110,54 @@ impl ErrorKind {
     /// What an exit code means to a person, for the help text and the README.
     fn exit_meaning(code: u8) -> &'static str {
         match code {
-            2 => "invalid input or usage",
-            3 => "authentication failed (wrong public/private key pair)",
+            2 => "invalid input or usage (nothing was sent)",
+            3 => "authentication failed: the key pair is wrong (401 with a fresh digest challenge)",
             4 => {
-                "permission denied (no Organization Owner role, or IP not on the key's access list)"
+                "permission denied: no Organization Owner role (401 with an errorCode) or IP not \
+                 on the access list (403)"
             }
-            5 => "not found (no such organization)",
-            6 => "rejected by the server (bad or expired token, migration still running, …)",
+            5 => "not found: no such organization (404)",
+            6 => {
+                "rejected by the server: bad or expired token (400), migration still running \
+                 (409), …"
+            }
             7 => "network or TLS failure",
-            8 => "server error or rate limited",
-            9 => "the OS keychain is unavailable, locked or refused access",
-            11 => "omlink's profile/history file could not be read, written or locked",
+            8 => {
+                "server error (5xx, a proxy's page, a redirect, a malformed answer) or rate \
+                 limited (429)"
+            }
+            9 => "the OS keychain is missing, locked or refused access",
+            11 => "omlink's profile and history file could not be read, written or locked",
             12 => "internal error (a bug: please report it)",
             _ => "",
         }
     }
 }
 
-/// The exit-code table of the CLI's help and the README, generated from
-/// [`ErrorKind::exit_code`]: one line per code, `  0  success` first.
-pub fn exit_code_table() -> String {
+/// Every exit code of the CLI but 0, in order, with its meaning and the kinds that end in it.
+pub fn exit_codes() -> Vec<(u8, &'static str, Vec<ErrorKind>)> {
     let mut codes: Vec<u8> = ErrorKind::ALL.iter().map(|k| k.exit_code()).collect();
     codes.sort_unstable();
     codes.dedup();
+    codes
+        .into_iter()
+        .map(|code| {
+            let kinds = ErrorKind::ALL
+                .iter()
+                .copied()
+                .filter(|k| k.exit_code() == code)
+                .collect();
+            (code, ErrorKind::exit_meaning(code), kinds)
+        })
+        .collect()
+}
+
+/// The exit-code table of the CLI's help, generated from [`ErrorKind::exit_code`]: one line
+/// per code, `  0  success` first. The README's table is tested against [`exit_codes`].
+pub fn exit_code_table() -> String {
     let mut out = String::from("  0  success\n");
-    for code in codes {
-        let _ = writeln!(out, "{code:>3}  {}", ErrorKind::exit_meaning(code));
+    for (code, meaning, _) in exit_codes() {
+        let _ = writeln!(out, "{code:>3}  {meaning}");
     }
     out
 }
@@ -565,10 +587,19 @@ fn scrub_value(value: &mut serde_json::Value, scrub: &impl Fn(&mut String)) {
     }
 }
 
-/// [`sanitize`]s every string in a parameter, however deeply nested.
-fn sanitize_value(mut value: serde_json::Value) -> serde_json::Value {
-    scrub_value(&mut value, &|s: &mut String| *s = clip(&sanitize(s)));
-    value
+/// [`sanitize`]s every string in a parameter, object keys included, however deeply nested.
+fn sanitize_value(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(clip(&sanitize(&s))),
+        Value::Array(items) => Value::Array(items.into_iter().map(sanitize_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (clip(&sanitize(&k)), sanitize_value(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Server text made safe for a terminal: ANSI escape sequences removed, other control
@@ -647,15 +678,15 @@ pub fn mask_userinfo(text: &str) -> String {
         let authority_end = tail
             .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
             .unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match authority.rfind('@') {
+        // Resume right after the authority's last `@` (or at its start): the host part may
+        // itself hold the next URL, as in `x://https://user:pw@host`.
+        match tail[..authority_end].rfind('@') {
             Some(at) => {
-                out.push_str("***");
-                out.push_str(&authority[at..]);
+                out.push_str("***@");
+                rest = &tail[at + 1..];
             }
-            None => out.push_str(authority),
+            None => rest = tail,
         }
-        rest = &tail[authority_end..];
     }
     out.push_str(rest);
     out

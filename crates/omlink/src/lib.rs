@@ -31,7 +31,7 @@ pub use client::{
     Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_BODY_BYTES,
     MAX_TOTAL_BYTES, ORGS_PAGE_SIZE, TlsOptions, Warning,
 };
-pub use error::{Error, ErrorKind, exit_code_table, mask_userinfo, sanitize};
+pub use error::{Error, ErrorKind, exit_code_table, exit_codes, mask_userinfo, sanitize};
 pub use history::{
     HistoryEntry, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org, fingerprint,
     mask_token, neutralize_formula,

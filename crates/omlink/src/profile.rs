@@ -288,23 +288,24 @@ impl ProfileBook {
     /// [`STORE_KEY_PROFILES`] key holds the book). A missing file is an empty book.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the file cannot be read
-    /// or is not valid: it is never rewritten here.
+    /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) when the file cannot be read or is not
+    /// valid: it is never rewritten here.
     pub fn load_from_store_file(path: &Path) -> Result<Self, Error> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => {
-                return Err(Error::invalid_input(
+                return Err(Error::storage(
                     format!("Cannot read the profiles in {}: {e}", path.display()),
                     "Check the file's permissions.",
                 ));
             }
         };
         let corrupt = |e: &dyn std::fmt::Display| {
-            Error::invalid_input(
+            Error::storage(
                 format!("The profiles in {} are not valid: {e}", path.display()),
-                "Open the omlink app: it sets a corrupt file aside and reports it.",
+                "Open the omlink app or run `omlink profile add`: either sets a corrupt file \
+                 aside and reports it.",
             )
         };
         let mut store: serde_json::Map<String, serde_json::Value> =
@@ -615,7 +616,7 @@ mod tests {
         std::fs::write(&path, "{not json").unwrap();
         assert_eq!(
             ProfileBook::load_from_store_file(&path).unwrap_err().kind,
-            ErrorKind::InvalidInput
+            ErrorKind::Storage
         );
     }
 }

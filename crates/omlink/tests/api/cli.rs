@@ -394,7 +394,7 @@ fn help_lists_the_exit_codes_and_version_prints() {
     for line in [
         "0  success",
         "3  authentication failed",
-        "8  server error or rate limited",
+        "8  server error",
         "OMLINK_PRIVATE_KEY",
     ] {
         assert!(run.stdout.contains(line), "{line}");
@@ -457,4 +457,299 @@ fn profile_saved_by_the_app_is_used_by_name() {
         "{}",
         run.stderr
     );
+}
+
+/// `omlink profile …` against a private data folder.
+mod profiles {
+    use super::*;
+
+    fn data_env(dir: &std::path::Path) -> Vec<(&'static str, String)> {
+        vec![("XDG_DATA_HOME", dir.display().to_string())]
+    }
+
+    fn run(args: &[&str], env: &[(&'static str, String)], stdin: Option<&str>) -> Run {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        omlink(args, &env, stdin)
+    }
+
+    #[test]
+    fn add_list_show_and_remove_through_the_shared_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = data_env(dir.path());
+        let add = run(
+            &[
+                "profile",
+                "add",
+                "Ops prod",
+                "--url",
+                "https://om.example.com:8443/",
+                "--public-key",
+                "abcdefgh",
+                "--no-private-key",
+            ],
+            &env,
+            None,
+        );
+        assert_eq!(add.code, 0, "{}", add.stderr);
+        assert!(
+            add.stdout
+                .contains("Profile \"Ops prod\" saved without a private key")
+        );
+        let cloud = run(
+            &[
+                "profile",
+                "add",
+                "Cloud",
+                "--kind",
+                "cloud-manager",
+                "--public-key",
+                "ijklmnop",
+                "--no-private-key",
+                "--output",
+                "json",
+            ],
+            &env,
+            None,
+        );
+        assert_eq!(cloud.code, 0, "{}", cloud.stderr);
+        let json: serde_json::Value = serde_json::from_str(&cloud.stdout).unwrap();
+        assert_eq!(json["url"], "https://cloud.mongodb.com");
+        assert_eq!(json["hasPrivateKey"], false);
+
+        let list = run(&["profile", "list"], &env, None);
+        assert_eq!(list.code, 0, "{}", list.stderr);
+        let lines: Vec<&str> = list.stdout.lines().collect();
+        assert!(lines[0].starts_with("NAME"), "{}", list.stdout);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Ops prod") && l.contains("ops-manager"))
+        );
+        let list = run(&["profile", "list", "--output", "json"], &env, None);
+        let json: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+        assert_eq!(json["profiles"].as_array().unwrap().len(), 2);
+
+        let show = run(&["profile", "show", "ops PROD"], &env, None);
+        assert_eq!(show.code, 0, "{}", show.stderr);
+        assert!(
+            show.stdout
+                .contains("url:          https://om.example.com:8443")
+        );
+
+        // A duplicate name, a bad URL: exit 2, nothing written.
+        let before = std::fs::read(dir.path().join("dev.omlink.desktop/omlink.json")).unwrap();
+        for args in [
+            vec![
+                "profile",
+                "add",
+                "ops prod",
+                "--url",
+                "https://x.example",
+                "--public-key",
+                "abcdefgh",
+                "--no-private-key",
+            ],
+            vec![
+                "profile",
+                "add",
+                "New",
+                "--url",
+                "om.example.com",
+                "--public-key",
+                "abcdefgh",
+                "--no-private-key",
+            ],
+            vec![
+                "profile",
+                "add",
+                "Bidi\u{202e}",
+                "--url",
+                "https://x.example",
+                "--public-key",
+                "abcdefgh",
+                "--no-private-key",
+            ],
+        ] {
+            let bad = run(&args, &env, None);
+            assert_eq!(bad.code, 2, "{args:?}: {}", bad.stderr);
+        }
+        let after = std::fs::read(dir.path().join("dev.omlink.desktop/omlink.json")).unwrap();
+        assert_eq!(before, after);
+
+        // Remove needs --yes without a terminal.
+        let refused = run(&["profile", "remove", "Cloud"], &env, None);
+        assert_eq!(refused.code, 2);
+        let removed = run(&["profile", "remove", "Cloud", "--yes"], &env, None);
+        assert_eq!(removed.code, 0, "{}", removed.stderr);
+        let missing = run(&["profile", "show", "Cloud"], &env, None);
+        assert_eq!(missing.code, 2);
+        assert!(
+            missing.stderr.contains("Saved profiles: Ops prod."),
+            "{}",
+            missing.stderr
+        );
+    }
+
+    #[test]
+    fn a_private_key_without_a_keychain_is_refused_and_nothing_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut env = data_env(dir.path());
+        env.push(("OMLINK_PRIVATE_KEY", WRONG_PRIVATE_KEY.to_owned()));
+        // No D-Bus session here: the Secret Service cannot be reached.
+        let add = run(
+            &[
+                "profile",
+                "add",
+                "P",
+                "--url",
+                "https://om.example.com",
+                "--public-key",
+                "abcdefgh",
+            ],
+            &env,
+            None,
+        );
+        assert_eq!(add.code, 9, "{}", add.stderr);
+        assert!(add.stderr.contains("keychain"), "{}", add.stderr);
+        let list = run(&["profile", "list", "--output", "json"], &env, None);
+        assert_eq!(list.stdout.trim(), r#"{"profiles":[]}"#);
+
+        // Without the variable and without a terminal, it says what to do.
+        let env = data_env(dir.path());
+        let add = run(
+            &[
+                "profile",
+                "add",
+                "P",
+                "--url",
+                "https://om.example.com",
+                "--public-key",
+                "abcdefgh",
+            ],
+            &env,
+            None,
+        );
+        assert_eq!(add.code, 2);
+        assert!(add.stderr.contains("--no-private-key"), "{}", add.stderr);
+    }
+
+    #[test]
+    fn a_corrupt_store_is_set_aside_and_reported_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("dev.omlink.desktop");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("omlink.json"), "{\"profiles\": [trunc").unwrap();
+        let env = data_env(dir.path());
+        let list = run(&["profile", "list"], &env, None);
+        assert_eq!(
+            list.code, 11,
+            "a read-only command leaves the file: {}",
+            list.stderr
+        );
+        let add = run(
+            &[
+                "profile",
+                "add",
+                "P",
+                "--url",
+                "https://om.example.com",
+                "--public-key",
+                "abcdefgh",
+                "--no-private-key",
+            ],
+            &env,
+            None,
+        );
+        assert_eq!(add.code, 0, "{}", add.stderr);
+        assert!(add.stderr.contains("could not be read"), "{}", add.stderr);
+        let kept = std::fs::read_dir(&folder)
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+            .any(|t| t == "{\"profiles\": [trunc");
+        assert!(kept);
+    }
+}
+
+/// Broken pipes and warnings.
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    let sb = sandbox();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_omlink"))
+        .args(["orgs", "--output", "json"])
+        .env_clear()
+        .envs(owner_env(&sb))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end at once, as `| head -c 0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_token_on_the_command_line_warns_and_the_other_ways_do_not() {
+    let sb = sandbox();
+    let argv = omlink(
+        &["link", "--org", ORG, "--token", TOKEN],
+        &owner_env(&sb),
+        None,
+    );
+    assert_eq!(argv.code, 0, "{}", argv.stderr);
+    assert!(
+        argv.stderr.contains("visible to other users"),
+        "{}",
+        argv.stderr
+    );
+    let mut env = owner_env(&sb);
+    env.push(("OMLINK_LINK_TOKEN", TOKEN));
+    let from_env = omlink(&["link", "--org", ORG], &env, None);
+    assert_eq!(from_env.code, 0, "{}", from_env.stderr);
+    assert!(
+        !from_env.stderr.contains("visible to other users"),
+        "{}",
+        from_env.stderr
+    );
+    let stdin = omlink(
+        &["link", "--org", ORG, "--token", "-"],
+        &owner_env(&sb),
+        Some(TOKEN),
+    );
+    assert_eq!(stdin.code, 0, "{}", stdin.stderr);
+    assert!(
+        !stdin.stderr.contains("visible to other users"),
+        "{}",
+        stdin.stderr
+    );
+}
+
+#[test]
+fn the_help_lists_every_exit_code_from_the_error_kinds() {
+    let help = omlink(&["--help"], &[], None);
+    assert_eq!(help.code, 0);
+    // clap wraps long lines: each code's line starts with its meaning's first words.
+    for (code, meaning, _) in omlink::exit_codes() {
+        let start: String = meaning.chars().take(30).collect();
+        assert!(
+            help.stdout.contains(&format!("{code:>3}  {start}")),
+            "{}",
+            help.stdout
+        );
+    }
+    // The README carries the same table, with the kinds behind each code.
+    let readme = include_str!("../../../../README.md");
+    for (code, meaning, kinds) in omlink::exit_codes() {
+        let kinds: Vec<String> = kinds.iter().map(|k| format!("`{k:?}`")).collect();
+        let row = format!("| {code} | {meaning} | {} |", kinds.join(", "));
+        assert!(
+            readme.contains(&row),
+            "README's exit-code table lacks:\n{row}"
+        );
+    }
 }

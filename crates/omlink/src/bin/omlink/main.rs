@@ -124,7 +124,7 @@ struct Connection {
     /// Do not verify the server's TLS certificate (labs only).
     #[arg(long, global = true)]
     insecure_skip_tls_verify: bool,
-    /// Seconds allowed for each request.
+    /// Seconds allowed for each call, all its round trips included.
     #[arg(long, global = true, value_name = "SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,

@@ -140,7 +140,10 @@ fn add(
         ));
     }
     // Everything is validated before the keychain is touched.
-    let planned = ProfileBook::load_from_store_file(store.path())?.validate(None, &draft)?;
+    // A corrupt file is set aside (and said) here, before anything else happens.
+    let contents = store.load()?;
+    report_set_aside(contents.set_aside.as_deref());
+    let planned = contents.profiles.validate(None, &draft)?;
     let key = if no_private_key {
         None
     } else {
