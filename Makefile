@@ -54,6 +54,11 @@ e2e: deps-test ui
 
 test: deps-test ui fmt lint unit ui-test e2e package-test workflows
 
+# 100 kill -9 trials of store writes (make test runs 30); prints how many profiles were lost.
+.PHONY: torture
+torture: deps
+	OMLINK_KILL_TRIALS=100 $(CARGO) test -p omlink --test api kill -- --nocapture
+
 # Benchmarks: measured, never asserted. Compare revisions on the same machine.
 bench: deps
 	$(CARGO) bench -p omlink --bench client

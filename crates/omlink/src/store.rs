@@ -100,6 +100,9 @@ impl Store {
             )
         })?;
         let _lock = self.lock()?;
+        // Writers hold the lock while their temporary file exists: any left now belongs to a
+        // writer that was killed mid-write.
+        remove_stray_temp_files(&dir);
         let contents = load_store_file(&self.path)?;
         let mut data = StoreData {
             profiles: contents.profiles,
@@ -145,6 +148,23 @@ impl Store {
     }
 }
 
+/// The prefix and suffix of [`write_atomically`]'s temporary files.
+const TEMP_PREFIX: &str = ".omlink-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+fn remove_stray_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn storage_error(what: &str, path: &Path, e: &std::io::Error) -> Error {
     Error::storage(
         format!("Could not {what} {}: {e}", path.display()),
@@ -177,8 +197,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     // tempfile creates the file with mode 0600 and a random name, in the target's folder so the
     // rename stays on one file system.
     let mut temp = tempfile::Builder::new()
-        .prefix(".omlink-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(&dir)
         .map_err(|e| storage_error("create a temporary file in", &dir, &e))?;
     temp.write_all(bytes)
@@ -258,6 +278,17 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn a_killed_writers_temporary_file_is_removed_by_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let stray = dir.path().join(".omlink-abc123.tmp");
+        std::fs::write(&stray, "{half").unwrap();
+        Store::new(dir.path().join("omlink.json"))
+            .update(|_| Ok(()))
+            .unwrap();
+        assert!(!stray.exists());
     }
 
     #[test]

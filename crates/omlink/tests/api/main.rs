@@ -3,6 +3,7 @@
 
 mod cli;
 mod client;
+mod kill;
 mod tls;
 mod workbench;
 
