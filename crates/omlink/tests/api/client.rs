@@ -531,6 +531,24 @@ mod faults {
     }
 
     #[tokio::test]
+    async fn a_dns_failure_is_a_network_error() {
+        // `.invalid` never resolves (RFC 2606); with no resolver at all, the deadline ends it.
+        let mut cfg = config(
+            "https://omlink-test.invalid:8443",
+            demo::OWNER.public_key,
+            demo::OWNER.private_key,
+        );
+        cfg.timeout = Duration::from_secs(5);
+        let err = Client::new(cfg)
+            .unwrap()
+            .link(&org(ORG), &token())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Network, "{err:?}");
+        assert_clean(&err);
+    }
+
+    #[tokio::test]
     async fn a_stale_nonce_resends_once_authenticated() {
         let sb = sandbox();
         let client = owner(&sb);

@@ -87,6 +87,22 @@ impl Pki {
         }
     }
 
+    /// A server certificate for `localhost`, signed by this CA, that expired yesterday.
+    pub fn expired_identity(&self) -> omlink_sandbox::TlsIdentity {
+        use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, KeyPair};
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let now = std::time::SystemTime::now();
+        params.not_before = (now - std::time::Duration::from_secs(30 * 86_400)).into();
+        params.not_after = (now - std::time::Duration::from_secs(86_400)).into();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        omlink_sandbox::TlsIdentity {
+            cert_chain_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
     /// An HTTPS sandbox whose certificate this CA signed for `localhost`.
     pub fn sandbox(&self) -> Sandbox {
         sandbox_with(SandboxConfig {

@@ -128,3 +128,25 @@ fn unusable_ca_files_are_invalid_input_before_any_request() {
         assert!(err.message.contains(&path.display().to_string()));
     }
 }
+
+#[tokio::test]
+async fn an_expired_certificate_is_a_tls_error_that_says_so() {
+    let pki = Pki::new();
+    let sb = crate::sandbox_with(omlink_sandbox::SandboxConfig {
+        tls: Some(pki.expired_identity()),
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = https_config(sb.url());
+    cfg.tls.ca_file = Some(pki.ca_file(dir.path()));
+    let token = omlink::LinkToken::new(TOKEN).unwrap();
+    let err = Client::new(cfg)
+        .unwrap()
+        .link(&crate::org(ORG), &token)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Tls);
+    assert!(err.message.contains("expired"), "{}", err.message);
+    assert!(!serde_json::to_string(&err).unwrap().contains(TOKEN));
+    assert!(sb.requests().is_empty(), "nothing reached the server");
+}
