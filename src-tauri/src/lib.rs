@@ -10,6 +10,15 @@ use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 /// Builds and runs the app.
 pub fn run() {
     tauri::Builder::default()
+        // First, as the plugin asks: a second launch focuses this window and exits, so two
+        // processes never hold the same store and keychain state.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {

@@ -149,7 +149,8 @@ function plainWords(e: OmlinkError): string | null {
   return null;
 }
 
-function errorBox(e: OmlinkError): HTMLElement {
+/** An error with its hint; `retry` adds a "Try again" button (for a locked keychain). */
+function errorBox(e: OmlinkError, retry?: () => void): HTMLElement {
   const plain = plainWords(e);
   return h(
     "div",
@@ -160,6 +161,7 @@ function errorBox(e: OmlinkError): HTMLElement {
       ? h("p", { class: "server" }, `Server: ${e.httpStatus ? `HTTP ${e.httpStatus}` : ""}${e.errorCode ? ` · ${e.errorCode}` : ""}`)
       : null,
     e.hint && !plain ? h("p", { class: "hint" }, "What to do: ", e.hint) : null,
+    retry ? h("button", { class: "retry", type: "button", onclick: () => retry() }, "Try again") : null,
   );
 }
 
@@ -316,8 +318,9 @@ function renderProfileForm(): void {
       notify(`Profile “${saved.name}” saved${saved.hasPrivateKey ? "; its private key is in the keychain" : ""}.`);
       await selected;
     } catch (e) {
-      // What the person typed stays in the form.
-      replace(formError, errorBox(asOmlinkError(e)));
+      // What the person typed stays in the form; a locked keychain can be unlocked and retried.
+      const err = asOmlinkError(e);
+      replace(formError, errorBox(err, err.kind === "Keychain" ? () => void save() : undefined));
     }
   };
 

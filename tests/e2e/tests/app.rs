@@ -110,6 +110,15 @@ impl App {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // The app is single-instance: the next scenario's launch must not find this one alive.
+        let app = env("OMLINK_E2E_APP");
+        let started = Instant::now();
+        while app_running(&app) && started.elapsed() < WAIT {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if app_running(&app) {
+            let _ = Command::new("pkill").args(["-KILL", "-f", &app]).status();
+        }
     }
 
     async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
@@ -236,6 +245,63 @@ impl App {
             assert!(!log.contains(secret), "the app's log holds a secret");
         }
         assert!(!store.is_empty(), "the store file was written");
+    }
+}
+
+fn app_running(app: &str) -> bool {
+    Command::new("pgrep")
+        .args(["-f", app])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Locks or unlocks the test keyring (the "login" collection run.sh unlocked) over D-Bus, as
+/// a screen lock or a person would. Unlocking uses gnome-keyring's own master-password call,
+/// since the interactive prompt cannot run here.
+async fn set_keyring_locked(locked: bool) {
+    use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue, Value};
+    const DEST: &str = "org.freedesktop.secrets";
+    const PATH: &str = "/org/freedesktop/secrets";
+    let conn = zbus::Connection::session().await.expect("the session bus");
+    let login = ObjectPath::try_from("/org/freedesktop/secrets/collection/login").unwrap();
+    if locked {
+        conn.call_method(
+            Some(DEST),
+            PATH,
+            Some("org.freedesktop.Secret.Service"),
+            "Lock",
+            &(vec![login],),
+        )
+        .await
+        .expect("the keyring locks");
+    } else {
+        let reply = conn
+            .call_method(
+                Some(DEST),
+                PATH,
+                Some("org.freedesktop.Secret.Service"),
+                "OpenSession",
+                &("plain", Value::from("")),
+            )
+            .await
+            .expect("a plain session");
+        let (_, session): (OwnedValue, OwnedObjectPath) = reply.body().deserialize().unwrap();
+        let master = (
+            session,
+            Vec::<u8>::new(),
+            b"e2e-keyring-password".to_vec(),
+            "text/plain",
+        );
+        conn.call_method(
+            Some(DEST),
+            PATH,
+            Some("org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface"),
+            "UnlockWithMasterPassword",
+            &(login, master),
+        )
+        .await
+        .expect("the keyring unlocks");
     }
 }
 
@@ -459,5 +525,75 @@ async fn after_a_restart_profiles_and_history_remain_and_a_token_is_reused() {
     assert_eq!(app.value("#token").await, "", "the token was not shown");
     app.assert_no_secrets(&[TOKEN, demo::OWNER.private_key])
         .await;
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_locked_keychain_is_explained_nothing_is_lost_and_try_again_works() {
+    let sb = sandbox(Faults::default());
+    let app = App::launch("locked-keychain").await;
+    set_keyring_locked(true).await;
+    app.click("#new-profile").await;
+    app.type_into("#pf-name", "Locked lab").await;
+    app.type_into("#pf-url", sb.url()).await;
+    app.type_into("#pf-public-key", demo::OWNER.public_key)
+        .await;
+    app.type_into("#pf-private-key", demo::OWNER.private_key)
+        .await;
+    app.click("#save-profile").await;
+    let said = app.wait_text("#pf-error", "keychain is locked").await;
+    assert!(said.contains("Unlock your keyring"), "{said}");
+    app.screenshot("keychain-locked").await;
+    // Nothing was saved, nothing typed was lost.
+    assert_eq!(
+        app.count("button.profile[data-profile=\"Locked lab\"]")
+            .await,
+        0
+    );
+    assert_eq!(app.value("#pf-name").await, "Locked lab");
+    assert_eq!(app.value("#pf-public-key").await, demo::OWNER.public_key);
+
+    set_keyring_locked(false).await;
+    app.click("#pf-error button.retry").await;
+    app.wait_text("#notice", "Profile “Locked lab” saved").await;
+    app.wait_for("button.profile[data-profile=\"Locked lab\"]")
+        .await;
+    assert!(keyring_entries().contains("private-key"));
+    app.assert_no_secrets(&[demo::OWNER.private_key]).await;
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_second_launch_focuses_the_first_window_and_exits() {
+    let app = App::launch("two-instances").await;
+    app.click("#try-sandbox").await;
+    app.wait_for("button[data-org-id]").await;
+    let store = app
+        .data
+        .join(omlink::APP_IDENTIFIER)
+        .join(omlink::STORE_FILE_NAME);
+    let before = std::fs::read(&store).unwrap();
+
+    let mut second = Command::new(env("OMLINK_E2E_APP"))
+        .env("XDG_DATA_HOME", &app.data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("a second instance starts");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "the second instance is still running: it should hand over and exit"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
+    // The first window still works and the store is as it was.
+    app.pick_org(ORG).await;
+    assert_eq!(std::fs::read(&store).unwrap(), before);
     app.quit().await;
 }
