@@ -90,3 +90,9 @@ package-test: deps ui
 .PHONY: workflows
 workflows: ui-deps
 	cd ui && $(NPM) run lint-workflows
+
+# Fuzzes the error-body parser, the digest challenge, the validators and the store loader with
+# cargo-fuzz (nightly), FUZZ_SECONDS each (default 60); prints runs and crashes per target.
+.PHONY: fuzz
+fuzz:
+	scripts/fuzz.sh

@@ -17,6 +17,8 @@
 mod client;
 pub mod digest;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod history;
 mod model;
 mod profile;

@@ -39,7 +39,7 @@ pub fn load_store_file(path: &Path) -> Result<StoreContents, Error> {
     }
 }
 
-fn parse(text: &str) -> Result<StoreContents, String> {
+pub(crate) fn parse(text: &str) -> Result<StoreContents, String> {
     let mut map: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(text).map_err(|e| e.to_string())?;
     let profiles = match map.remove(STORE_KEY_PROFILES) {

@@ -4,6 +4,7 @@
 mod cli;
 mod client;
 mod kill;
+mod props;
 mod tls;
 mod workbench;
 
