@@ -1,5 +1,5 @@
 //! HTTP Digest authentication as Ops Manager does it: MD5, `qop="auth"`, realm
-//! `MMS Public API`. Written independently of the client's digest code (diqwest), so that each
+//! `MMS Public API`. Written independently of the client's digest code (`omlink::digest`), so that each
 //! checks the other; `curl --digest` and Python's `requests` check both.
 
 use std::collections::HashMap;

@@ -55,7 +55,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The desktop app's identifier: names its data directory, shared with the CLI's `--profile`.
 pub const APP_IDENTIFIER: &str = "dev.omlink.desktop";
 
-/// The desktop app's store file (tauri-plugin-store) in its data directory.
+/// The store file of profiles and history in the app's data directory (see [`Store`]).
 pub const STORE_FILE_NAME: &str = "omlink.json";
 
 /// Locks a mutex, ignoring poisoning: a panic elsewhere must not take every later call down.

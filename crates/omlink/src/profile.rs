@@ -1,8 +1,9 @@
 //! Saved connection profiles: everything needed to reach one server with one API key, except
 //! the private key, which lives in the OS keychain (see [`crate::secret_store`]).
 //!
-//! The desktop app persists a [`ProfileBook`] with tauri-plugin-store; the CLI's `--profile`
-//! reads the same file (see [`ProfileBook::load_from_store_file`]).
+//! The app and the CLI keep a [`ProfileBook`] in the core [`Store`](crate::Store) (atomic
+//! writes under a cross-process lock); read-only commands use
+//! [`ProfileBook::load_from_store_file`], which parses the same file the same way.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -291,29 +292,7 @@ impl ProfileBook {
     /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) when the file cannot be read or is not
     /// valid: it is never rewritten here.
     pub fn load_from_store_file(path: &Path) -> Result<Self, Error> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => {
-                return Err(Error::storage(
-                    format!("Cannot read the profiles in {}: {e}", path.display()),
-                    "Check the file's permissions.",
-                ));
-            }
-        };
-        let corrupt = |e: &dyn std::fmt::Display| {
-            Error::storage(
-                format!("The profiles in {} are not valid: {e}", path.display()),
-                "Open the omlink app or run `omlink profile add`: either sets a corrupt file \
-                 aside and reports it.",
-            )
-        };
-        let mut store: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&text).map_err(|e| corrupt(&e))?;
-        match store.remove(STORE_KEY_PROFILES) {
-            None => Ok(Self::default()),
-            Some(value) => serde_json::from_value(value).map_err(|e| corrupt(&e)),
-        }
+        crate::store_file::read_store_file(path).map(|contents| contents.profiles)
     }
 }
 

@@ -39,6 +39,31 @@ pub fn load_store_file(path: &Path) -> Result<StoreContents, Error> {
     }
 }
 
+/// Reads the store file without changing anything: a missing file is empty, an unreadable or
+/// corrupt one is an error (read-only commands leave it for a writer to set aside).
+///
+/// # Errors
+/// [`ErrorKind::Storage`](crate::ErrorKind::Storage).
+pub(crate) fn read_store_file(path: &Path) -> Result<StoreContents, Error> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(StoreContents::default()),
+        Err(e) => {
+            return Err(Error::storage(
+                format!("Cannot read the profiles in {}: {e}", path.display()),
+                "Check the file's permissions.",
+            ));
+        }
+    };
+    parse(&text).map_err(|why| {
+        Error::storage(
+            format!("The profiles in {} are not valid: {why}", path.display()),
+            "Open the omlink app or run `omlink profile add`: either sets a corrupt file \
+             aside and reports it.",
+        )
+    })
+}
+
 pub(crate) fn parse(text: &str) -> Result<StoreContents, String> {
     let mut map: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(text).map_err(|e| e.to_string())?;
