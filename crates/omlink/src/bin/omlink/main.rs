@@ -211,7 +211,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Validated::Unlink { org, yes } => {
             if !yes {
-                confirm_unlink(&org)?;
+                confirm(&format!("Remove the Atlas link of organization {org}?"))?;
             }
             client.unlink(&org).await?;
             print(output, &json!({"org": org, "unlinked": true}), || {
@@ -361,24 +361,23 @@ fn connect_profile(name: &str, c: &Connection) -> Result<Client, Error> {
     Client::new(config)
 }
 
-fn confirm_unlink(org: &OrgId) -> Result<(), Error> {
+/// Asks `question` on the terminal; anything but yes cancels. Without a terminal it refuses and
+/// says to pass --yes.
+fn confirm(question: &str) -> Result<(), Error> {
     if !io::stdin().is_terminal() {
         return Err(Error::invalid_input(
-            "Refusing to unlink without confirmation",
-            "Pass --yes to unlink from a script.",
+            "Refusing to go on without confirmation",
+            "Pass --yes from a script.",
         ));
     }
-    eprint!("Remove the Atlas link of organization {org}? [y/N] ");
+    eprint!("{question} [y/N] ");
     let _ = io::stderr().flush();
     let mut answer = String::new();
     let _ = io::stdin().lock().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(())
     } else {
-        Err(Error::invalid_input(
-            "Unlink cancelled",
-            "Nothing was changed.",
-        ))
+        Err(Error::invalid_input("Cancelled", "Nothing was changed."))
     }
 }
 

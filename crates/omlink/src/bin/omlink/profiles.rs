@@ -2,7 +2,7 @@
 //! headless servers and scripts. Writes go through the core store (atomic, under the
 //! cross-process lock); private keys go to the OS keychain only.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
 use clap::{Subcommand, ValueEnum};
 use omlink::secret_store::{KeychainStore, SecretStore, private_key_account};
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use omlink::{Error, PrivateKey, Profile, ProfileBook, ProfileDraft, ServerKind, Store, Workbench};
 use serde_json::json;
 
-use crate::{Connection, print, warn};
+use crate::{Connection, confirm, print, warn};
 
 #[derive(Subcommand, Debug)]
 pub enum ProfileCommand {
@@ -292,23 +292,5 @@ fn describe(p: &Profile) -> String {
 fn report_set_aside(notice: Option<&str>) {
     if let Some(notice) = notice {
         warn(notice);
-    }
-}
-
-fn confirm(question: &str) -> Result<(), Error> {
-    if !io::stdin().is_terminal() {
-        return Err(Error::invalid_input(
-            "Refusing to delete without confirmation",
-            "Pass --yes from a script.",
-        ));
-    }
-    eprint!("{question} [y/N] ");
-    let _ = io::stderr().flush();
-    let mut answer = String::new();
-    let _ = io::stdin().lock().read_line(&mut answer);
-    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-        Ok(())
-    } else {
-        Err(Error::invalid_input("Cancelled", "Nothing was changed."))
     }
 }
