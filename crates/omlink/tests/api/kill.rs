@@ -54,7 +54,17 @@ fn kill_9_at_random_instants_loses_no_saved_profile() {
     spans.sort();
     let span = spans[spans.len() / 2];
 
-    let (mut killed, mut finished) = (0, 0);
+    let folder = store.parent().unwrap().to_path_buf();
+    let temp_files = || {
+        std::fs::read_dir(&folder)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            })
+            .count()
+    };
+    let (mut killed, mut finished, mut mid_write) = (0, 0, 0);
     for i in 0..trials {
         let name = format!("trial-{i}");
         let mut child = add(dir.path(), &name);
@@ -75,6 +85,10 @@ fn kill_9_at_random_instants_loses_no_saved_profile() {
                     finished += 1;
                 } else {
                     killed += 1;
+                    // A temporary file left behind: this kill landed during a write.
+                    if temp_files() > 0 {
+                        mid_write += 1;
+                    }
                 }
             }
         }
@@ -86,17 +100,10 @@ fn kill_9_at_random_instants_loses_no_saved_profile() {
             .collect();
         assert!(lost.is_empty(), "after trial {i}, lost {lost:?}");
     }
-    let strays = std::fs::read_dir(store.parent().unwrap())
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        })
-        .count();
     println!(
         "kill trials: {trials} runs of `omlink profile add` (a run takes ~{span:?}): {killed} \
-         killed by SIGKILL, {finished} finished; 0 of {} returned profiles lost; {strays} \
-         temporary file(s) left for the next writer to remove",
+         killed by SIGKILL ({mid_write} of them during a write, leaving a temporary file), \
+         {finished} finished; the store parsed after every kill; 0 of {} returned profiles lost",
         returned.len()
     );
 }
