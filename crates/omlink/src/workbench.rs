@@ -60,6 +60,10 @@ impl Persistence for Store {
     }
 }
 
+/// How long the keychain sweep waits before it looks again at what seems orphaned: longer than
+/// the moment between another process's keychain write and its store write.
+const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Where a link attempt's token comes from.
 #[derive(Debug)]
 pub enum TokenSource {
@@ -582,25 +586,26 @@ impl Workbench {
         let Some(accounts) = self.secrets.accounts()? else {
             return Ok(None);
         };
+        let mut candidates: Vec<String> = {
+            self.reload()?;
+            let referenced = self.referenced_accounts();
+            accounts
+                .into_iter()
+                .filter(|a| !referenced.contains(a))
+                .collect()
+        };
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        // The CLI writes a key to the keychain a moment before the profile that names it: look
+        // again after that moment, and touch only what is still unreferenced.
+        std::thread::sleep(SWEEP_GRACE);
         self.reload()?;
-        let book = self.profiles();
+        let referenced = self.referenced_accounts();
+        candidates.retain(|a| !referenced.contains(a));
         let history = lock(&self.history).clone();
-        let mut keep: HashSet<String> = book
-            .profiles
-            .iter()
-            .map(|p| private_key_account(&p.id))
-            .collect();
-        keep.extend(
-            history
-                .iter()
-                .map(|e| link_token_account(&e.token_fingerprint)),
-        );
-        let mut moved = 0;
-        let mut removed = 0;
-        for account in accounts {
-            if keep.contains(&account) {
-                continue;
-            }
+        let (mut moved, mut removed) = (0, 0);
+        for account in candidates {
             let legacy_owner = history
                 .iter()
                 .find(|e| legacy_link_token_account(&e.id) == account);
@@ -625,6 +630,21 @@ impl Workbench {
                 if r == 1 { "y" } else { "ies" }
             )),
         })
+    }
+
+    /// The keychain accounts the loaded profiles and history refer to.
+    fn referenced_accounts(&self) -> HashSet<String> {
+        let mut referenced: HashSet<String> = lock(&self.book)
+            .profiles
+            .iter()
+            .map(|p| private_key_account(&p.id))
+            .collect();
+        referenced.extend(
+            lock(&self.history)
+                .iter()
+                .map(|e| link_token_account(&e.token_fingerprint)),
+        );
+        referenced
     }
 
     /// The history (of one organization, or all) as JSON or CSV, without tokens.

@@ -428,3 +428,36 @@ async fn the_sandbox_profile_needs_no_keychain() {
     assert_eq!(b.workbench.use_sandbox(endpoint).unwrap().id, p.id);
     assert_eq!(b.workbench.profiles().profiles.len(), 1);
 }
+
+#[test]
+fn the_sweep_spares_a_key_whose_profile_another_process_is_about_to_save() {
+    let b = bench();
+    let id = omlink::ProfileId::new("0a1b2c3d4e5f6071").unwrap();
+    // The CLI has written the key, not yet the profile.
+    b.secrets
+        .set(&private_key_account(&id), "cli-private-key")
+        .unwrap();
+    let said = std::thread::scope(|scope| {
+        let sweep = scope.spawn(|| b.workbench.sweep_keychain());
+        std::thread::sleep(Duration::from_millis(200));
+        b.store
+            .update(|data| {
+                let mut p = data.profiles.validate(
+                    None,
+                    &ProfileDraft {
+                        name: "From the CLI".into(),
+                        url: "https://om.example.com".into(),
+                        public_key: "abcdefgh".into(),
+                        ..Default::default()
+                    },
+                )?;
+                p.id = id.clone();
+                data.profiles.upsert(p);
+                Ok(())
+            })
+            .unwrap();
+        sweep.join().unwrap()
+    });
+    assert_eq!(said.unwrap(), None);
+    assert!(b.secrets.get(&private_key_account(&id)).unwrap().is_some());
+}
