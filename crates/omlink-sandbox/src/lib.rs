@@ -48,7 +48,7 @@ use crate::digest::Nonces;
 ///
 /// 1. before authentication: [`latency_ms`](Self::latency_ms), then
 ///    [`drop_connection`](Self::drop_connection), [`server_error`](Self::server_error),
-///    [`rate_limit_retry_after`](Self::rate_limit_retry_after),
+///    [`rate_limit_retry_after`](Self::rate_limit_retry_after), [`rate_limit_count`](Self::rate_limit_count),
 ///    [`redirect_to`](Self::redirect_to);
 /// 2. authentication: [`malformed_challenge`](Self::malformed_challenge) replaces the challenge
 ///    of an unauthenticated request, [`stale_nonce_count`](Self::stale_nonce_count) refuses a
@@ -70,6 +70,9 @@ pub struct Faults {
     pub server_error: Option<u16>,
     /// Answer 429 `RATE_LIMITED` with this `Retry-After`, in seconds.
     pub rate_limit_retry_after: Option<u64>,
+    /// Answer the next this-many requests, before authentication, 429 `RATE_LIMITED` with
+    /// `Retry-After: 0` (a storm that passes); each refusal decrements the count.
+    pub rate_limit_count: u32,
     /// Answer every request, before authentication, `307 Temporary Redirect` with this
     /// `Location` and an empty body, as a misconfigured proxy would. A value that is not a
     /// valid header value is refused by `PUT /__sandbox/faults` (400) and, when set in-process,

@@ -64,6 +64,9 @@ struct Args {
     /// Fault: refuse this many valid digests as stale (expired nonce).
     #[arg(long, default_value_t = 0)]
     stale_nonce_count: u32,
+    /// Fault: answer the next N API requests 429 with Retry-After: 0 (a storm that passes).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    rate_limit_count: u32,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -103,6 +106,7 @@ fn main() -> std::process::ExitCode {
             drop_connection: args.drop_connections,
             server_error: args.server_error,
             rate_limit_retry_after: args.rate_limit,
+            rate_limit_count: args.rate_limit_count,
             redirect_to: args.redirect_to,
             reset_mid_body: args.reset_mid_body,
             malformed_json: args.malformed_json,

@@ -268,7 +268,10 @@ async fn handle(
         return Err(DropConnection);
     } else if let Some(code) = faults.server_error {
         html_error(code)
-    } else if let Some(secs) = faults.rate_limit_retry_after {
+    } else if let Some(secs) = faults
+        .rate_limit_retry_after
+        .or_else(|| take_rate_limit(&state).then_some(0))
+    {
         let mut r = api_error(
             StatusCode::TOO_MANY_REQUESTS,
             Some("RATE_LIMITED"),
@@ -350,6 +353,17 @@ async fn handle(
     record.status = response.status().as_u16();
     lock(&state.requests).push(record);
     Ok(response)
+}
+
+/// Consumes one refusal of the `rateLimitCount` fault, if any is left.
+fn take_rate_limit(state: &State) -> bool {
+    let mut faults = lock(&state.faults);
+    if faults.rate_limit_count > 0 {
+        faults.rate_limit_count -= 1;
+        true
+    } else {
+        false
+    }
 }
 
 /// Consumes one refusal of the `staleNonceCount` fault, if any is left.

@@ -101,7 +101,7 @@ impl ErrorKind {
             Self::Network | Self::Tls => 7,
             Self::ServerError | Self::RateLimited => 8,
             Self::Keychain => 9,
-            // 10 is reserved for a batch in which some organizations failed.
+            // 10 is EXIT_SOME_FAILED: a batch in which some organizations failed.
             Self::Storage => 11,
             Self::Internal => 12,
         }
@@ -127,6 +127,7 @@ impl ErrorKind {
                  limited (429)"
             }
             9 => "the OS keychain is missing, locked or refused access",
+            EXIT_SOME_FAILED => "some organizations of a batch failed (each on its own line)",
             11 => "omlink's profile and history file could not be read, written or locked",
             12 => "internal error (a bug: please report it)",
             _ => "",
@@ -134,9 +135,15 @@ impl ErrorKind {
     }
 }
 
-/// Every exit code of the CLI but 0, in order, with its meaning and the kinds that end in it.
+/// The CLI's exit code when a batch ran to its end but some organizations failed (each failure
+/// is on its own line).
+pub const EXIT_SOME_FAILED: u8 = 10;
+
+/// Every exit code of the CLI but 0, in order, with its meaning and the kinds that end in it
+/// ([`EXIT_SOME_FAILED`] has none).
 pub fn exit_codes() -> Vec<(u8, &'static str, Vec<ErrorKind>)> {
     let mut codes: Vec<u8> = ErrorKind::ALL.iter().map(|k| k.exit_code()).collect();
+    codes.push(EXIT_SOME_FAILED);
     codes.sort_unstable();
     codes.dedup();
     codes

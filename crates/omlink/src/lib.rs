@@ -14,6 +14,7 @@
 //!
 //! No GUI dependency is allowed here: the desktop app and the `omlink` CLI both build on it.
 
+pub mod batch;
 mod client;
 pub mod digest;
 mod error;
@@ -33,7 +34,9 @@ pub use client::{
     Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_BODY_BYTES,
     MAX_TOTAL_BYTES, ORGS_PAGE_SIZE, TlsOptions, Warning,
 };
-pub use error::{Error, ErrorKind, exit_code_table, exit_codes, mask_userinfo, sanitize};
+pub use error::{
+    EXIT_SOME_FAILED, Error, ErrorKind, exit_code_table, exit_codes, mask_userinfo, sanitize,
+};
 pub use history::{
     HistoryEntry, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org, fingerprint,
     mask_token, neutralize_formula,

@@ -753,3 +753,200 @@ fn the_help_lists_every_exit_code_from_the_error_kinds() {
         );
     }
 }
+
+/// `status --all` and `link --from`: the batch runner from the command line.
+mod fleet {
+    use super::*;
+    use omlink_sandbox::SandboxConfig;
+    use omlink_sandbox::demo::EXPIRED_TOKEN_MARKER;
+
+    fn fleet(extra: usize) -> Sandbox {
+        Sandbox::start(SandboxConfig {
+            extra_orgs: extra,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    fn generated(i: usize) -> String {
+        format!("{:024x}", 0xa000_0000_u64 + i as u64)
+    }
+
+    #[test]
+    fn status_all_prints_a_table_or_json_lines() {
+        let sb = fleet(3);
+        let text = omlink(&["status", "--all"], &owner_env(&sb), None);
+        assert_eq!(text.code, 0, "{}", text.stderr);
+        let lines: Vec<&str> = text.stdout.lines().collect();
+        assert_eq!(lines.len(), 9, "{}", text.stdout);
+        let billing = lines
+            .iter()
+            .find(|l| l.starts_with(RUNNING_MIGRATION_ORG))
+            .unwrap();
+        assert!(
+            billing.contains("Legacy Billing") && billing.ends_with("SYNCED"),
+            "{billing}"
+        );
+        // Aligned: every status starts in the same column.
+        let column = |l: &str| l.rfind("  ").unwrap();
+        assert!(
+            lines.iter().all(|l| column(l) == column(lines[0])),
+            "{}",
+            text.stdout
+        );
+
+        let json = omlink(
+            &["status", "--all", "--output", "json"],
+            &owner_env(&sb),
+            None,
+        );
+        assert_eq!(json.code, 0);
+        for line in json.stdout.lines() {
+            // {"org","name","status"}, in that order.
+            assert!(line.starts_with("{\"org\":\""), "{line}");
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys.len(), 3, "{line}");
+            assert!(line.find("\"name\"") < line.find("\"status\""), "{line}");
+        }
+    }
+
+    #[test]
+    fn status_all_with_a_wrong_key_stops_with_its_exit_code() {
+        let sb = fleet(50);
+        let run = omlink(
+            &["status", "--all"],
+            &env_for(&sb, demo::OWNER.public_key, WRONG_PRIVATE_KEY),
+            None,
+        );
+        assert_eq!(run.code, 3, "{}", run.stderr);
+    }
+
+    #[test]
+    fn link_from_a_file_links_skips_and_reports_failures_with_exit_10() {
+        let sb = fleet(5);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("links.csv");
+        let mut csv = String::from("# fleet wave 1\norg,name,token\n\n");
+        for i in 0..5 {
+            let token = if i == 2 {
+                format!("{EXPIRED_TOKEN_MARKER}-token-{i}")
+            } else {
+                format!("{TOKEN}-{i}")
+            };
+            csv.push_str(&format!("{},Generated {i},{token}\n", generated(i)));
+        }
+        csv.push_str(&format!("{RUNNING_MIGRATION_ORG},Billing,{TOKEN}-b\n"));
+        std::fs::write(&file, &csv).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let run = omlink(
+            &["link", "--from", file.to_str().unwrap(), "--output", "json"],
+            &owner_env(&sb),
+            None,
+        );
+        assert_eq!(run.code, 10, "{}", run.stderr);
+        assert!(!run.stderr.contains("other users"), "0600: no warning");
+        let lines: Vec<serde_json::Value> = run
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 6);
+        let by_org = |id: &str| lines.iter().find(|v| v["org"] == id).unwrap();
+        assert_eq!(by_org(&generated(0))["status"], "SYNCED");
+        assert_eq!(by_org(&generated(0))["name"], "Generated 0");
+        assert_eq!(by_org(&generated(2))["error"]["kind"], "Rejected");
+        assert_eq!(by_org(&generated(2))["error"]["httpStatus"], 400);
+        assert_eq!(by_org(RUNNING_MIGRATION_ORG)["skipped"], "already linked");
+        for i in [0, 1, 3, 4] {
+            assert_eq!(sb.is_linked(&generated(i)), Some(true));
+        }
+
+        // Run again: every organization but the failed one is already linked.
+        let again = omlink(
+            &["link", "--from", file.to_str().unwrap()],
+            &owner_env(&sb),
+            None,
+        );
+        assert_eq!(again.code, 10);
+        assert_eq!(
+            again.stdout.matches("already linked (skipped)").count(),
+            5,
+            "{}",
+            again.stdout
+        );
+    }
+
+    #[test]
+    fn link_from_stdin_with_all_good_rows_exits_0() {
+        let sb = fleet(3);
+        let csv = format!(
+            "token,org\n{TOKEN}-a,{}\n{TOKEN}-b,{}\n",
+            generated(0),
+            generated(1)
+        );
+        let run = omlink(&["link", "--from", "-"], &owner_env(&sb), Some(&csv));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(
+            run.stdout.matches("linked: SYNCED").count(),
+            2,
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[test]
+    fn a_file_with_bad_rows_is_refused_whole_with_line_numbers_and_nothing_sent() {
+        let sb = fleet(3);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.csv");
+        std::fs::write(
+            &file,
+            format!(
+                "org,token\n{},{TOKEN}-a\nnot-an-org,{TOKEN}-b\n{},\n{},{TOKEN}-c\n",
+                generated(0),
+                generated(1),
+                generated(0)
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let run = omlink(
+            &["link", "--from", file.to_str().unwrap()],
+            &owner_env(&sb),
+            None,
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("other users"), "{}", run.stderr);
+        for line in ["line 3:", "line 4:", "line 5:"] {
+            assert!(run.stderr.contains(line), "{line}: {}", run.stderr);
+        }
+        assert!(
+            run.stderr.contains("3 bad row(s); nothing was sent"),
+            "{}",
+            run.stderr
+        );
+        assert!(sb.requests().is_empty(), "nothing was sent");
+
+        let no_header = omlink(
+            &["link", "--from", "-"],
+            &owner_env(&sb),
+            Some(&format!("{},{TOKEN}\n", generated(0))),
+        );
+        assert_eq!(no_header.code, 2);
+        assert!(
+            no_header.stderr.contains("header row"),
+            "{}",
+            no_header.stderr
+        );
+        assert!(sb.requests().is_empty());
+    }
+}

@@ -16,6 +16,7 @@ use omlink::{
 };
 use serde_json::json;
 
+mod batch;
 mod profiles;
 
 /// The help's closing text: the exit codes (generated from `ErrorKind::exit_code`) and where
@@ -45,19 +46,36 @@ enum Command {
     /// Connect an organization to Atlas with a link token generated in Atlas.
     Link {
         /// The Ops Manager / Cloud Manager organization id (24 hexadecimal characters).
-        #[arg(long)]
-        org: String,
+        #[arg(long, required_unless_present = "from", conflicts_with = "from")]
+        org: Option<String>,
         /// The link token, or - to read it from standard input (preferred: a token on the
         /// command line is visible to other users).
         #[arg(long, env = "OMLINK_LINK_TOKEN", hide_env_values = true,
-              value_parser = TokenArg::parse)]
-        token: TokenArg,
+              value_parser = TokenArg::parse, required_unless_present = "from")]
+        token: Option<TokenArg>,
+        /// Link many organizations: a CSV file (- for standard input) with a header row naming
+        /// org and token; blank lines and # comments are allowed, other columns ignored. The
+        /// whole file is checked before anything is sent.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// With --from: organizations linked at the same time (1-64).
+        #[arg(long, value_name = "N", default_value_t = omlink::batch::DEFAULT_CONCURRENCY)]
+        concurrency: usize,
+        /// With --from: link organizations that are already SYNCED too.
+        #[arg(long)]
+        force: bool,
     },
-    /// Show whether an organization is linked to Atlas.
+    /// Show whether an organization (or, with --all, every one) is linked to Atlas.
     Status {
         /// The organization id.
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        org: Option<String>,
+        /// Every organization the key can see, with its name and link status.
         #[arg(long)]
-        org: String,
+        all: bool,
+        /// With --all: organizations read at the same time (1-64).
+        #[arg(long, value_name = "N", default_value_t = omlink::batch::DEFAULT_CONCURRENCY)]
+        concurrency: usize,
     },
     /// Remove an organization's link to Atlas.
     Unlink {
@@ -149,7 +167,8 @@ fn main() -> ExitCode {
         && matches!(
             &cli.command,
             Command::Link {
-                token: TokenArg::Given(_),
+                token: Some(TokenArg::Given(_)),
+                from: None,
                 ..
             }
         )
@@ -165,7 +184,7 @@ fn main() -> ExitCode {
         .build()
         .expect("a Tokio runtime");
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             report(&error, output);
             ExitCode::from(error.kind.exit_code())
@@ -173,10 +192,12 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Error> {
+/// Runs a command; `Ok` carries the exit code (0, or 10 when some organizations of a batch
+/// failed).
+async fn run(cli: Cli) -> Result<u8, Error> {
     let output = cli.connection.output;
     if let Command::Profile(command) = cli.command {
-        return profiles::run(command, &cli.connection);
+        return profiles::run(command, &cli.connection).map(|()| 0);
     }
     // Validate every argument before anything touches the network.
     let command = Validated::new(cli.command)?;
@@ -185,6 +206,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
         warn(&warning.to_string());
     }
     match command {
+        Validated::StatusAll { concurrency } => {
+            return batch::status_all(client, output, concurrency).await;
+        }
+        Validated::LinkFrom { items, options } => {
+            return batch::link_from(client, items, output, options).await;
+        }
         Validated::Link { org, token } => {
             let outcome = client.link(&org, &token).await?;
             print(
@@ -231,30 +258,75 @@ async fn run(cli: Cli) -> Result<(), Error> {
             });
         }
     }
-    Ok(())
+    Ok(0)
 }
 
 /// A command whose arguments passed validation.
 enum Validated {
-    Link { org: OrgId, token: LinkToken },
-    Status { org: OrgId },
-    Unlink { org: OrgId, yes: bool },
+    Link {
+        org: OrgId,
+        token: LinkToken,
+    },
+    LinkFrom {
+        items: Vec<omlink::batch::BatchItem>,
+        options: omlink::batch::BatchOptions,
+    },
+    StatusAll {
+        concurrency: usize,
+    },
+    Status {
+        org: OrgId,
+    },
+    Unlink {
+        org: OrgId,
+        yes: bool,
+    },
     Orgs,
 }
 
 impl Validated {
     fn new(command: Command) -> Result<Self, Error> {
         Ok(match command {
-            Command::Link { org, token } => {
-                let org = OrgId::new(org)?;
+            Command::Link {
+                from: Some(path),
+                concurrency,
+                force,
+                ..
+            } => {
+                let options = omlink::batch::BatchOptions {
+                    concurrency,
+                    force,
+                    ..Default::default()
+                };
+                options.validate()?;
+                Self::LinkFrom {
+                    items: batch::read_link_file(&path)?,
+                    options,
+                }
+            }
+            Command::Link { org, token, .. } => {
+                let org = OrgId::new(org.unwrap_or_default())?;
                 let token = match token {
-                    TokenArg::Stdin => read_token_from_stdin()?,
-                    TokenArg::Given(token) => token?,
+                    Some(TokenArg::Stdin) => read_token_from_stdin()?,
+                    Some(TokenArg::Given(token)) => token?,
+                    None => LinkToken::new("")?,
                 };
                 Self::Link { org, token }
             }
-            Command::Status { org } => Self::Status {
-                org: OrgId::new(org)?,
+            Command::Status {
+                all: true,
+                concurrency,
+                ..
+            } => {
+                omlink::batch::BatchOptions {
+                    concurrency,
+                    ..Default::default()
+                }
+                .validate()?;
+                Self::StatusAll { concurrency }
+            }
+            Command::Status { org, .. } => Self::Status {
+                org: OrgId::new(org.unwrap_or_default())?,
             },
             Command::Unlink { org, yes } => Self::Unlink {
                 org: OrgId::new(org)?,

@@ -1,0 +1,320 @@
+//! `omlink status --all` and `omlink link --from FILE`: the batch runner from a terminal or a
+//! script. One result line per organization on stdout (text, or JSON lines), a progress bar on
+//! stderr when it is a terminal.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use omlink::batch::{
+    self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
+};
+use omlink::{Client, EXIT_SOME_FAILED, Error, LinkStatus, LinkToken, OrgId};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::{Output, emit, warn};
+
+/// Every organization the key can see, with its link status.
+pub async fn status_all(client: Client, output: Output, concurrency: usize) -> Result<u8, Error> {
+    let options = BatchOptions {
+        concurrency,
+        ..BatchOptions::default()
+    };
+    options.validate()?;
+    let client = Arc::new(client);
+    let orgs = client.list_orgs().await?;
+    let orgs: Vec<(OrgId, Option<String>)> = orgs
+        .into_iter()
+        .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
+        .collect();
+    let names = names_width(orgs.iter().map(|(_, n)| n.as_deref()));
+    let run =
+        |events| batch::status_all(client, orgs.clone(), &options, Some(events), Cancel::new());
+    report(run, orgs.len(), output, names).await
+}
+
+/// Links every `(org, token)` of a CSV file (or standard input, `-`).
+pub async fn link_from(
+    client: Client,
+    items: Vec<BatchItem>,
+    output: Output,
+    options: BatchOptions,
+) -> Result<u8, Error> {
+    options.validate()?;
+    let total = items.len();
+    let client = Arc::new(client);
+    let run = |events| batch::link_all(client, items, &options, Some(events), Cancel::new());
+    report(run, total, output, 0).await
+}
+
+/// Runs a batch, printing each result as it comes; the exit code follows the report.
+async fn report<F, Fut>(
+    run: F,
+    total: usize,
+    output: Output,
+    name_width: usize,
+) -> Result<u8, Error>
+where
+    F: FnOnce(mpsc::UnboundedSender<BatchEvent>) -> Fut,
+    Fut: std::future::Future<Output = Result<BatchReport, Error>>,
+{
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} organizations  {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
+    let printer_bar = bar.clone();
+    let printer = tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            let line = line(&event.result, output, name_width);
+            match &printer_bar {
+                Some(bar) => {
+                    bar.suspend(|| emit(&line));
+                    bar.set_position(event.done as u64);
+                }
+                None => emit(&line),
+            }
+        }
+    });
+    let report = run(tx).await;
+    let _ = printer.await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let report = report?;
+    if let Some(error) = report.stopped {
+        warn(&format!(
+            "stopped after {} of {total} organizations: every other one would fail the same way",
+            report.results.len()
+        ));
+        return Err(error);
+    }
+    Ok(if report.failed() > 0 {
+        EXIT_SOME_FAILED
+    } else {
+        0
+    })
+}
+
+fn names_width<'a>(names: impl Iterator<Item = Option<&'a str>>) -> usize {
+    names
+        .map(|n| n.map_or(0, |n| n.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .min(40)
+}
+
+/// One JSON line, its keys in the documented order: `{"org","name","status"}` (with
+/// `"skipped"` when it applies) or `{"org","name","error":{…}}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonLine<'a> {
+    org: &'a OrgId,
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a LinkStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<JsonError<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonError<'a> {
+    kind: omlink::ErrorKind,
+    http_status: Option<u16>,
+    error_code: Option<&'a str>,
+    message: &'a str,
+}
+
+/// One organization's line: text, or one JSON object.
+fn line(result: &OrgResult, output: Output, name_width: usize) -> String {
+    let name = result.name.as_deref();
+    match output {
+        Output::Json => {
+            let mut line = JsonLine {
+                org: &result.org,
+                name,
+                status: None,
+                skipped: None,
+                error: None,
+            };
+            match &result.outcome {
+                OrgOutcome::Status { status } | OrgOutcome::Linked { status } => {
+                    line.status = Some(status);
+                }
+                OrgOutcome::AlreadyLinked => {
+                    line.status = Some(&LinkStatus::Synced);
+                    line.skipped = Some("already linked");
+                }
+                OrgOutcome::Failed { error } => {
+                    line.error = Some(JsonError {
+                        kind: error.kind,
+                        http_status: error.http_status,
+                        error_code: error.error_code.as_deref(),
+                        message: &error.message,
+                    });
+                }
+            }
+            serde_json::to_string(&line).unwrap_or_default()
+        }
+        Output::Text => {
+            let what = match &result.outcome {
+                OrgOutcome::Status { status } => status.as_str().unwrap_or("linked").to_owned(),
+                OrgOutcome::Linked { status } => {
+                    format!(
+                        "linked: {}",
+                        status.as_str().unwrap_or("no status reported")
+                    )
+                }
+                OrgOutcome::AlreadyLinked => "already linked (skipped)".to_owned(),
+                OrgOutcome::Failed { error } => {
+                    let mut s = format!("error: {}", error.kind.label());
+                    if let Some(code) = &error.error_code {
+                        s.push_str(&format!(" ({code})"));
+                    }
+                    s.push_str(&format!(" — {}", error.message));
+                    s
+                }
+            };
+            let name: String = name.unwrap_or("").chars().take(40).collect();
+            if name_width == 0 {
+                format!("{}  {what}", result.org)
+            } else {
+                format!("{}  {name:<name_width$}  {what}", result.org)
+            }
+        }
+    }
+}
+
+/// Reads and validates a whole link file before anything is sent: a header row naming `org`
+/// and `token` (other columns ignored), blank lines and `#` comments allowed. Every bad row is
+/// reported with its line number.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](omlink::ErrorKind::InvalidInput) when the file cannot be read,
+/// has no such header, or has a bad row.
+pub fn read_link_file(path: &Path) -> Result<Vec<BatchItem>, Error> {
+    let text = zeroize::Zeroizing::new(if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| cannot_read(path, &e))?;
+        text
+    } else {
+        warn_if_shared(path);
+        std::fs::read_to_string(path).map_err(|e| cannot_read(path, &e))?
+    });
+    parse_link_file(&text, path)
+}
+
+fn cannot_read(path: &Path, e: &std::io::Error) -> Error {
+    Error::invalid_input(
+        format!("Cannot read {}: {e}", path.display()),
+        "Give a CSV file with a header row naming org and token, or - for standard input.",
+    )
+}
+
+/// A file of tokens that other users may read is worth a warning: it holds secrets.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            warn(&format!(
+                "{} can be read by other users and it holds link tokens: chmod 600 it",
+                path.display()
+            ));
+        }
+    }
+}
+
+fn parse_link_file(text: &str, path: &Path) -> Result<Vec<BatchItem>, Error> {
+    let hint = "The file needs a header row naming org and token, such as:\n  org,token\n  \
+                5f1e2d3c4b5a697887766554,<token>";
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::invalid_input(format!("{}: {e}", path.display()), hint))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(org_col), Some(token_col)) = (column("org"), column("token")) else {
+        return Err(Error::invalid_input(
+            format!("{} has no header row naming org and token", path.display()),
+            hint,
+        ));
+    };
+    let name_col = column("name");
+    let mut items = Vec::new();
+    let mut bad = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                bad.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let org = OrgId::new(record.get(org_col).unwrap_or(""));
+        let token = LinkToken::new(record.get(token_col).unwrap_or(""));
+        match (org, token) {
+            (Ok(org), Ok(token)) => {
+                if let Some(first) = seen.insert(org.clone(), line) {
+                    bad.push(format!(
+                        "line {line}: organization {org} is already on line {first}"
+                    ));
+                    continue;
+                }
+                items.push(BatchItem {
+                    org,
+                    name: name_col
+                        .and_then(|c| record.get(c))
+                        .filter(|n| !n.is_empty())
+                        .map(omlink::sanitize),
+                    token: Some(token),
+                });
+            }
+            (Err(e), _) | (_, Err(e)) => bad.push(format!("line {line}: {}", e.message)),
+        }
+    }
+    if !bad.is_empty() {
+        for row in &bad {
+            warn(row);
+        }
+        return Err(Error::invalid_input(
+            format!(
+                "{} has {} bad row(s); nothing was sent",
+                path.display(),
+                bad.len()
+            ),
+            "Fix the rows listed above, then run again.",
+        ));
+    }
+    if items.is_empty() {
+        return Err(Error::invalid_input(
+            format!("{} names no organization", path.display()),
+            hint,
+        ));
+    }
+    Ok(items)
+}
