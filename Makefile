@@ -63,6 +63,7 @@ torture: deps
 bench: deps
 	$(CARGO) bench -p omlink --bench client
 	scripts/bench-vs-curl.sh
+	scripts/bench-fleet.sh
 
 # The icon: icons/icon.svg's design rendered to icons/icon.png, then every size with `tauri icon`.
 .PHONY: icons
