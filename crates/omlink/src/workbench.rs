@@ -7,10 +7,12 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::sync::mpsc;
 use tokio::task::spawn_blocking;
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::{self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::history::{HistoryEntry, Outcome, export_csv, export_json, filter_by_org};
@@ -523,6 +525,156 @@ impl Workbench {
                 key,
             },
         ))
+    }
+
+    /// The link status of every organization the profile's key can see, read concurrently
+    /// (see [`batch`](crate::batch)); progress goes to `events`.
+    ///
+    /// # Errors
+    /// As for listing the organizations; per-organization failures are in the report.
+    pub async fn fleet_status(
+        &self,
+        id: &ProfileId,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let (_, client) = self.client(id).await?;
+        let orgs = client
+            .list_orgs()
+            .await?
+            .into_iter()
+            .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
+            .collect();
+        batch::status_all(client, orgs, options, events, cancel).await
+    }
+
+    /// Links many organizations with the profile's key (see [`batch`](crate::batch)). Each
+    /// attempt is recorded in the history **as it finishes**, its token in the keychain (one
+    /// entry per distinct token), so an interrupted batch loses nothing and a re-run skips what
+    /// is linked. Organizations already linked are skipped and not recorded (nothing was sent).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for bad options or an item without a token, a token too long
+    /// for the keychain, or an organization already being linked; as for building the client.
+    pub async fn link_batch(
+        &self,
+        id: &ProfileId,
+        items: Vec<BatchItem>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let (profile, client) = self.client(id).await?;
+        let mut tokens: HashMap<OrgId, LinkToken> = HashMap::new();
+        for item in &items {
+            let token = item.token.as_ref().ok_or_else(|| {
+                Error::invalid_input(
+                    format!("No link token for organization {}", item.org),
+                    "Give every organization its token.",
+                )
+            })?;
+            crate::secret_store::check_storable(token, std::env::consts::OS)?;
+            tokens.insert(item.org.clone(), token.clone());
+        }
+        // No organization of the batch may be linked by another request at the same time.
+        let mut guards = Vec::with_capacity(items.len());
+        for item in &items {
+            let key = (id.clone(), item.org.clone());
+            if !lock(&self.in_flight).insert(key.clone()) {
+                return Err(Error::invalid_input(
+                    format!(
+                        "A link request for organization {} is already running",
+                        item.org
+                    ),
+                    "Wait for it to finish, or cancel it.",
+                ));
+            }
+            guards.push(InFlight {
+                set: Arc::clone(&self.in_flight),
+                key,
+            });
+        }
+        let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
+        let run = batch::link_all(client, items, options, Some(tx), cancel);
+        let record = async {
+            while let Some(first) = rx.recv().await {
+                // Record whatever has finished meanwhile in one store write.
+                let mut finished = vec![first];
+                while let Ok(more) = rx.try_recv() {
+                    finished.push(more);
+                }
+                self.record_batch(&profile, &tokens, &finished).await;
+                if let Some(events) = &events {
+                    for event in finished {
+                        let _ = events.send(event);
+                    }
+                }
+            }
+        };
+        let (report, ()) = tokio::join!(run, record);
+        drop(guards);
+        report
+    }
+
+    /// Records finished batch links in the history (their tokens first, in the keychain).
+    async fn record_batch(
+        &self,
+        profile: &Profile,
+        tokens: &HashMap<OrgId, LinkToken>,
+        finished: &[BatchEvent],
+    ) {
+        let mut entries = Vec::new();
+        for event in finished {
+            let result = &event.result;
+            let outcome = match &result.outcome {
+                OrgOutcome::Linked { status } => Outcome::Linked {
+                    status: status.clone(),
+                },
+                OrgOutcome::Failed { error } => Outcome::failed(error),
+                OrgOutcome::AlreadyLinked | OrgOutcome::Status { .. } => continue,
+            };
+            let Some(token) = tokens.get(&result.org) else {
+                continue;
+            };
+            let mut entry = HistoryEntry::new(
+                profile.id.clone(),
+                profile.name.clone(),
+                result.org.clone(),
+                result.name.clone(),
+                token,
+                outcome,
+            );
+            let account = link_token_account(&entry.token_fingerprint);
+            let secret = Secret::new(token.expose().to_owned());
+            match self
+                .keychain(move |s| s.set(&account, secret.as_str()))
+                .await
+            {
+                Ok(()) => entry.has_token = true,
+                Err(e) => {
+                    entry.note = Some(format!(
+                        "The token could not be kept in the keychain, so it cannot be reused: {}",
+                        e.message
+                    ));
+                }
+            }
+            entries.push(entry);
+        }
+        if entries.is_empty() {
+            return;
+        }
+        let recorded = entries.clone();
+        if let Err(e) = self.update(move |data| {
+            data.history.extend(recorded);
+            Ok(())
+        }) {
+            let mut history = lock(&self.history);
+            for mut entry in entries {
+                entry.note = Some(format!("Not saved to disk: {}", e.message));
+                history.push(entry);
+            }
+        }
     }
 
     /// Reads an organization's link status.

@@ -461,3 +461,78 @@ fn the_sweep_spares_a_key_whose_profile_another_process_is_about_to_save() {
     assert_eq!(said.unwrap(), None);
     assert!(b.secrets.get(&private_key_account(&id)).unwrap().is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_rest() {
+    use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
+    let sb = omlink_sandbox::Sandbox::start(omlink_sandbox::SandboxConfig {
+        extra_orgs: 20,
+        ..Default::default()
+    })
+    .unwrap();
+    let b = bench();
+    let p = saved_profile(&b, &sb, "Fleet", &demo::OWNER);
+    let items: Vec<BatchItem> = (0..20)
+        .map(|i| BatchItem {
+            org: org(&format!("{:024x}", 0xa000_0000_u64 + i)),
+            name: Some(format!("Generated {i}")),
+            token: Some(
+                LinkToken::new(if i == 3 {
+                    format!("{}-token-{i}", demo::EXPIRED_TOKEN_MARKER)
+                } else {
+                    format!("{TOKEN}-{i}")
+                })
+                .unwrap(),
+            ),
+        })
+        .collect();
+    let options = BatchOptions::default();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = b
+        .workbench
+        .link_batch(&p.id, items.clone(), &options, Some(tx), Cancel::new())
+        .await
+        .unwrap();
+    assert_eq!(report.failed(), 1);
+    let mut events = 0;
+    while rx.try_recv().is_ok() {
+        events += 1;
+    }
+    assert_eq!(events, 20, "every result is passed on");
+    let history = b.workbench.history(None);
+    assert_eq!(history.len(), 20, "one entry per attempt");
+    assert_eq!(
+        history
+            .iter()
+            .filter(|e| matches!(e.outcome, Outcome::Failed { .. }))
+            .count(),
+        1
+    );
+    assert!(history.iter().all(|e| e.has_token));
+    assert_eq!(
+        b.secrets.accounts().len(),
+        21,
+        "one key and one entry per token"
+    );
+    let on_disk = store_text(&b);
+    assert!(!on_disk.contains(TOKEN), "the store holds no token");
+    assert_eq!(
+        Store::new(b.store.path()).load().unwrap().history.len(),
+        20,
+        "recorded on disk, not only in memory"
+    );
+
+    // The re-run skips the 19 linked organizations and records only the retried one.
+    let again = b
+        .workbench
+        .link_batch(&p.id, items, &options, None, Cancel::new())
+        .await
+        .unwrap();
+    let skipped = again
+        .results
+        .iter()
+        .filter(|r| r.outcome == OrgOutcome::AlreadyLinked)
+        .count();
+    assert_eq!(skipped, 19);
+    assert_eq!(b.workbench.history(None).len(), 21);
+}
