@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use omlink::secret_store::{KeychainStore, Secret, SecretStore};
+use omlink::secret_store::{KeychainStore, SecretStore, UnavailableStore};
 use omlink::{Error, ErrorKind, Store, Workbench};
 use omlink_sandbox::Sandbox;
 use tauri::{AppHandle, Manager, Runtime};
@@ -34,22 +34,6 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::internal(format!("a background task failed: {e}")))?
 }
 
-/// Stands in for a keychain that could not be opened: every use explains why, and nothing is
-/// ever written elsewhere.
-struct NoKeychain(Error);
-
-impl SecretStore for NoKeychain {
-    fn get(&self, _: &str) -> Result<Option<Secret>, Error> {
-        Err(self.0.clone())
-    }
-    fn set(&self, _: &str, _: &str) -> Result<(), Error> {
-        Err(self.0.clone())
-    }
-    fn delete(&self, _: &str) -> Result<(), Error> {
-        Err(self.0.clone())
-    }
-}
-
 impl AppState {
     pub fn load<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
         // The same file the CLI finds (omlink::default_store_file resolves it the way Tauri
@@ -74,7 +58,7 @@ impl AppState {
                     kind: ErrorKind::Keychain,
                     ..e
                 };
-                (Arc::new(NoKeychain(e)), text)
+                (Arc::new(UnavailableStore(e)), text)
             }
         };
         let workbench = Workbench::new(

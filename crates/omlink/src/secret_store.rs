@@ -92,6 +92,23 @@ pub trait SecretStore: Send + Sync {
     }
 }
 
+/// Stands in for a keychain that could not be opened: every use fails with the error that
+/// explains why, and nothing is ever written elsewhere (there is no plain-text fallback).
+#[derive(Debug)]
+pub struct UnavailableStore(pub Error);
+
+impl SecretStore for UnavailableStore {
+    fn get(&self, _: &str) -> Result<Option<Secret>, Error> {
+        Err(self.0.clone())
+    }
+    fn set(&self, _: &str, _: &str) -> Result<(), Error> {
+        Err(self.0.clone())
+    }
+    fn delete(&self, _: &str) -> Result<(), Error> {
+        Err(self.0.clone())
+    }
+}
+
 /// An in-memory [`SecretStore`] for unit tests. Its `Debug` lists account names only.
 #[derive(Default, Clone)]
 pub struct MemorySecretStore {

@@ -566,6 +566,25 @@ impl Workbench {
         cancel: Cancel,
     ) -> Result<BatchReport, Error> {
         let (profile, client) = self.client(id).await?;
+        self.link_batch_using(&profile, client, items, options, events, cancel)
+            .await
+    }
+
+    /// [`link_batch`](Self::link_batch) with a client the caller built for `profile` (the CLI's,
+    /// whose key may come from `OMLINK_PRIVATE_KEY` and whose TLS options from its flags).
+    ///
+    /// # Errors
+    /// As for [`link_batch`](Self::link_batch).
+    pub async fn link_batch_using(
+        &self,
+        profile: &Profile,
+        client: Arc<Client>,
+        items: Vec<BatchItem>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let id = &profile.id;
         let mut tokens: HashMap<OrgId, LinkToken> = HashMap::new();
         for item in &items {
             let token = item.token.as_ref().ok_or_else(|| {
@@ -604,7 +623,7 @@ impl Workbench {
                 while let Ok(more) = rx.try_recv() {
                     finished.push(more);
                 }
-                self.record_batch(&profile, &tokens, &finished).await;
+                self.record_batch(profile, &tokens, &finished).await;
                 if let Some(events) = &events {
                     for event in finished {
                         let _ = events.send(event);

@@ -882,6 +882,55 @@ mod fleet {
     }
 
     #[test]
+    fn link_from_with_a_profile_records_each_attempt_in_its_history() {
+        let sb = fleet(3);
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().display().to_string();
+        let add = omlink(
+            &[
+                "profile",
+                "add",
+                "Fleet",
+                "--url",
+                sb.url(),
+                "--public-key",
+                demo::OWNER.public_key,
+                "--no-private-key",
+            ],
+            &[("XDG_DATA_HOME", &data)],
+            None,
+        );
+        assert_eq!(add.code, 0, "{}", add.stderr);
+        let csv = format!(
+            "org,token\n{},{TOKEN}-a\n{},{EXPIRED_TOKEN_MARKER}-b\n",
+            generated(0),
+            generated(1)
+        );
+        // No keychain here: the key comes from the environment, and the history says the
+        // tokens could not be kept.
+        let run = omlink(
+            &["link", "--from", "-", "--profile", "Fleet"],
+            &[
+                ("XDG_DATA_HOME", &data),
+                ("OMLINK_PRIVATE_KEY", demo::OWNER.private_key),
+            ],
+            Some(&csv),
+        );
+        assert_eq!(run.code, 10, "{}", run.stderr);
+        let store = dir.path().join("dev.omlink.desktop/omlink.json");
+        let text = std::fs::read_to_string(&store).unwrap();
+        assert!(!text.contains(TOKEN), "no token on disk");
+        let history = omlink::Store::new(&store).load().unwrap().history;
+        assert_eq!(history.len(), 2, "{text}");
+        assert!(history.iter().all(|e| !e.has_token && e.note.is_some()));
+        assert!(
+            history
+                .iter()
+                .any(|e| matches!(e.outcome, omlink::Outcome::Failed { .. }))
+        );
+    }
+
+    #[test]
     fn link_from_stdin_with_all_good_rows_exits_0() {
         let sb = fleet(3);
         let csv = format!(

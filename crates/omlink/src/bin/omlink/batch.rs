@@ -10,7 +10,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use omlink::batch::{
     self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
 };
-use omlink::{Client, EXIT_SOME_FAILED, Error, LinkStatus, LinkToken, OrgId};
+use omlink::secret_store::{KeychainStore, SecretStore, UnavailableStore};
+use omlink::{
+    Client, EXIT_SOME_FAILED, Error, LinkStatus, LinkToken, OrgId, Profile, Store, Workbench,
+};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -35,9 +38,12 @@ pub async fn status_all(client: Client, output: Output, concurrency: usize) -> R
     report(run, orgs.len(), output, names).await
 }
 
-/// Links every `(org, token)` of a CSV file (or standard input, `-`).
+/// Links every `(org, token)` of a CSV file (or standard input, `-`). With a saved profile,
+/// each attempt is recorded in its history as it finishes (tokens in the keychain), as the app
+/// does.
 pub async fn link_from(
     client: Client,
+    profile: Option<Profile>,
     items: Vec<BatchItem>,
     output: Output,
     options: BatchOptions,
@@ -45,7 +51,41 @@ pub async fn link_from(
     options.validate()?;
     let total = items.len();
     let client = Arc::new(client);
-    let run = |events| batch::link_all(client, items, &options, Some(events), Cancel::new());
+    let Some(profile) = profile else {
+        let run = |events| batch::link_all(client, items, &options, Some(events), Cancel::new());
+        return report(run, total, output, 0).await;
+    };
+    let store = Store::open_default()?;
+    let contents = store.load()?;
+    if let Some(notice) = &contents.set_aside {
+        warn(notice);
+    }
+    let secrets: Arc<dyn SecretStore> = match KeychainStore::open() {
+        Ok(keychain) => Arc::new(keychain),
+        Err(e) => {
+            warn(&format!(
+                "{}: the history will record each attempt, but not keep its token for reuse",
+                e.message
+            ));
+            Arc::new(UnavailableStore(e))
+        }
+    };
+    let workbench = Workbench::new(
+        contents.profiles,
+        contents.history,
+        secrets,
+        Arc::new(store),
+    );
+    let run = |events| {
+        let workbench = &workbench;
+        let profile = &profile;
+        let options = &options;
+        async move {
+            workbench
+                .link_batch_using(profile, client, items, options, Some(events), Cancel::new())
+                .await
+        }
+    };
     report(run, total, output, 0).await
 }
 

@@ -11,8 +11,8 @@ use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use omlink::secret_store::{KeychainStore, SecretStore, private_key_account};
 use omlink::{
-    BaseUrl, Client, ClientConfig, Error, LinkStatus, LinkToken, OrgId, PrivateKey, ProfileBook,
-    PublicKey, Store, TlsOptions,
+    BaseUrl, Client, ClientConfig, Error, LinkStatus, LinkToken, OrgId, PrivateKey, Profile,
+    ProfileBook, PublicKey, Store, TlsOptions,
 };
 use serde_json::json;
 
@@ -201,7 +201,7 @@ async fn run(cli: Cli) -> Result<u8, Error> {
     }
     // Validate every argument before anything touches the network.
     let command = Validated::new(cli.command)?;
-    let client = connect(&cli.connection)?;
+    let (client, profile) = connect(&cli.connection)?;
     for warning in client.warnings() {
         warn(&warning.to_string());
     }
@@ -210,7 +210,7 @@ async fn run(cli: Cli) -> Result<u8, Error> {
             return batch::status_all(client, output, concurrency).await;
         }
         Validated::LinkFrom { items, options } => {
-            return batch::link_from(client, items, output, options).await;
+            return batch::link_from(client, profile, items, output, options).await;
         }
         Validated::Link { org, token } => {
             let outcome = client.link(&org, &token).await?;
@@ -354,9 +354,10 @@ fn read_token_from_stdin() -> Result<LinkToken, Error> {
     LinkToken::new(raw.as_str())
 }
 
-fn connect(c: &Connection) -> Result<Client, Error> {
+/// The client, and the saved profile it was built from (with `--profile`).
+fn connect(c: &Connection) -> Result<(Client, Option<Profile>), Error> {
     if let Some(name) = &c.profile {
-        return connect_profile(name, c);
+        return connect_profile(name, c).map(|(client, profile)| (client, Some(profile)));
     }
     let url = c.url.as_deref().ok_or_else(|| {
         Error::invalid_input(
@@ -387,12 +388,12 @@ fn connect(c: &Connection) -> Result<Client, Error> {
     };
     config.timeout = Duration::from_secs(c.timeout);
     config.connect_timeout = config.timeout.min(omlink::DEFAULT_CONNECT_TIMEOUT);
-    Client::new(config)
+    Ok((Client::new(config)?, None))
 }
 
 /// Connects with a saved profile. An explicit OMLINK_PRIVATE_KEY wins over the keychain; there
 /// is no silent fallback from a failing keychain.
-fn connect_profile(name: &str, c: &Connection) -> Result<Client, Error> {
+fn connect_profile(name: &str, c: &Connection) -> Result<(Client, Profile), Error> {
     let store = Store::open_default()?;
     let path = store.path();
     let book = ProfileBook::load_from_store_file(path)?;
@@ -430,7 +431,7 @@ fn connect_profile(name: &str, c: &Connection) -> Result<Client, Error> {
         config.tls.ca_file = c.ca_cert.clone();
     }
     config.tls.skip_verify |= c.insecure_skip_tls_verify;
-    Client::new(config)
+    Ok((Client::new(config)?, profile.clone()))
 }
 
 /// Asks `question` on the terminal; anything but yes cancels. Without a terminal it refuses and
