@@ -9,6 +9,8 @@ use omlink_sandbox::Sandbox;
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::oneshot;
 
+use crate::types::KeychainState;
+
 pub struct AppState {
     pub workbench: Arc<Workbench>,
     pub sandbox: Mutex<Option<Sandbox>>,
@@ -17,7 +19,7 @@ pub struct AppState {
     /// The keychain sweep, run once on the first profile listing (off the main thread).
     pub sweep: tokio::sync::OnceCell<()>,
     pub store_file: String,
-    pub keychain: String,
+    pub keychain: KeychainState,
 }
 
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -50,15 +52,19 @@ impl AppState {
         let store = Store::new(&path);
         let contents = store.load().map_err(|e| e.message)?;
         let file = path.display().to_string();
-        let (secrets, keychain): (Arc<dyn SecretStore>, String) = match KeychainStore::open() {
-            Ok(k) => (Arc::new(k), "available".to_owned()),
+        let (secrets, keychain): (Arc<dyn SecretStore>, KeychainState) = match KeychainStore::open()
+        {
+            Ok(k) => (Arc::new(k), KeychainState::Available),
             Err(e) => {
-                let text = format!("{} — {}", e.message, e.hint);
+                let state = KeychainState::Unavailable {
+                    message: e.message.clone(),
+                    hint: e.hint.clone(),
+                };
                 let e = Error {
                     kind: ErrorKind::Keychain,
                     ..e
                 };
-                (Arc::new(UnavailableStore(e)), text)
+                (Arc::new(UnavailableStore(e)), state)
             }
         };
         let workbench = Workbench::new(

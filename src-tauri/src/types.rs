@@ -72,6 +72,21 @@ pub struct LinkResponse {
     pub entry: Option<HistoryEntry>,
 }
 
+/// Whether the OS keychain could be opened at start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum KeychainState {
+    /// It answered.
+    Available,
+    /// It could not be opened: why, and what to do.
+    Unavailable {
+        /// What went wrong.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
+}
+
 /// About this build.
 #[derive(Clone, Debug, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -83,5 +98,5 @@ pub struct AppInfo {
     /// Where profiles and history are saved.
     pub store_file: String,
     /// Whether the OS keychain answered at start.
-    pub keychain: String,
+    pub keychain: KeychainState,
 }

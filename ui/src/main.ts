@@ -107,7 +107,7 @@ function showAbout(): void {
     h("h2", {}, "About omlink"),
     h("p", {}, `Version ${info?.version ?? "?"} (${info?.identifier ?? ""})`),
     h("p", {}, "Profiles and history are saved in ", h("code", {}, info?.storeFile ?? "?"), "."),
-    h("p", {}, `Keychain: ${info?.keychain ?? "?"}`),
+    h("p", {}, `Keychain: ${!info ? "?" : info.keychain.state === "available" ? "available" : info.keychain.message}`),
     h("form", { method: "dialog" }, h("button", {}, "Close")),
   );
   dialog.showModal();
@@ -116,8 +116,11 @@ function showAbout(): void {
 function renderBanner(): void {
   const items: Node[] = [];
   if (state.storeWarning) items.push(h("div", { class: "banner warn", role: "alert" }, state.storeWarning));
-  if (state.info && state.info.keychain !== "available")
-    items.push(h("div", { class: "banner warn", role: "alert", id: "keychain-warning" }, `Keychain unavailable: ${state.info.keychain}`));
+  const keychain = state.info?.keychain;
+  if (keychain && keychain.state === "unavailable")
+    items.push(
+      h("div", { class: "banner warn", role: "alert", id: "keychain-warning" }, `Keychain unavailable: ${keychain.message} — ${keychain.hint}`),
+    );
   if (state.notice)
     items.push(h("div", { class: `banner ${state.notice.tone}`, role: "status", id: "notice" }, state.notice.text));
   replace(byId("banner"), ...items);
