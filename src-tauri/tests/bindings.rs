@@ -49,6 +49,8 @@ fn typescript_bindings_match_the_rust_types() {
     omlink::HistoryEntry::export_all(&cfg).unwrap();
     omlink::ProfileDraft::export_all(&cfg).unwrap();
 
+    std::fs::write(generated.path().join("constants.ts"), constants_ts()).unwrap();
+
     let committed_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings");
     let fresh = read_dir(generated.path());
     assert!(
@@ -78,6 +80,67 @@ fn typescript_bindings_match_the_rust_types() {
         differing.is_empty(),
         "ui/src/bindings is out of date for {differing:?}: run `make bindings` and commit the result"
     );
+}
+
+/// The facts the window repeats, defined once in Rust: limits, the Cloud Manager URL and the
+/// error kinds' badge labels.
+fn constants_ts() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "// Generated from the Rust constants by src-tauri/tests/bindings.rs (`make bindings`).\n\
+         // Do not edit: change the Rust side.\n\
+         import type { ErrorKind } from \"./ErrorKind\";\n\n",
+    );
+    let number = |out: &mut String, name: &str, value: usize, doc: &str| {
+        let _ = writeln!(out, "/** {doc} */\nexport const {name} = {value};");
+    };
+    number(
+        &mut out,
+        "MAX_LINK_TOKEN_LEN",
+        omlink::MAX_LINK_TOKEN_LEN,
+        "The longest link token accepted, in bytes.",
+    );
+    number(
+        &mut out,
+        "MAX_PRIVATE_KEY_LEN",
+        omlink::MAX_PRIVATE_KEY_LEN,
+        "The longest private API key accepted, in bytes.",
+    );
+    number(
+        &mut out,
+        "MAX_PROFILE_NAME_LEN",
+        omlink::MAX_PROFILE_NAME_LEN,
+        "The longest profile name accepted, in characters.",
+    );
+    number(
+        &mut out,
+        "MIN_TIMEOUT_SECS",
+        omlink::MIN_TIMEOUT_SECS as usize,
+        "The shortest timeout, in seconds.",
+    );
+    number(
+        &mut out,
+        "MAX_TIMEOUT_SECS",
+        omlink::MAX_TIMEOUT_SECS as usize,
+        "The longest timeout, in seconds.",
+    );
+    number(
+        &mut out,
+        "DEFAULT_TIMEOUT_SECS",
+        omlink::DEFAULT_TIMEOUT.as_secs() as usize,
+        "The default timeout, in seconds.",
+    );
+    let _ = writeln!(
+        out,
+        "/** Cloud Manager's base URL (its Public API is Ops Manager's). */\nexport const CLOUD_MANAGER_URL = {:?};",
+        omlink::CLOUD_MANAGER_URL
+    );
+    out.push_str("/** Each error kind's badge label. */\nexport const ERROR_KIND_LABELS: Record<ErrorKind, string> = {\n");
+    for kind in omlink::ErrorKind::ALL {
+        let _ = writeln!(out, "  {kind:?}: {:?},", kind.badge_label());
+    }
+    out.push_str("};\n");
+    out
 }
 
 #[test]

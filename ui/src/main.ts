@@ -3,6 +3,7 @@
 
 import { api, asOmlinkError, type OmlinkError } from "./api";
 import type { AppInfo } from "./bindings/AppInfo";
+import { CLOUD_MANAGER_URL, DEFAULT_TIMEOUT_SECS, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS } from "./bindings/constants";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
 import type { Organization } from "./bindings/Organization";
@@ -285,13 +286,19 @@ function renderProfileForm(): void {
   const ca = h("input", { id: "pf-ca-file", value: p?.tls.caFile ?? "", placeholder: "Optional: PEM file of extra CA certificates", spellcheck: "false" });
   const skip = h("input", { id: "pf-skip-verify", type: "checkbox", checked: p?.tls.skipVerify ?? false });
   const skipWarning = h("span", { class: "warning-text", id: "pf-skip-warning" }, "Certificate verification is OFF: anyone on the network path can impersonate the server. Use only in a lab.");
-  const timeout = h("input", { id: "pf-timeout", type: "number", min: "1", max: "3600", value: String(p?.timeoutSecs ?? 30) });
+  const timeout = h("input", {
+    id: "pf-timeout",
+    type: "number",
+    min: String(MIN_TIMEOUT_SECS),
+    max: String(MAX_TIMEOUT_SECS),
+    value: String(p?.timeoutSecs ?? DEFAULT_TIMEOUT_SECS),
+  });
   const formError = h("div", { id: "pf-error" });
 
   const sync = () => {
     const cloud = kind.value === "CloudManager";
     url.disabled = cloud;
-    if (cloud) url.value = "https://cloud.mongodb.com";
+    if (cloud) url.value = CLOUD_MANAGER_URL;
     const check = checkUrl(url.value);
     urlNote.textContent = check.ok ? (url.value.trim().startsWith("http://") ? "http:// is unencrypted: labs only." : "") : url.value ? check.message : "";
     urlNote.className = check.ok && !url.value.trim().startsWith("http://") ? "" : "warning-text";

@@ -67,6 +67,25 @@ impl ErrorKind {
         }
     }
 
+    /// A badge's word or two for the kind, as the window shows it ("Wrong API key").
+    pub fn badge_label(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "Invalid input",
+            Self::AuthenticationFailed => "Wrong API key",
+            Self::PermissionDenied => "Permission denied",
+            Self::NotFound => "Not found",
+            Self::Rejected => "Rejected",
+            Self::RateLimited => "Rate limited",
+            Self::ServerError => "Server error",
+            Self::Network => "Network error",
+            Self::Tls => "TLS error",
+            Self::Keychain => "Keychain unavailable",
+            Self::Cancelled => "Cancelled",
+            Self::Storage => "Storage error",
+            Self::Internal => "Internal error",
+        }
+    }
+
     /// Every kind, in exit-code order.
     pub const ALL: [Self; 13] = [
         Self::InvalidInput,

@@ -43,8 +43,8 @@ pub use history::{
 };
 pub use model::{LinkOutcome, LinkStatus, Organization};
 pub use profile::{
-    MAX_PROFILE_NAME_LEN, Profile, ProfileBook, ProfileDraft, ProfileId, STORE_KEY_PROFILES,
-    ServerKind, default_store_file,
+    MAX_PROFILE_NAME_LEN, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, Profile, ProfileBook, ProfileDraft,
+    ProfileId, STORE_KEY_PROFILES, ServerKind, default_store_file,
 };
 pub use secret::{LinkToken, MAX_LINK_TOKEN_LEN, MAX_PRIVATE_KEY_LEN, PrivateKey};
 pub use store::{Store, StoreData, Updated, write_atomically};

@@ -18,6 +18,11 @@ use crate::validate::{BaseUrl, CLOUD_MANAGER_URL, PublicKey};
 /// The key under which the profile book is kept in the app's store file.
 pub const STORE_KEY_PROFILES: &str = "profiles";
 
+/// The shortest timeout a profile or the CLI accepts, in seconds.
+pub const MIN_TIMEOUT_SECS: u64 = 1;
+/// The longest timeout a profile or the CLI accepts, in seconds.
+pub const MAX_TIMEOUT_SECS: u64 = 3600;
+
 /// The longest profile name accepted.
 pub const MAX_PROFILE_NAME_LEN: usize = 100;
 
@@ -213,10 +218,13 @@ impl ProfileBook {
         };
         let timeout_secs = match draft.timeout_secs {
             0 => default_timeout_secs(),
-            t @ 1..=3600 => t,
+            t @ MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS => t,
             _ => {
                 return Err(Error::invalid_input(
-                    "The timeout must be between 1 and 3600 seconds",
+                    format!(
+                        "The timeout must be between {MIN_TIMEOUT_SECS} and {MAX_TIMEOUT_SECS} \
+                         seconds"
+                    ),
                     "30 seconds suits most servers.",
                 ));
             }

@@ -2,6 +2,7 @@
 // text label, so colour is never the only signal.
 
 import type { ErrorKind } from "../bindings/ErrorKind";
+import { ERROR_KIND_LABELS } from "../bindings/constants";
 
 export type Tone = "ok" | "warn" | "info" | "busy" | "error" | "neutral";
 
@@ -18,21 +19,6 @@ export type BadgeState =
   | { state: "error"; kind: ErrorKind; errorCode?: string | null }
   | { state: "unknown" };
 
-const ERROR_LABELS: Record<ErrorKind, string> = {
-  InvalidInput: "Invalid input",
-  AuthenticationFailed: "Wrong API key",
-  PermissionDenied: "Permission denied",
-  NotFound: "Not found",
-  Rejected: "Rejected",
-  RateLimited: "Rate limited",
-  ServerError: "Server error",
-  Network: "Network error",
-  Tls: "TLS error",
-  Keychain: "Keychain unavailable",
-  Cancelled: "Cancelled",
-  Storage: "Storage error",
-  Internal: "Internal error",
-};
 
 export function badgeFor(s: BadgeState): Badge {
   switch (s.state) {
@@ -41,7 +27,7 @@ export function badgeFor(s: BadgeState): Badge {
     case "unknown":
       return { tone: "neutral", label: "Not checked", title: "The status has not been read yet." };
     case "error": {
-      const label = ERROR_LABELS[s.kind] ?? s.kind;
+      const label = ERROR_KIND_LABELS[s.kind] ?? s.kind;
       const tone: Tone = s.kind === "Cancelled" ? "neutral" : s.kind === "RateLimited" ? "warn" : "error";
       return { tone, label, title: s.errorCode ? `${label} (${s.errorCode})` : label };
     }

@@ -1,5 +1,6 @@
 // Validation as the person types. The Rust core validates again before any request; these
 // rules mirror it so mistakes show at once.
+import { MAX_LINK_TOKEN_LEN } from "../bindings/constants";
 
 export type Check = { ok: true; value: string } | { ok: false; message: string };
 
@@ -14,8 +15,8 @@ export function checkOrgId(raw: string): Check {
   return { ok: true, value: value.toLowerCase() };
 }
 
-/** The longest link token accepted (omlink::MAX_LINK_TOKEN_LEN). */
-export const MAX_LINK_TOKEN_LEN = 4096;
+/** The longest link token accepted (from omlink::MAX_LINK_TOKEN_LEN). */
+export { MAX_LINK_TOKEN_LEN };
 
 /** A link token: trimmed, non-empty, bounded, one line. Its format is not checked. */
 export function checkToken(raw: string): Check {

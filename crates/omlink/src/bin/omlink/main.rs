@@ -144,7 +144,8 @@ struct Connection {
     insecure_skip_tls_verify: bool,
     /// Seconds allowed for each call, all its round trips included.
     #[arg(long, global = true, value_name = "SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
+          value_parser = clap::value_parser!(u64)
+              .range(omlink::MIN_TIMEOUT_SECS..=omlink::MAX_TIMEOUT_SECS))]
     timeout: u64,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
