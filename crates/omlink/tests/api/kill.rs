@@ -107,3 +107,106 @@ fn kill_9_at_random_instants_loses_no_saved_profile() {
         returned.len()
     );
 }
+
+/// The same for history writes: `omlink link --from - --profile …` records each attempt as it
+/// finishes; killed at random instants, the history only ever grows and holds every attempt of
+/// every run that returned.
+#[cfg(unix)]
+#[test]
+fn kill_9_during_history_writes_loses_no_recorded_attempt() {
+    use std::io::Write;
+    let trials: usize = std::env::var("OMLINK_KILL_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(15, |n: usize| n / 2);
+    let sb = omlink_sandbox::Sandbox::start(omlink_sandbox::SandboxConfig {
+        extra_orgs: 4,
+        ..Default::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("dev.omlink.desktop").join("omlink.json");
+    let added = Command::new(env!("CARGO_BIN_EXE_omlink"))
+        .args(["profile", "add", "Fleet", "--url", sb.url(), "--public-key"])
+        .arg(omlink_sandbox::demo::OWNER.public_key)
+        .arg("--no-private-key")
+        .env_clear()
+        .env("XDG_DATA_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(added.status.success());
+    let mut csv = String::from("org,token\n");
+    for i in 0..4u64 {
+        csv.push_str(&format!(
+            "{:024x},kill-trial-token-{i}\n",
+            0xa000_0000_u64 + i
+        ));
+    }
+    let run = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_omlink"))
+            .args(["link", "--from", "-", "--profile", "Fleet", "--force"])
+            .env_clear()
+            .env("XDG_DATA_HOME", dir.path())
+            .env(
+                "OMLINK_PRIVATE_KEY",
+                omlink_sandbox::demo::OWNER.private_key,
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(csv.as_bytes())
+            .unwrap();
+        child
+    };
+    // The median of a few whole runs: kills are aimed across the later part of a run, where
+    // the attempts are recorded.
+    let mut spans: Vec<_> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            assert!(run().wait().unwrap().success());
+            started.elapsed()
+        })
+        .collect();
+    spans.sort();
+    let span = spans[2];
+    let history = |i: usize| {
+        ProfileBook::load_from_store_file(&store)
+            .unwrap_or_else(|e| panic!("after trial {i} the store does not parse: {}", e.message));
+        omlink::Store::new(&store).load().unwrap().history.len()
+    };
+    let (mut expected, mut before) = (20, history(0));
+    let mut killed = 0;
+    for i in 0..trials {
+        let mut child = run();
+        std::thread::sleep(span.mul_f64(0.3 + rand::random::<f64>()));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+        }
+        if child.wait().unwrap().success() {
+            expected += 4;
+        } else {
+            killed += 1;
+        }
+        let now = history(i);
+        assert!(
+            now >= before,
+            "after trial {i} the history shrank: {before} -> {now}"
+        );
+        assert!(
+            now >= expected,
+            "after trial {i}: {now} entries, {expected} returned"
+        );
+        before = now;
+    }
+    println!(
+        "kill trials (history): {trials} runs of `omlink link --from --profile` (~{span:?} each), \
+         {killed} killed by SIGKILL; the store parsed after every kill; the history never shrank \
+         and held all {expected} attempts of the runs that returned ({before} in all)"
+    );
+}
