@@ -447,22 +447,7 @@ impl Workbench {
             &token,
             outcome,
         );
-        // The token goes to the keychain only, one entry per distinct token; without it, the
-        // entry cannot be reused, and the entry says why.
-        let account = link_token_account(&entry.token_fingerprint);
-        let secret = Secret::new(token.expose().to_owned());
-        match self
-            .keychain(move |s| s.set(&account, secret.as_str()))
-            .await
-        {
-            Ok(()) => entry.has_token = true,
-            Err(e) => {
-                entry.note = Some(format!(
-                    "The token could not be kept in the keychain, so it cannot be reused: {}",
-                    e.message
-                ));
-            }
-        }
+        self.keep_token(&mut entry, &token).await;
         let recorded = entry.clone();
         if let Err(e) = self.update(move |data| {
             data.history.push(recorded);
@@ -636,6 +621,25 @@ impl Workbench {
         report
     }
 
+    /// Keeps an attempt's token in the keychain, one entry per distinct token, so the entry
+    /// can be used again; when the keychain refuses, the entry says why instead.
+    async fn keep_token(&self, entry: &mut HistoryEntry, token: &LinkToken) {
+        let account = link_token_account(&entry.token_fingerprint);
+        let secret = Secret::new(token.expose().to_owned());
+        match self
+            .keychain(move |s| s.set(&account, secret.as_str()))
+            .await
+        {
+            Ok(()) => entry.has_token = true,
+            Err(e) => {
+                entry.note = Some(format!(
+                    "The token could not be kept in the keychain, so it cannot be reused: {}",
+                    e.message
+                ));
+            }
+        }
+    }
+
     /// Records finished batch links in the history (their tokens first, in the keychain).
     async fn record_batch(
         &self,
@@ -664,20 +668,7 @@ impl Workbench {
                 token,
                 outcome,
             );
-            let account = link_token_account(&entry.token_fingerprint);
-            let secret = Secret::new(token.expose().to_owned());
-            match self
-                .keychain(move |s| s.set(&account, secret.as_str()))
-                .await
-            {
-                Ok(()) => entry.has_token = true,
-                Err(e) => {
-                    entry.note = Some(format!(
-                        "The token could not be kept in the keychain, so it cannot be reused: {}",
-                        e.message
-                    ));
-                }
-            }
+            self.keep_token(&mut entry, token).await;
             entries.push(entry);
         }
         if entries.is_empty() {
