@@ -44,7 +44,11 @@ const state = {
 /** The link-token field of the selected organization (see renderLink). */
 let tokenField: HTMLInputElement | null = null;
 
-const orgKey = (orgId: string) => `${state.current?.id ?? ""}:${orgId}`;
+/** The key of an organization's state: always with its profile, captured before any await, so
+ * a late answer is filed under the profile it belongs to. */
+const orgKey = (profileId: string, orgId: string) => `${profileId}:${orgId}`;
+/** The key for the profile shown now (for rendering only, never after an await). */
+const shownKey = (orgId: string) => orgKey(state.current?.id ?? "", orgId);
 const errorBadge = (e: OmlinkError): BadgeState => ({ state: "error", kind: e.kind, errorCode: e.errorCode });
 
 // ── Layout ──────────────────────────────────────────────────────────────────────────────────
@@ -482,7 +486,7 @@ function selectOrg(id: string, name: string | null): void {
   renderOrgs();
   renderLink();
   // The badge shows the server's word, not a guess: read the status on selection.
-  if (!state.inFlight.has(orgKey(id))) void refreshStatus();
+  if (!state.inFlight.has(shownKey(id))) void refreshStatus();
   void loadHistory();
 }
 
@@ -498,7 +502,7 @@ function renderLink(): void {
     return;
   }
   container.hidden = false;
-  const key = orgKey(org.id);
+  const key = shownKey(org.id);
   const orgState = state.orgStates.get(key) ?? { badge: { state: "unknown" }, checkedAt: null, error: null };
   const requestId = state.inFlight.get(key);
   const busy = requestId !== undefined;
@@ -567,8 +571,8 @@ function renderLink(): void {
  * overwrite a newer link result. */
 const generation = new Map<string, number>();
 
-function setOrgState(orgId: string, s: OrgState): void {
-  const key = orgKey(orgId);
+function setOrgState(profileId: string, orgId: string, s: OrgState): void {
+  const key = orgKey(profileId, orgId);
   generation.set(key, (generation.get(key) ?? 0) + 1);
   state.orgStates.set(key, s);
 }
@@ -576,7 +580,7 @@ function setOrgState(orgId: string, s: OrgState): void {
 async function link(source: { token?: string; historyId?: string }, tokenInput: HTMLInputElement | null = null, target = state.selected): Promise<void> {
   const p = state.current;
   if (!p || !target) return;
-  const key = orgKey(target.id);
+  const key = orgKey(p.id, target.id);
   if (state.inFlight.has(key)) return; // no double submission
   const requestId = crypto.randomUUID();
   state.inFlight.set(key, requestId);
@@ -590,12 +594,12 @@ async function link(source: { token?: string; historyId?: string }, tokenInput: 
       token: source.token ?? null,
       historyId: source.historyId ?? null,
     });
-    setOrgState(target.id, { badge: { state: "status", status: response.outcome.status }, checkedAt: new Date(), error: null });
+    setOrgState(p.id, target.id, { badge: { state: "status", status: response.outcome.status }, checkedAt: new Date(), error: null });
     // Linked: the token now lives only in the keychain. On failure the field keeps what was typed.
     if (tokenInput) tokenInput.value = "";
   } catch (e) {
     const err = asOmlinkError(e);
-    setOrgState(target.id, { badge: errorBadge(err), checkedAt: new Date(), error: err });
+    setOrgState(p.id, target.id, { badge: errorBadge(err), checkedAt: new Date(), error: err });
   } finally {
     state.inFlight.delete(key);
     renderLink();
@@ -607,8 +611,8 @@ async function refreshStatus(): Promise<void> {
   const p = state.current;
   const org = state.selected;
   if (!p || !org) return;
-  setOrgState(org.id, { badge: { state: "inProgress", what: "Checking" }, checkedAt: null, error: null });
-  const started = generation.get(orgKey(org.id));
+  setOrgState(p.id, org.id, { badge: { state: "inProgress", what: "Checking" }, checkedAt: null, error: null });
+  const started = generation.get(orgKey(p.id, org.id));
   renderLink();
   let next: OrgState;
   try {
@@ -618,8 +622,8 @@ async function refreshStatus(): Promise<void> {
     const err = asOmlinkError(e);
     next = { badge: errorBadge(err), checkedAt: new Date(), error: err };
   }
-  if (generation.get(`${p.id}:${org.id}`) !== started) return; // a link or unlink answered meanwhile
-  setOrgState(org.id, next);
+  if (generation.get(orgKey(p.id, org.id)) !== started) return; // a link or unlink answered meanwhile
+  setOrgState(p.id, org.id, next);
   if (state.selected?.id === org.id) renderLink();
 }
 
@@ -631,12 +635,12 @@ async function unlink(): Promise<void> {
   if (!ok) return;
   try {
     await api.deleteMigrationLink(p.id, org.id);
-    setOrgState(org.id, { badge: { state: "status", status: "NO_LINK" }, checkedAt: new Date(), error: null });
+    setOrgState(p.id, org.id, { badge: { state: "status", status: "NO_LINK" }, checkedAt: new Date(), error: null });
     notify(`${org.name ?? org.id} is no longer linked to Atlas.`);
   } catch (e) {
     // The link is as it was: keep its badge, show why the unlink was refused.
-    const previous = state.orgStates.get(orgKey(org.id));
-    setOrgState(org.id, { badge: previous?.badge ?? { state: "unknown" }, checkedAt: previous?.checkedAt ?? null, error: asOmlinkError(e) });
+    const previous = state.orgStates.get(orgKey(p.id, org.id));
+    setOrgState(p.id, org.id, { badge: previous?.badge ?? { state: "unknown" }, checkedAt: previous?.checkedAt ?? null, error: asOmlinkError(e) });
   }
   renderLink();
 }
