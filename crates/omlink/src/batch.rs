@@ -16,6 +16,7 @@
 //!   [`OrgOutcome::AlreadyLinked`] and skipped unless forced; each result is handed to the
 //!   caller (to record in the history) as it happens.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -234,13 +235,25 @@ pub async fn link_all(
     events: Option<mpsc::UnboundedSender<BatchEvent>>,
     cancel: Cancel,
 ) -> Result<BatchReport, Error> {
-    if let Some(item) = items.iter().find(|i| i.token.is_none()) {
-        return Err(Error::invalid_input(
-            format!("No link token for organization {}", item.org),
-            "Give every organization its token.",
-        ));
-    }
+    tokens_of(&items)?;
     run(client, items, options, events, cancel).await
+}
+
+/// Each organization's token in a link batch.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`] naming the first organization without a token.
+pub fn tokens_of(items: &[BatchItem]) -> Result<HashMap<OrgId, LinkToken>, Error> {
+    items
+        .iter()
+        .map(|item| match &item.token {
+            Some(token) => Ok((item.org.clone(), token.clone())),
+            None => Err(Error::invalid_input(
+                format!("No link token for organization {}", item.org),
+                "Give every organization its token.",
+            )),
+        })
+        .collect()
 }
 
 /// Whether an error means the whole batch must stop: the key or its permissions are wrong, and
@@ -287,6 +300,13 @@ async fn run(
                 () = stop.cancelled() => return None,
                 () = cancel.cancelled() => return None,
             };
+            // Stop the others here, before this permit is released: the collector may see
+            // this result only after more workers have started.
+            if let OrgOutcome::Failed { error } = &outcome
+                && stops_the_batch(error)
+            {
+                stop.cancel();
+            }
             Some(OrgResult {
                 org: item.org,
                 name: item.name,
@@ -308,7 +328,6 @@ async fn run(
             && report.stopped.is_none()
         {
             report.stopped = Some(error.clone());
-            stop.cancel();
         }
         report.results.push(result.clone());
         if let Some(events) = &events {

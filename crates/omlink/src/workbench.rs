@@ -494,22 +494,8 @@ impl Workbench {
             }
         };
         crate::secret_store::check_storable(&token, std::env::consts::OS)?;
-        let key = (id.clone(), org.clone());
-        if !lock(&self.in_flight).insert(key.clone()) {
-            return Err(Error::invalid_input(
-                format!("A link request for organization {org} is already running"),
-                "Wait for it to finish, or cancel it.",
-            ));
-        }
-        Ok((
-            profile,
-            client,
-            token,
-            InFlight {
-                set: Arc::clone(&self.in_flight),
-                key,
-            },
-        ))
+        let guard = self.reserve(id, org)?;
+        Ok((profile, client, token, guard))
     }
 
     /// The link status of every organization the profile's key can see, read concurrently
@@ -570,35 +556,15 @@ impl Workbench {
         cancel: Cancel,
     ) -> Result<BatchReport, Error> {
         let id = &profile.id;
-        let mut tokens: HashMap<OrgId, LinkToken> = HashMap::new();
-        for item in &items {
-            let token = item.token.as_ref().ok_or_else(|| {
-                Error::invalid_input(
-                    format!("No link token for organization {}", item.org),
-                    "Give every organization its token.",
-                )
-            })?;
+        let tokens = batch::tokens_of(&items)?;
+        for token in tokens.values() {
             crate::secret_store::check_storable(token, std::env::consts::OS)?;
-            tokens.insert(item.org.clone(), token.clone());
         }
         // No organization of the batch may be linked by another request at the same time.
-        let mut guards = Vec::with_capacity(items.len());
-        for item in &items {
-            let key = (id.clone(), item.org.clone());
-            if !lock(&self.in_flight).insert(key.clone()) {
-                return Err(Error::invalid_input(
-                    format!(
-                        "A link request for organization {} is already running",
-                        item.org
-                    ),
-                    "Wait for it to finish, or cancel it.",
-                ));
-            }
-            guards.push(InFlight {
-                set: Arc::clone(&self.in_flight),
-                key,
-            });
-        }
+        let guards = items
+            .iter()
+            .map(|item| self.reserve(id, &item.org))
+            .collect::<Result<Vec<_>, _>>()?;
         let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
         let run = batch::link_all(client, items, options, Some(tx), cancel);
         let record = async {
@@ -685,6 +651,22 @@ impl Workbench {
                 history.push(entry);
             }
         }
+    }
+
+    /// Marks `(id, org)` as being linked until the returned guard is dropped: one link request
+    /// per organization and profile at a time (a click, a batch).
+    fn reserve(&self, id: &ProfileId, org: &OrgId) -> Result<InFlight, Error> {
+        let key = (id.clone(), org.clone());
+        if !lock(&self.in_flight).insert(key.clone()) {
+            return Err(Error::invalid_input(
+                format!("A link request for organization {org} is already running"),
+                "Wait for it to finish, or cancel it.",
+            ));
+        }
+        Ok(InFlight {
+            set: Arc::clone(&self.in_flight),
+            key,
+        })
     }
 
     /// Reads an organization's link status.
