@@ -170,10 +170,11 @@ impl Client {
         }
         let mut builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
+            // No per-request timeout: one deadline covers the whole call (`within_deadline`), so
+            // a slow answer is always reported the same way.
             .user_agent(concat!("omlink/", env!("CARGO_PKG_VERSION")))
             // A redirect would resend the request, and a link token with it, to wherever the
-            // Location points: every 3xx is reported instead (see `redirect_error`).
+            // Location points: every 3xx is reported instead (see `Error::redirected`).
             .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(60));
         if let Some(path) = &config.tls.ca_file {

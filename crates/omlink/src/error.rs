@@ -459,7 +459,7 @@ impl Error {
         Self::new(
             ErrorKind::Network,
             format!(
-                "Could not {}: no complete answer within {} seconds",
+                "Could not {}: the request timed out (no complete answer within {} seconds)",
                 call.op.verb(),
                 limit.as_secs_f32()
             ),
