@@ -18,6 +18,9 @@ const COMMANDS: &[&str] = &[
     "delete_history_entry",
     "export_history",
     "choose_ca_file",
+    "status_batch",
+    "link_batch",
+    "cancel_batch",
 ];
 
 fn main() {

@@ -2,18 +2,23 @@
 //! [`omlink::Workbench`] method and returns the core's [`Error`] as is. All are async, so no
 //! keychain or HTTP call runs on the main thread.
 
+use omlink::batch::{BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel};
 use omlink::{
-    Error, ExportFormat, HistoryEntry, LinkOutcome, LinkToken, OrgId, Profile, ProfileDraft,
+    Error, ExportFormat, HistoryEntry, HistoryId, LinkOutcome, OrgId, Profile, ProfileDraft,
     ProfileId, SandboxEndpoint, TokenSource,
 };
 use omlink_sandbox::{Sandbox, SandboxConfig, demo};
+use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_store::StoreExt;
 use tokio::sync::oneshot;
 
 use crate::state::{AppState, blocking, lock};
-use crate::types::{AppInfo, LinkRequest, LinkResponse, OrganizationsView, ProfilesView};
+use crate::types::{
+    AppInfo, BatchLinkRequest, BatchSummary, LinkRequest, LinkResponse, OrganizationsView,
+    ProfilesView, StatusBatchRequest,
+};
 
 type Result<T> = std::result::Result<T, Error>;
 
@@ -189,9 +194,9 @@ pub async fn create_migration_link(
     state: State<'_, AppState>,
     request: LinkRequest,
 ) -> Result<LinkResponse> {
-    let org = OrgId::new(&request.org_id)?;
+    let org = request.org_id;
     let token = match (request.token, request.history_id) {
-        (Some(token), _) => TokenSource::New(LinkToken::new(zeroize_string(token).as_str())?),
+        (Some(token), _) => TokenSource::New(token),
         (None, Some(history_id)) => TokenSource::History(history_id),
         (None, None) => {
             return Err(Error::invalid_input(
@@ -234,34 +239,30 @@ pub async fn cancel_request(state: State<'_, AppState>, request_id: String) -> R
 pub async fn get_link_status(
     state: State<'_, AppState>,
     id: ProfileId,
-    org_id: String,
+    org_id: OrgId,
 ) -> Result<LinkOutcome> {
-    state.workbench.link_status(&id, &OrgId::new(org_id)?).await
+    state.workbench.link_status(&id, &org_id).await
 }
 
 #[tauri::command]
 pub async fn delete_migration_link(
     state: State<'_, AppState>,
     id: ProfileId,
-    org_id: String,
+    org_id: OrgId,
 ) -> Result<()> {
-    state.workbench.unlink(&id, &OrgId::new(org_id)?).await
+    state.workbench.unlink(&id, &org_id).await
 }
 
 #[tauri::command]
 pub async fn list_history(
     state: State<'_, AppState>,
-    org_id: Option<String>,
+    org_id: Option<OrgId>,
 ) -> Result<Vec<HistoryEntry>> {
-    let org = org_id
-        .filter(|o| !o.trim().is_empty())
-        .map(OrgId::new)
-        .transpose()?;
-    Ok(state.workbench.history(org.as_ref()))
+    Ok(state.workbench.history(org_id.as_ref()))
 }
 
 #[tauri::command]
-pub async fn delete_history_entry(state: State<'_, AppState>, entry_id: String) -> Result<()> {
+pub async fn delete_history_entry(state: State<'_, AppState>, entry_id: HistoryId) -> Result<()> {
     let workbench = state.workbench.clone();
     blocking(move || workbench.delete_history_entry(&entry_id)).await
 }
@@ -273,15 +274,11 @@ pub async fn delete_history_entry(state: State<'_, AppState>, entry_id: String) 
 pub async fn export_history(
     app: AppHandle,
     state: State<'_, AppState>,
-    org_id: Option<String>,
+    org_id: Option<OrgId>,
     format: ExportFormat,
     file_name: String,
 ) -> Result<Option<String>> {
-    let org = org_id
-        .filter(|o| !o.trim().is_empty())
-        .map(OrgId::new)
-        .transpose()?;
-    let text = state.workbench.export_history(org.as_ref(), format);
+    let text = state.workbench.export_history(org_id.as_ref(), format);
     let (kind, extension) = match format {
         ExportFormat::Json => ("JSON", "json"),
         ExportFormat::Csv => ("CSV", "csv"),
@@ -301,6 +298,134 @@ pub async fn export_history(
         ..e
     })?;
     Ok(Some(path.display().to_string()))
+}
+
+/// Reads the link status of the listed organizations concurrently; each result goes through
+/// `on_event` as it arrives, so every row's badge fills in live.
+#[tauri::command]
+pub async fn status_batch(
+    state: State<'_, AppState>,
+    request: StatusBatchRequest,
+    on_event: Channel<BatchEvent>,
+) -> Result<BatchSummary> {
+    let options = batch_options(request.concurrency, false)?;
+    let orgs = request
+        .orgs
+        .into_iter()
+        .map(|o| OrgId::new(&o.id).map(|id| (id, Some(o.name))))
+        .collect::<Result<Vec<_>>>()?;
+    let workbench = state.workbench.clone();
+    let profile = request.profile_id;
+    run_batch(
+        &state,
+        request.batch_id,
+        on_event,
+        |events, cancel| async move {
+            workbench
+                .status_of(&profile, orgs, &options, Some(events), cancel)
+                .await
+        },
+    )
+    .await
+}
+
+/// Links many organizations (see `omlink::batch`): every attempt is in the history as it
+/// finishes, each result goes through `on_event`, and `cancel_batch` stops it.
+#[tauri::command]
+pub async fn link_batch(
+    state: State<'_, AppState>,
+    request: BatchLinkRequest,
+    on_event: Channel<BatchEvent>,
+) -> Result<BatchSummary> {
+    let options = batch_options(request.concurrency, request.force)?;
+    let profile = request.profile_id;
+    let mut items = Vec::with_capacity(request.items.len());
+    for item in request.items {
+        let token = match (item.token, item.history_id) {
+            (Some(token), _) => token,
+            (None, Some(entry)) => {
+                state
+                    .workbench
+                    .saved_token(&profile, &item.org, &entry)
+                    .await?
+            }
+            (None, None) => {
+                return Err(Error::invalid_input(
+                    format!("No link token for organization {}", item.org),
+                    "Paste or import a token for every selected organization.",
+                ));
+            }
+        };
+        items.push(BatchItem {
+            org: item.org,
+            name: item.name,
+            token: Some(token),
+        });
+    }
+    let workbench = state.workbench.clone();
+    run_batch(
+        &state,
+        request.batch_id,
+        on_event,
+        |events, cancel| async move {
+            workbench
+                .link_batch(&profile, items, &options, Some(events), cancel)
+                .await
+        },
+    )
+    .await
+}
+
+/// Cancels a running batch; false when it had already finished.
+#[tauri::command]
+pub async fn cancel_batch(state: State<'_, AppState>, batch_id: String) -> Result<bool> {
+    Ok(lock(&state.batches).remove(&batch_id).is_some_and(|c| {
+        c.cancel();
+        true
+    }))
+}
+
+fn batch_options(concurrency: Option<usize>, force: bool) -> Result<BatchOptions> {
+    let options = BatchOptions {
+        concurrency: concurrency.unwrap_or(omlink::batch::DEFAULT_CONCURRENCY),
+        force,
+        ..BatchOptions::default()
+    };
+    options.validate()?;
+    Ok(options)
+}
+
+/// Runs a batch under a cancel handle filed as `batch_id`, forwarding its events to the
+/// window's channel.
+async fn run_batch<F, Fut>(
+    state: &AppState,
+    batch_id: String,
+    channel: Channel<BatchEvent>,
+    work: F,
+) -> Result<BatchSummary>
+where
+    F: FnOnce(tokio::sync::mpsc::UnboundedSender<BatchEvent>, Cancel) -> Fut,
+    Fut: std::future::Future<Output = Result<BatchReport>>,
+{
+    let cancel = Cancel::new();
+    lock(&state.batches).insert(batch_id.clone(), cancel.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let forward = tauri::async_runtime::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            // A closed window is not the batch's failure: its results are in the history.
+            let _ = channel.send(event);
+        }
+    });
+    let report = work(tx, cancel).await;
+    let _ = forward.await;
+    lock(&state.batches).remove(&batch_id);
+    let report = report?;
+    Ok(BatchSummary {
+        failed: report.failed(),
+        results: report.results,
+        stopped: report.stopped,
+        cancelled: report.cancelled,
+    })
 }
 
 /// Asks the person for a PEM file of extra CA certificates (native open dialog).

@@ -60,6 +60,9 @@ pub fn run() {
             commands::delete_history_entry,
             commands::export_history,
             commands::choose_ca_file,
+            commands::status_batch,
+            commands::link_batch,
+            commands::cancel_batch,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

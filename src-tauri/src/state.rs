@@ -15,6 +15,8 @@ pub struct AppState {
     pub workbench: Arc<Workbench>,
     pub sandbox: Mutex<Option<Sandbox>>,
     pub cancels: Mutex<HashMap<String, oneshot::Sender<()>>>,
+    /// Running batches, by the window's batch id.
+    pub batches: Mutex<HashMap<String, omlink::batch::Cancel>>,
     pub store_warning: Option<String>,
     /// The keychain sweep, run once on the first profile listing (off the main thread).
     pub sweep: tokio::sync::OnceCell<()>,
@@ -77,6 +79,7 @@ impl AppState {
             workbench: Arc::new(workbench),
             sandbox: Mutex::new(None),
             cancels: Mutex::new(HashMap::new()),
+            batches: Mutex::new(HashMap::new()),
             store_warning: contents.set_aside,
             sweep: tokio::sync::OnceCell::new(),
             store_file: file,

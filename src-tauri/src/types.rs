@@ -1,7 +1,11 @@
 //! What crosses IPC besides the core's types. TypeScript declarations for all of them are
 //! generated with ts-rs into `ui/src/bindings/` (see the `bindings` test).
 
-use omlink::{HistoryEntry, LinkOutcome, Organization, Profile, ProfileId, Warning};
+use omlink::batch::OrgResult;
+use omlink::{
+    Error, HistoryEntry, HistoryId, LinkOutcome, LinkToken, OrgId, Organization, Profile,
+    ProfileId, Warning,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -31,35 +35,82 @@ pub struct OrganizationsView {
     pub warning_texts: Vec<String>,
 }
 
-/// A link request from the window. Its `Debug` leaves the token out.
-#[derive(Clone, Serialize, Deserialize, TS)]
+/// A link request from the window. The token is a [`LinkToken`] from the moment it is parsed
+/// (validated, redacted in `Debug`, never serialized back).
+#[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkRequest {
     /// Chosen by the window; `cancel_request` takes it.
     pub request_id: String,
     /// The profile to link with.
     pub profile_id: ProfileId,
-    /// The organization id as typed or picked.
-    pub org_id: String,
+    /// The organization, as typed or picked.
+    pub org_id: OrgId,
     /// Its name, when picked from the list.
     pub org_name: Option<String>,
     /// A new token, or…
-    pub token: Option<String>,
+    pub token: Option<LinkToken>,
     /// …the history entry whose saved token to use again.
-    pub history_id: Option<String>,
+    pub history_id: Option<HistoryId>,
 }
 
-impl std::fmt::Debug for LinkRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LinkRequest")
-            .field("request_id", &self.request_id)
-            .field("profile_id", &self.profile_id)
-            .field("org_id", &self.org_id)
-            .field("org_name", &self.org_name)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("history_id", &self.history_id)
-            .finish()
-    }
+/// An organization of a batch link: a new token, or the token saved with a history entry.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchLinkItem {
+    /// The organization.
+    pub org: OrgId,
+    /// Its name, when known.
+    pub name: Option<String>,
+    /// A new token, or…
+    pub token: Option<LinkToken>,
+    /// …the history entry (of this profile and organization) whose saved token to use again.
+    pub history_id: Option<HistoryId>,
+}
+
+/// A batch link from the window.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchLinkRequest {
+    /// Chosen by the window; `cancel_batch` takes it.
+    pub batch_id: String,
+    /// The profile to link with.
+    pub profile_id: ProfileId,
+    /// The organizations and their tokens.
+    pub items: Vec<BatchLinkItem>,
+    /// Organizations worked on at the same time (default 8, 1–64).
+    pub concurrency: Option<usize>,
+    /// Link organizations that are already `SYNCED` again.
+    pub force: bool,
+}
+
+/// A status read of many organizations from the window.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusBatchRequest {
+    /// Chosen by the window; `cancel_batch` takes it.
+    pub batch_id: String,
+    /// The profile to read with.
+    pub profile_id: ProfileId,
+    /// The organizations (as listed), with their names.
+    pub orgs: Vec<Organization>,
+    /// Organizations read at the same time (default 8, 1–64).
+    pub concurrency: Option<usize>,
+}
+
+/// How a batch ended; each organization's result also went through the progress channel as
+/// it finished.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchSummary {
+    /// Every finished organization's result.
+    pub results: Vec<OrgResult>,
+    /// Set when the batch stopped at once (wrong key, missing role): the rest was not tried.
+    pub stopped: Option<Error>,
+    /// Whether it was cancelled.
+    pub cancelled: bool,
+    /// How many organizations failed.
+    pub failed: usize,
 }
 
 /// A link that the server accepted, and its history entry.

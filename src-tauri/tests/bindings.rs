@@ -44,6 +44,10 @@ fn typescript_bindings_match_the_rust_types() {
     omlink_desktop::types::LinkRequest::export_all(&cfg).unwrap();
     omlink_desktop::types::LinkResponse::export_all(&cfg).unwrap();
     omlink_desktop::types::AppInfo::export_all(&cfg).unwrap();
+    omlink_desktop::types::BatchLinkRequest::export_all(&cfg).unwrap();
+    omlink_desktop::types::StatusBatchRequest::export_all(&cfg).unwrap();
+    omlink_desktop::types::BatchSummary::export_all(&cfg).unwrap();
+    omlink::batch::BatchEvent::export_all(&cfg).unwrap();
     omlink::Error::export_all(&cfg).unwrap();
     omlink::ExportFormat::export_all(&cfg).unwrap();
     omlink::HistoryEntry::export_all(&cfg).unwrap();

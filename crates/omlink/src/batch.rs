@@ -83,6 +83,7 @@ impl BatchOptions {
 
 /// How one organization ended.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "result")]
 pub enum OrgOutcome {
     /// A status read: the link's status.
@@ -113,6 +114,7 @@ impl OrgOutcome {
 
 /// One organization's result.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OrgResult {
     /// The organization.
@@ -124,7 +126,9 @@ pub struct OrgResult {
 }
 
 /// Progress: one more organization finished.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct BatchEvent {
     /// Organizations finished so far, this one included.
     pub done: usize,

@@ -69,13 +69,49 @@ impl Outcome {
     }
 }
 
+/// A history entry's stable id: 1 to 64 characters of `a-z`, `0-9` and `-`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(into = "String", try_from = "String")]
+pub struct HistoryId(String);
+
+impl HistoryId {
+    /// A fresh random id.
+    pub fn generate() -> Self {
+        Self(random_id())
+    }
+
+    /// Validates an id.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for anything but 1–64 of
+    /// `a-z0-9-`.
+    pub fn new(value: impl AsRef<str>) -> Result<Self, crate::Error> {
+        let value = value.as_ref();
+        if value.is_empty()
+            || value.len() > 64
+            || !value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(crate::Error::invalid_input(
+                "Not a valid history entry id",
+                "Choose the entry from the history again.",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
+crate::validate::string_newtype!(HistoryId);
+
 /// One link attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
-    /// Stable id; names the keychain entry of the token.
-    pub id: String,
+    /// Stable id.
+    pub id: HistoryId,
     /// When, in RFC 3339 UTC.
     pub at: String,
     /// The profile used.
@@ -112,7 +148,7 @@ impl HistoryEntry {
         outcome: Outcome,
     ) -> Self {
         Self {
-            id: random_id(),
+            id: HistoryId::generate(),
             at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             profile_id,
             profile_name,

@@ -38,8 +38,8 @@ pub use error::{
     EXIT_SOME_FAILED, Error, ErrorKind, exit_code_table, exit_codes, mask_userinfo, sanitize,
 };
 pub use history::{
-    HistoryEntry, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org, fingerprint,
-    mask_token, neutralize_formula,
+    HistoryEntry, HistoryId, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org,
+    fingerprint, mask_token, neutralize_formula,
 };
 pub use model::{LinkOutcome, LinkStatus, Organization};
 pub use profile::{

@@ -107,6 +107,27 @@ impl LinkToken {
     }
 }
 
+/// From the window: validated as it is parsed, so a bad token is refused before any command
+/// runs, and the error never echoes it. There is no `Serialize`: a token never goes back.
+impl<'de> serde::Deserialize<'de> for LinkToken {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = zeroize::Zeroizing::new(<String as serde::Deserialize>::deserialize(d)?);
+        Self::new(raw.as_str()).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
+#[cfg(feature = "ts")]
+impl ts_rs::TS for LinkToken {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn name(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+    fn inline(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+}
+
 impl fmt::Debug for LinkToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("LinkToken(<redacted>)")
@@ -123,6 +144,18 @@ impl fmt::Display for LinkToken {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+
+    #[test]
+    fn a_token_from_the_window_is_validated_as_it_is_parsed_and_never_echoed() {
+        let token: LinkToken = serde_json::from_str("\"  window-token-1234 \"").unwrap();
+        assert_eq!(token.expose(), "window-token-1234");
+        let err = serde_json::from_str::<LinkToken>("\"bad\\u0007CANARY-token\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("control"), "{err}");
+        assert!(!err.contains("CANARY"), "{err}");
+        assert!(serde_json::from_str::<LinkToken>("\"   \"").is_err());
+    }
 
     #[test]
     fn secrets_are_redacted_in_debug_and_display() {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
-use crate::history::{HistoryEntry, Outcome, export_csv, export_json, filter_by_org};
+use crate::history::{HistoryEntry, HistoryId, Outcome, export_csv, export_json, filter_by_org};
 use crate::model::{LinkOutcome, Organization};
 use crate::profile::{Profile, ProfileBook, ProfileDraft, ProfileId};
 use crate::secret::{LinkToken, PrivateKey};
@@ -72,7 +72,7 @@ pub enum TokenSource {
     /// A token the person typed or pasted.
     New(LinkToken),
     /// The token saved in the keychain with this history entry ("Use this token again").
-    History(String),
+    History(HistoryId),
 }
 
 /// History export formats.
@@ -470,32 +470,44 @@ impl Workbench {
         let (profile, client) = self.client(id).await?;
         let token = match token {
             TokenSource::New(token) => token,
-            TokenSource::History(entry_id) => {
-                let own = lock(&self.history)
-                    .iter()
-                    .find(|e| e.id == entry_id && &e.profile_id == id && &e.org_id == org)
-                    .map(|e| e.token_fingerprint.clone());
-                let Some(fingerprint) = own else {
-                    return Err(Error::invalid_input(
-                        "That saved token belongs to another profile or organization",
-                        "A link token is issued for one organization: paste the token meant \
-                         for this one.",
-                    ));
-                };
-                let account = link_token_account(&fingerprint);
-                let secret: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
-                let secret = secret.ok_or_else(|| {
-                    Error::invalid_input(
-                        "The keychain no longer holds that token",
-                        "Paste the token again, or generate a new one in Atlas.",
-                    )
-                })?;
-                LinkToken::new(secret.as_str())?
-            }
+            TokenSource::History(entry_id) => self.saved_token(id, org, &entry_id).await?,
         };
         crate::secret_store::check_storable(&token, std::env::consts::OS)?;
         let guard = self.reserve(id, org)?;
         Ok((profile, client, token, guard))
+    }
+
+    /// The token saved in the keychain with history entry `entry_id`, which must be an attempt
+    /// of this profile on this organization (a link token is issued for one organization).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for another profile's or organization's entry, or a token
+    /// the keychain no longer holds; [`ErrorKind::Keychain`].
+    pub async fn saved_token(
+        &self,
+        id: &ProfileId,
+        org: &OrgId,
+        entry_id: &HistoryId,
+    ) -> Result<LinkToken, Error> {
+        let own = lock(&self.history)
+            .iter()
+            .find(|e| &e.id == entry_id && &e.profile_id == id && &e.org_id == org)
+            .map(|e| e.token_fingerprint.clone());
+        let Some(fingerprint) = own else {
+            return Err(Error::invalid_input(
+                "That saved token belongs to another profile or organization",
+                "A link token is issued for one organization: paste the token meant for this one.",
+            ));
+        };
+        let account = link_token_account(&fingerprint);
+        let secret: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
+        let secret = secret.ok_or_else(|| {
+            Error::invalid_input(
+                "The keychain no longer holds that token",
+                "Paste the token again, or generate a new one in Atlas.",
+            )
+        })?;
+        LinkToken::new(secret.as_str())
     }
 
     /// The link status of every organization the profile's key can see, read concurrently
@@ -517,6 +529,23 @@ impl Workbench {
             .into_iter()
             .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
             .collect();
+        batch::status_all(client, orgs, options, events, cancel).await
+    }
+
+    /// The link status of the given organizations (the window's table, already listed), read
+    /// concurrently; progress goes to `events`.
+    ///
+    /// # Errors
+    /// As for building the client; per-organization failures are in the report.
+    pub async fn status_of(
+        &self,
+        id: &ProfileId,
+        orgs: Vec<(OrgId, Option<String>)>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let (_, client) = self.client(id).await?;
         batch::status_all(client, orgs, options, events, cancel).await
     }
 
@@ -697,14 +726,14 @@ impl Workbench {
     ///
     /// # Errors
     /// [`ErrorKind::Keychain`]; [`ErrorKind::InvalidInput`] when the store cannot be written.
-    pub fn delete_history_entry(&self, entry_id: &str) -> Result<(), Error> {
+    pub fn delete_history_entry(&self, entry_id: &HistoryId) -> Result<(), Error> {
         let fingerprint = self.update(|data| {
             let fingerprint = data
                 .history
                 .iter()
-                .find(|e| e.id == entry_id)
+                .find(|e| &e.id == entry_id)
                 .map(|e| e.token_fingerprint.clone());
-            data.history.retain(|e| e.id != entry_id);
+            data.history.retain(|e| &e.id != entry_id);
             Ok(fingerprint)
         })?;
         // The token goes with the last entry that used it.
@@ -752,7 +781,7 @@ impl Workbench {
         for account in candidates {
             let legacy_owner = history
                 .iter()
-                .find(|e| legacy_link_token_account(&e.id) == account);
+                .find(|e| legacy_link_token_account(e.id.as_str()) == account);
             if let Some(entry) = legacy_owner
                 && let Some(secret) = self.secrets.get(&account)?
             {
