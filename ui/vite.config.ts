@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // serves them on the devUrl for a non-embedded debug build.
 export default defineConfig({
   clearScreen: false,
+  // Preact through esbuild's automatic JSX runtime: no Babel preset needed.
+  esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: { target: "safari15", outDir: "dist", emptyOutDir: true },
   test: { environment: "node" },
 });

@@ -1,8 +1,14 @@
 // The only file that talks to Rust: one typed function per command. Types come from
 // src/bindings, generated from the Rust types by ts-rs.
 
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { BatchEvent } from "./bindings/BatchEvent";
+import type { BatchLinkRequest } from "./bindings/BatchLinkRequest";
+import type { BatchSummary } from "./bindings/BatchSummary";
+import type { HistoryId } from "./bindings/HistoryId";
+import type { OrgId } from "./bindings/OrgId";
+import type { StatusBatchRequest } from "./bindings/StatusBatchRequest";
 import type { Error as OmlinkError } from "./bindings/Error";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
@@ -28,16 +34,26 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export function asOmlinkError(e: unknown): OmlinkError {
   if (typeof e === "object" && e !== null && "kind" in e && "message" in e) return e as OmlinkError;
+  const text = String(e);
+  // Tauri refuses arguments that do not parse into the core's types (an OrgId, a LinkToken)
+  // before the command runs; the core's own message follows the colon and never holds a token.
+  const invalid = /^invalid args `[^`]*` for command `[^`]*`: (.*)$/s.exec(text);
   return {
     kind: "InvalidInput",
-    message: String(e),
+    message: invalid ? (invalid[1] ?? text) : text,
     httpStatus: null,
     errorCode: null,
     detail: null,
     parameters: [],
-    hint: "This is unexpected; please report it.",
+    hint: invalid ? "Correct the value and try again." : "This is unexpected; please report it.",
     retryAfterSecs: null,
   };
+}
+
+function channel<T>(onMessage: (message: T) => void): Channel<T> {
+  const c = new Channel<T>();
+  c.onmessage = onMessage;
+  return c;
 }
 
 export const api = {
@@ -53,13 +69,20 @@ export const api = {
   listOrganizations: (id: ProfileId) => call<OrganizationsView>("list_organizations", { id }),
   createMigrationLink: (request: LinkRequest) => call<LinkResponse>("create_migration_link", { request }),
   cancelRequest: (requestId: string) => call<boolean>("cancel_request", { requestId }),
-  getLinkStatus: (id: ProfileId, orgId: string) => call<LinkOutcome>("get_link_status", { id, orgId }),
-  deleteMigrationLink: (id: ProfileId, orgId: string) => call<void>("delete_migration_link", { id, orgId }),
-  listHistory: (orgId: string | null) => call<HistoryEntry[]>("list_history", { orgId }),
-  deleteHistoryEntry: (entryId: string) => call<void>("delete_history_entry", { entryId }),
+  getLinkStatus: (id: ProfileId, orgId: OrgId) => call<LinkOutcome>("get_link_status", { id, orgId }),
+  deleteMigrationLink: (id: ProfileId, orgId: OrgId) => call<void>("delete_migration_link", { id, orgId }),
+  listHistory: (orgId: OrgId | null) => call<HistoryEntry[]>("list_history", { orgId }),
+  deleteHistoryEntry: (entryId: HistoryId) => call<void>("delete_history_entry", { entryId }),
   /** Rust shows the save dialog and writes the file; resolves to its path, or null if cancelled. */
-  exportHistory: (orgId: string | null, format: ExportFormat, fileName: string) =>
+  exportHistory: (orgId: OrgId | null, format: ExportFormat, fileName: string) =>
     call<string | null>("export_history", { orgId, format, fileName }),
+  /** Reads the given organizations' link status; each result arrives through `onEvent`. */
+  statusBatch: (request: StatusBatchRequest, onEvent: (e: BatchEvent) => void) =>
+    call<BatchSummary>("status_batch", { request, onEvent: channel(onEvent) }),
+  /** Links many organizations; each result arrives through `onEvent` as it finishes. */
+  linkBatch: (request: BatchLinkRequest, onEvent: (e: BatchEvent) => void) =>
+    call<BatchSummary>("link_batch", { request, onEvent: channel(onEvent) }),
+  cancelBatch: (batchId: string) => call<boolean>("cancel_batch", { batchId }),
   /** Rust shows the open dialog; resolves to the chosen path, or null. */
   chooseCaFile: () => call<string | null>("choose_ca_file"),
 };

@@ -1,0 +1,509 @@
+// Every call to Rust and what its answer or error does to the state. Views call these and
+// read signals; nothing else talks to src/api.ts.
+
+import { batch } from "@preact/signals";
+import { api, asOmlinkError, type OmlinkError } from "./api";
+import type { BatchEvent } from "./bindings/BatchEvent";
+import type { BatchSummary } from "./bindings/BatchSummary";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { HistoryEntry } from "./bindings/HistoryEntry";
+import type { Profile } from "./bindings/Profile";
+import type { ProfileDraft } from "./bindings/ProfileDraft";
+import type { ProfileId } from "./bindings/ProfileId";
+import { errorBadge, parseTokenCsv, stateOfOutcome, type OrgState } from "./lib/fleet";
+import { exportFileName } from "./lib/history";
+import { checkToken } from "./lib/validate";
+import {
+  anchor,
+  batchRun,
+  batchTokens,
+  checked,
+  confirmation,
+  csvProblems,
+  currentId,
+  dialog,
+  generation,
+  history,
+  historyAll,
+  inFlight,
+  info,
+  notice,
+  orgKey,
+  orgList,
+  orgs,
+  profiles,
+  reading,
+  ready,
+  selected,
+  setOrgState,
+  setOrgStates,
+  stateOf,
+  storeWarning,
+} from "./state";
+
+export function notify(text: string, tone: "ok" | "error" = "ok"): void {
+  notice.value = { text, tone };
+}
+
+const fail = (e: unknown): void => notify(asOmlinkError(e).message, "error");
+
+/** Asks for a confirmation in the window's own dialog. */
+export function confirm(text: string, yes: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    confirmation.value = { text, yes, resolve };
+  });
+}
+
+const newId = (): string => globalThis.crypto.randomUUID();
+
+// ── Start and profiles ──────────────────────────────────────────────────────────────────────
+
+export async function start(): Promise<void> {
+  try {
+    info.value = await api.appInfo();
+    const view = await api.listProfiles();
+    batch(() => {
+      profiles.value = view.profiles;
+      storeWarning.value = view.storeWarning;
+      if (view.keychainNotice) notify(view.keychainNotice);
+    });
+    const last = view.profiles.find((p) => p.id === view.lastUsed) ?? view.profiles[0];
+    if (last) await selectProfile(last);
+    else await loadHistory();
+  } catch (e) {
+    fail(e);
+  } finally {
+    ready.value = true;
+  }
+}
+
+async function reloadProfiles(): Promise<void> {
+  const view = await api.listProfiles();
+  batch(() => {
+    profiles.value = view.profiles;
+    storeWarning.value = view.storeWarning;
+  });
+}
+
+/** Shows a profile: its organizations, every one's status, and the history. */
+export async function selectProfile(p: Profile): Promise<void> {
+  batch(() => {
+    currentId.value = p.id;
+    selected.value = null;
+    checked.value = new Set();
+    anchor.value = null;
+    csvProblems.value = [];
+    notice.value = null;
+  });
+  try {
+    if (p.sandbox) await api.startSandbox();
+    await api.selectProfile(p.id);
+  } catch (e) {
+    fail(e);
+  }
+  await Promise.all([loadOrgs(p.id), loadHistory()]);
+}
+
+export async function trySandbox(): Promise<void> {
+  try {
+    const profile = await api.startSandbox();
+    await reloadProfiles();
+    await selectProfile(profiles.value.find((p) => p.id === profile.id) ?? profile);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+/** Saves the settings dialog; resolves to the error to show in the dialog, or null. What was
+ * typed stays in the dialog on failure. */
+export async function saveProfile(id: ProfileId | null, draft: ProfileDraft, privateKey: string | null): Promise<OmlinkError | null> {
+  try {
+    const saved = await api.saveProfile(id, draft, privateKey);
+    await reloadProfiles();
+    dialog.value = null;
+    const shown = selectProfile(profiles.value.find((x) => x.id === saved.id) ?? saved);
+    notify(`Profile “${saved.name}” saved${saved.hasPrivateKey ? "; its private key is in the keychain" : ""}.`);
+    await shown;
+    return null;
+  } catch (e) {
+    return asOmlinkError(e);
+  }
+}
+
+export async function duplicateProfile(id: ProfileId): Promise<void> {
+  try {
+    const copy = await api.duplicateProfile(id);
+    await reloadProfiles();
+    dialog.value = null;
+    await selectProfile(profiles.value.find((x) => x.id === copy.id) ?? copy);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+export async function deleteProfile(p: Profile): Promise<void> {
+  if (!(await confirm(`Delete profile “${p.name}” and its private key from the keychain?`, "Delete profile"))) return;
+  try {
+    await api.deleteProfile(p.id);
+    batch(() => {
+      dialog.value = null;
+      if (currentId.value === p.id) {
+        currentId.value = null;
+        orgList.value = null;
+        selected.value = null;
+      }
+    });
+    await reloadProfiles();
+    notify(`Profile “${p.name}” deleted.`);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+export async function chooseCaFile(): Promise<string | null> {
+  return api.chooseCaFile();
+}
+
+// ── Organizations and their status ──────────────────────────────────────────────────────────
+
+/** Lists the profile's organizations, then reads every one's status concurrently. */
+export async function loadOrgs(profileId: ProfileId, readStatus = true): Promise<OmlinkError | null> {
+  const previous = orgList.value?.profileId === profileId ? orgList.value : null;
+  orgList.value = { profileId, orgs: previous?.orgs ?? null, error: null, loading: true, warnings: previous?.warnings ?? [] };
+  try {
+    const view = await api.listOrganizations(profileId);
+    if (currentId.value !== profileId) return null; // another profile is shown now
+    orgList.value = { profileId, orgs: view.organizations, error: null, loading: false, warnings: view.warningTexts };
+    if (readStatus) await readAllStatus(profileId);
+    return null;
+  } catch (e) {
+    const error = asOmlinkError(e);
+    if (currentId.value === profileId) orgList.value = { profileId, orgs: null, error, loading: false, warnings: [] };
+    return error;
+  }
+}
+
+/** "Test connection": lists the organizations and says how many the key sees. */
+export async function testConnection(profileId: ProfileId): Promise<OmlinkError | null> {
+  const error = await loadOrgs(profileId);
+  const list = orgList.value;
+  if (!error && list?.profileId === profileId && list.orgs)
+    notify(`Connection works: ${list.orgs.length} organization${list.orgs.length === 1 ? "" : "s"} visible.`);
+  return error;
+}
+
+/** Reads the status of every listed organization of the profile; badges fill in as answers
+ * arrive. A single link in flight keeps its own badge. */
+export async function readAllStatus(profileId: ProfileId): Promise<void> {
+  const list = orgList.value;
+  if (!list || list.profileId !== profileId || !list.orgs || list.orgs.length === 0) return;
+  if (reading.value) await api.cancelBatch(reading.value.batchId).catch(() => false);
+  const batchId = newId();
+  const targets = list.orgs.filter((o) => !inFlight.value.has(orgKey(profileId, o.id)));
+  const started = new Map(targets.map((o) => [o.id, generation(orgKey(profileId, o.id))]));
+  batch(() => {
+    reading.value = { batchId, profileId, done: 0, total: targets.length };
+    setOrgStates(
+      profileId,
+      targets.map((o) => [o.id, { ...(stateOf(profileId, o.id) ?? { checkedAt: null, error: null }), badge: { state: "inProgress", what: "Checking" } }]),
+    );
+  });
+  // The "Checking" badge above bumped each generation once.
+  for (const [id, g] of started) started.set(id, g + 1);
+  const onEvent = (e: BatchEvent): void => {
+    if (reading.value?.batchId === batchId) reading.value = { ...reading.value, done: e.done };
+    // A link or unlink answered meanwhile: its result is newer than this read.
+    if (generation(orgKey(profileId, e.result.org)) !== started.get(e.result.org)) return;
+    setOrgState(profileId, e.result.org, stateOfOutcome(e.result.outcome, new Date()));
+  };
+  try {
+    const summary = await api.statusBatch({ batchId, profileId, orgs: targets, concurrency: null }, onEvent);
+    settleUnfinished(profileId, targets.map((o) => o.id), summary, started);
+    if (summary.stopped && currentId.value === profileId) notify(`Status reading stopped: ${summary.stopped.message} ${summary.stopped.hint}`, "error");
+  } catch (e) {
+    const error = asOmlinkError(e);
+    settleUnfinished(profileId, targets.map((o) => o.id), null, started, error);
+    if (currentId.value === profileId) fail(error);
+  } finally {
+    if (reading.value?.batchId === batchId) reading.value = null;
+  }
+}
+
+/** After a batch: each organization's final result (a channel message may still be on its
+ * way), and "not checked" for those it never reached. */
+function settleUnfinished(
+  profileId: ProfileId,
+  orgIds: string[],
+  summary: BatchSummary | null,
+  started: Map<string, number>,
+  error: OmlinkError | null = null,
+): void {
+  const results = new Map(summary?.results.map((r) => [r.org, r.outcome]) ?? []);
+  const now = new Date();
+  const changes: Array<[string, OrgState]> = [];
+  for (const id of orgIds) {
+    if (generation(orgKey(profileId, id)) !== started.get(id)) continue;
+    const outcome = results.get(id);
+    const fallback: OrgState = error
+      ? { badge: errorBadge(error), checkedAt: now, error }
+      : { badge: { state: "unknown" }, checkedAt: null, error: null };
+    changes.push([id, outcome ? stateOfOutcome(outcome, now) : fallback]);
+  }
+  setOrgStates(profileId, changes);
+}
+
+export function selectOrg(id: string, name: string | null): void {
+  const profileId = currentId.value;
+  if (!profileId) return;
+  selected.value = { profileId, id, name };
+  // The badge shows the server's word, not a guess: read the status on selection unless the
+  // table's read is about to give it.
+  const s = stateOf(profileId, id);
+  if (!inFlight.value.has(orgKey(profileId, id)) && (!s || s.badge.state === "unknown")) void refreshStatus(profileId, id);
+}
+
+export async function refreshStatus(profileId: ProfileId, orgId: string): Promise<void> {
+  const key = orgKey(profileId, orgId);
+  const previous = stateOf(profileId, orgId);
+  setOrgState(profileId, orgId, { badge: { state: "inProgress", what: "Checking" }, checkedAt: previous?.checkedAt ?? null, error: null });
+  const started = generation(key);
+  let next: OrgState;
+  try {
+    const outcome = await api.getLinkStatus(profileId, orgId);
+    next = { badge: { state: "status", status: outcome.status }, checkedAt: new Date(), error: null };
+  } catch (e) {
+    const err = asOmlinkError(e);
+    next = { badge: errorBadge(err), checkedAt: new Date(), error: err };
+  }
+  if (generation(key) !== started) return;
+  setOrgState(profileId, orgId, next);
+}
+
+// ── One organization ────────────────────────────────────────────────────────────────────────
+
+/** Links one organization. Resolves to true when it linked (the caller clears its field: the
+ * token then lives only in the keychain); on failure the field keeps what was typed. */
+export async function link(
+  target: { profileId: ProfileId; id: string; name: string | null },
+  source: { token: string } | { historyId: string },
+): Promise<boolean> {
+  const { profileId } = target;
+  const key = orgKey(profileId, target.id);
+  if (inFlight.value.has(key)) return false; // no double submission
+  const requestId = newId();
+  inFlight.value = new Map(inFlight.value).set(key, requestId);
+  let linked = false;
+  try {
+    const response = await api.createMigrationLink({
+      requestId,
+      profileId,
+      orgId: target.id,
+      orgName: target.name,
+      token: "token" in source ? source.token : null,
+      historyId: "historyId" in source ? source.historyId : null,
+    });
+    setOrgState(profileId, target.id, { badge: { state: "status", status: response.outcome.status }, checkedAt: new Date(), error: null });
+    linked = true;
+  } catch (e) {
+    const err = asOmlinkError(e);
+    setOrgState(profileId, target.id, { badge: errorBadge(err), checkedAt: new Date(), error: err });
+  } finally {
+    const next = new Map(inFlight.value);
+    next.delete(key);
+    inFlight.value = next;
+    await loadHistory();
+  }
+  return linked;
+}
+
+export async function cancelLink(profileId: ProfileId, orgId: string): Promise<void> {
+  const requestId = inFlight.value.get(orgKey(profileId, orgId));
+  if (requestId) await api.cancelRequest(requestId).catch(fail);
+}
+
+export async function unlink(target: { profileId: ProfileId; id: string; name: string | null }): Promise<void> {
+  const { profileId, id } = target;
+  const ok = await confirm(`Remove the Atlas link of ${target.name ?? id}? Migrations from this organization will need a new link.`, "Unlink");
+  if (!ok) return;
+  try {
+    await api.deleteMigrationLink(profileId, id);
+    setOrgState(profileId, id, { badge: { state: "status", status: "NO_LINK" }, checkedAt: new Date(), error: null });
+    notify(`${target.name ?? id} is no longer linked to Atlas.`);
+  } catch (e) {
+    // The link is as it was: keep its badge, show why the unlink was refused.
+    const previous = stateOf(profileId, id);
+    setOrgState(profileId, id, { badge: previous?.badge ?? { state: "unknown" }, checkedAt: previous?.checkedAt ?? null, error: asOmlinkError(e) });
+  }
+}
+
+// ── History ─────────────────────────────────────────────────────────────────────────────────
+
+export async function loadHistory(): Promise<void> {
+  try {
+    history.value = await api.listHistory(null);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+/** Links the entry's organization again, with the entry's profile and its saved token. */
+export async function reuse(e: HistoryEntry): Promise<void> {
+  const profile = profiles.value.find((p) => p.id === e.profileId);
+  if (!profile) return;
+  if (currentId.value !== profile.id) await selectProfile(profile);
+  if (selected.value?.id !== e.orgId) selected.value = { profileId: profile.id, id: e.orgId, name: e.orgName };
+  await link({ profileId: profile.id, id: e.orgId, name: e.orgName }, { historyId: e.id });
+}
+
+export async function deleteEntry(e: HistoryEntry): Promise<void> {
+  if (!(await confirm("Delete this history entry and its token from the keychain?", "Delete entry"))) return;
+  try {
+    await api.deleteHistoryEntry(e.id);
+  } catch (err) {
+    fail(err);
+  }
+  await loadHistory();
+}
+
+export async function exportHistory(orgId: string | null, format: ExportFormat): Promise<void> {
+  try {
+    const path = await api.exportHistory(orgId, format, exportFileName(orgId ?? "", format, new Date()));
+    if (path) notify(`History exported to ${path} (without tokens).`);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+export const historyScopeAll = (): boolean => historyAll.value || !selected.value;
+
+// ── Batches ─────────────────────────────────────────────────────────────────────────────────
+
+export function setBatchToken(orgId: string, token: string): void {
+  batchTokens.value = new Map(batchTokens.value).set(orgId, token);
+}
+
+/** Applies a pasted or imported CSV: its organizations are checked and get their tokens. The
+ * whole text is refused when a row is bad (nothing half-applied); returns whether it applied. */
+export function applyCsv(text: string): boolean {
+  const { rows, problems } = parseTokenCsv(text);
+  if (problems.length > 0) {
+    csvProblems.value = problems;
+    return false;
+  }
+  const tokens = new Map(batchTokens.value);
+  const ids = new Set(checked.value);
+  for (const row of rows) {
+    tokens.set(row.org, row.token);
+    ids.add(row.org);
+  }
+  batch(() => {
+    csvProblems.value = [];
+    batchTokens.value = tokens;
+    checked.value = ids;
+  });
+  notify(`${rows.length} token${rows.length === 1 ? "" : "s"} imported for ${rows.length} organization${rows.length === 1 ? "" : "s"}.`);
+  return true;
+}
+
+/** The newest attempt of this profile on this organization whose token the keychain holds. */
+function savedAttempt(profileId: ProfileId, orgId: string): HistoryEntry | undefined {
+  return history.value
+    .filter((e) => e.profileId === profileId && e.orgId === orgId && e.hasToken)
+    .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
+}
+
+/** Whether a checked organization has a token to link with (typed, or saved from an attempt). */
+export function tokenSourceOf(profileId: ProfileId, orgId: string): "typed" | "saved" | null {
+  const typed = batchTokens.value.get(orgId) ?? "";
+  if (typed !== "" && checkToken(typed).ok) return "typed";
+  return savedAttempt(profileId, orgId) ? "saved" : null;
+}
+
+/** Links the checked organizations (or `only`) with their tokens, concurrently. Each row's badge
+ * follows the progress; linked rows' tokens leave the window, failed rows keep theirs. */
+export async function linkChecked(force = false, only: string[] | null = null): Promise<void> {
+  const profileId = currentId.value;
+  if (!profileId || batchRun.value?.running) return;
+  const orgIds = only ?? [...checked.value];
+  const names = new Map(orgs.value.map((o) => [o.id, o.name]));
+  const missing = orgIds.filter((id) => tokenSourceOf(profileId, id) === null);
+  if (missing.length > 0) {
+    notify(`${missing.length} selected organization${missing.length === 1 ? " has" : "s have"} no token: paste or import one per row.`, "error");
+    return;
+  }
+  const items = orgIds.map((id) => {
+    const typed = batchTokens.value.get(id) ?? "";
+    const token = checkToken(typed);
+    return {
+      org: id,
+      name: names.get(id) ?? null,
+      token: token.ok ? token.value : null,
+      historyId: token.ok ? null : (savedAttempt(profileId, id)?.id ?? null),
+    };
+  });
+  const batchId = newId();
+  const started = new Map(orgIds.map((id) => [id, generation(orgKey(profileId, id)) + 1]));
+  batch(() => {
+    batchRun.value = { batchId, profileId, orgIds, done: 0, total: orgIds.length, running: true, cancelled: false, stopped: null, results: new Map() };
+    setOrgStates(profileId, orgIds.map((id) => [id, { badge: { state: "inProgress", what: "Linking" }, checkedAt: stateOf(profileId, id)?.checkedAt ?? null, error: null }]));
+  });
+  const record = (e: BatchEvent): void => {
+    const run = batchRun.value;
+    if (run?.batchId !== batchId) return;
+    batchRun.value = { ...run, done: Math.max(run.done, e.done), results: new Map(run.results).set(e.result.org, e.result.outcome) };
+    setOrgState(profileId, e.result.org, stateOfOutcome(e.result.outcome, new Date()));
+    if (e.result.outcome.result !== "failed") forgetToken(e.result.org);
+  };
+  try {
+    const summary = await api.linkBatch({ batchId, profileId, items, concurrency: null, force }, record);
+    for (const r of summary.results) {
+      if (!batchRun.value?.results.has(r.org)) record({ done: batchRun.value?.done ?? 0, total: orgIds.length, result: r });
+    }
+    settleUnfinished(profileId, orgIds.filter((id) => !summary.results.some((r) => r.org === id)), summary, started);
+    const run = batchRun.value;
+    if (run?.batchId === batchId)
+      batchRun.value = { ...run, done: summary.results.length, running: false, cancelled: summary.cancelled, stopped: summary.stopped };
+    const linked = summary.results.length - summary.failed;
+    notify(
+      summary.stopped
+        ? `The batch stopped: ${summary.stopped.message} Nothing else was sent.`
+        : `${linked} of ${orgIds.length} organization${orgIds.length === 1 ? "" : "s"} linked${summary.failed ? `, ${summary.failed} failed` : ""}${summary.cancelled ? " (cancelled)" : ""}.`,
+      summary.failed || summary.stopped ? "error" : "ok",
+    );
+  } catch (e) {
+    const error = asOmlinkError(e);
+    settleUnfinished(profileId, orgIds, null, started);
+    const run = batchRun.value;
+    if (run?.batchId === batchId) batchRun.value = { ...run, running: false, stopped: error };
+    fail(error);
+  } finally {
+    await loadHistory();
+  }
+}
+
+function forgetToken(orgId: string): void {
+  if (!batchTokens.value.has(orgId)) return;
+  const next = new Map(batchTokens.value);
+  next.delete(orgId);
+  batchTokens.value = next;
+}
+
+export async function cancelBatch(): Promise<void> {
+  const run = batchRun.value;
+  if (run?.running) await api.cancelBatch(run.batchId).catch(fail);
+}
+
+/** The organizations of the last batch that failed (or were never reached). */
+export function failedOfLastRun(): string[] {
+  const run = batchRun.value;
+  if (!run || run.running || run.profileId !== currentId.value) return [];
+  return run.orgIds.filter((id) => {
+    const r = run.results.get(id);
+    return !r || r.result === "failed";
+  });
+}
+
+export async function retryFailed(): Promise<void> {
+  const failed = failedOfLastRun();
+  if (failed.length > 0) await linkChecked(false, failed);
+}

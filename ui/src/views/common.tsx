@@ -1,0 +1,116 @@
+// Small pieces every view uses: badges, error boxes, fields and modal dialogs.
+
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import type { OmlinkError } from "../api";
+import { badgeFor, type BadgeState } from "../lib/badge";
+import { errorBadge } from "../lib/fleet";
+import { confirmation } from "../state";
+
+export function Badge({ state, at }: { state: BadgeState; at?: Date | null }) {
+  const b = badgeFor(state);
+  return (
+    <span class={`badge ${b.tone}`} title={b.title} data-badge={b.tone}>
+      <span class="badge-label">{b.label}</span>
+      {at ? <span class="badge-time"> · checked {at.toLocaleTimeString()}</span> : null}
+    </span>
+  );
+}
+
+/** The 409 on unlink, said plainly. */
+function plainWords(e: OmlinkError): string | null {
+  if (e.errorCode === "CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT") {
+    const projects = e.parameters.map(String).join(", ");
+    return `A live migration from this organization is still running${projects ? ` (project ${projects})` : ""}. Ops Manager keeps the link until that migration finishes or is cancelled in Atlas; then you can unlink.`;
+  }
+  return null;
+}
+
+/** An error with its hint; `retry` adds a "Try again" button (for a locked keychain). */
+export function ErrorBox({ error, retry }: { error: OmlinkError; retry?: () => void }) {
+  const plain = plainWords(error);
+  return (
+    <div class="error-box" role="alert" data-error-kind={error.kind}>
+      <div>
+        <Badge state={errorBadge(error)} /> <strong class="error-message">{error.message}</strong>
+      </div>
+      {plain ? <p class="plain">{plain}</p> : null}
+      {error.errorCode || error.httpStatus ? (
+        <p class="server">
+          Server: {error.httpStatus ? `HTTP ${error.httpStatus}` : ""}
+          {error.errorCode ? ` · ${error.errorCode}` : ""}
+        </p>
+      ) : null}
+      {error.hint && !plain ? <p class="hint">What to do: {error.hint}</p> : null}
+      {retry ? (
+        <button class="retry" type="button" onClick={retry}>
+          Try again
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** A labelled control; the label names it for assistive technology. */
+export function Field({ label, note, noteId, children }: { label: string; note?: ComponentChildren; noteId?: string; children: ComponentChildren }) {
+  return (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      {children}
+      {note !== undefined ? (
+        <span class="field-note" id={noteId}>
+          {note}
+        </span>
+      ) : null}
+    </label>
+  );
+}
+
+/** A modal `<dialog>`: opened on mount, Escape (the dialog's own cancel) or `onClose` closes it. */
+export function Modal({ id, label, onClose, children, wide }: { id: string; label: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => {
+      if (d?.open) d.close();
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      id={id}
+      class={wide ? "wide" : ""}
+      aria-label={label}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      {children}
+    </dialog>
+  );
+}
+
+/** The window's confirmation, above any other dialog. */
+export function ConfirmDialog() {
+  const c = confirmation.value;
+  if (!c) return null;
+  const answer = (ok: boolean) => {
+    confirmation.value = null;
+    c.resolve(ok);
+  };
+  return (
+    <Modal id="confirm" label="Confirm" onClose={() => answer(false)}>
+      <p id="confirm-text">{c.text}</p>
+      <div class="dialog-actions">
+        <button type="button" id="confirm-no" onClick={() => answer(false)}>
+          Cancel
+        </button>
+        <button type="button" id="confirm-yes" class="danger" onClick={() => answer(true)}>
+          {c.yes}
+        </button>
+      </div>
+    </Modal>
+  );
+}
