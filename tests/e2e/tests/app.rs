@@ -11,8 +11,12 @@ use std::time::{Duration, Instant};
 
 use std::future::Future;
 
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
 use fantoccini::elements::Element;
 use fantoccini::error::{CmdError, ErrorStatus};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
 use omlink_sandbox::{Faults, Sandbox, SandboxConfig};
@@ -103,6 +107,8 @@ impl App {
             log,
         };
         app.wait_for("#profiles h2").await;
+        // Start-up is over (profiles listed, the keychain sweep done) before anything is tried.
+        app.wait_for(".topbar[data-ready=\"true\"]").await;
         app
     }
 
@@ -203,13 +209,203 @@ impl App {
     async fn screenshot(&self, name: &str) {
         let dir = PathBuf::from(env("OMLINK_E2E_SCREENSHOTS"));
         std::fs::create_dir_all(&dir).unwrap();
+        // WebKitWebDriver's snapshot waits for the page's next paint, which a page with nothing
+        // left to change may never make: keep repainting (an invisible outline) while it waits.
+        self.client
+            .execute(
+                "let n = 0;
+                 const timer = setInterval(() => {
+                   document.body.style.outline = n++ % 2 ? '1px solid rgba(0,0,0,0.01)' : 'none';
+                   if (n > 100) { clearInterval(timer); document.body.style.outline = 'none'; }
+                 }, 40);",
+                vec![],
+            )
+            .await
+            .unwrap();
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Presses `key` with Ctrl (or another modifier) held, on whatever has the focus.
+    async fn chord(&self, modifier: Key, key: char) {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down {
+                value: modifier.into(),
+            })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up {
+                value: modifier.into(),
+            });
+        self.client.perform_actions(keys).await.unwrap();
+        self.client.release_actions().await.unwrap();
+    }
+
+    /// Types into whatever has the focus, as a keyboard would.
+    async fn keys(&self, text: &str) {
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+
+    /// The id of the focused element.
+    async fn focused_id(&self) -> String {
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .attr("id")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// Waits until the element with this id has the focus.
+    async fn wait_focus(&self, id: &str) {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < WAIT {
+            last = self.focused_id().await;
+            if last == id {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("#{id} never got the focus; #{last} has it");
+    }
+
+    /// Clicks `css` with Shift held (a range selection).
+    async fn shift_click(&self, css: &str) {
+        let target = self.wait_for(css).await;
+        // Pointer actions need the element in view (the table scrolls within its panel).
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(&target).unwrap()],
+            )
+            .await
+            .unwrap();
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down {
+                value: Key::Shift.into(),
+            })
+            .then(KeyAction::Pause {
+                duration: Duration::ZERO,
+            })
+            .then(KeyAction::Pause {
+                duration: Duration::ZERO,
+            })
+            .then(KeyAction::Up {
+                value: Key::Shift.into(),
+            });
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: target,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Pause {
+                duration: Duration::ZERO,
+            });
+        self.client
+            .perform_actions(fantoccini::actions::Actions::from(keys).and(mouse))
+            .await
+            .unwrap();
+        self.client.release_actions().await.unwrap();
+    }
+
+    /// Runs axe-core on the page as it is and fails on any serious or critical violation;
+    /// every violation found is written to the run folder for the record.
+    async fn axe(&self, view: &str) {
+        let axe = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../ui/node_modules/axe-core/axe.min.js"),
+        )
+        .expect("axe-core is installed with the UI's npm packages (make ui-deps)");
+        self.client
+            .execute(&format!("{axe}\nreturn typeof window.axe;"), vec![])
+            .await
+            .expect("axe-core loads in the window");
+        let report = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.axe.run(document, { resultTypes: ['violations'] })
+                   .then((r) => done(r.violations.map((v) => ({
+                     id: v.id, impact: v.impact, help: v.help,
+                     nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }))))
+                   .catch((e) => done([{ id: 'axe-failed', impact: 'critical', help: String(e), nodes: [] }]));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        let violations = report.as_array().cloned().unwrap_or_default();
+        let dir = PathBuf::from(env("OMLINK_E2E_RUN_DIR"));
+        std::fs::write(
+            dir.join(format!("axe-{view}.json")),
+            serde_json::to_string_pretty(&report).unwrap(),
+        )
+        .unwrap();
+        let serious: Vec<String> = violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| {
+                format!(
+                    "{} ({}): {} at {}",
+                    v["id"], v["impact"], v["help"], v["nodes"]
+                )
+            })
+            .collect();
+        println!(
+            "axe-core on {view}: {} violation(s), {} serious or critical",
+            violations.len(),
+            serious.len()
+        );
+        assert!(
+            serious.is_empty(),
+            "axe-core on {view}:\n{}",
+            serious.join("\n")
+        );
+    }
+
+    /// Waits until no badge of the organization table says it is still being read.
+    async fn wait_all_checked(&self) {
+        let started = Instant::now();
+        while started.elapsed() < WAIT {
+            if self.count("#fleet-table tbody td.status").await > 0
+                && self
+                    .count("#fleet-table tbody td.status .badge[data-badge=\"busy\"]")
+                    .await
+                    == 0
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        panic!("the table's badges never settled");
+    }
+
+    /// Opens the shown profile's settings dialog.
+    async fn open_settings(&self) {
+        self.click("#edit-profile").await;
+        self.wait_for("#profile-dialog[open]").await;
     }
 
     /// Fills and saves the profile form.
     async fn create_profile(&self, name: &str, url: &str, public: &str, private: &str) {
         self.click("#new-profile").await;
+        self.wait_for("#profile-dialog[open]").await;
         self.type_into("#pf-name", name).await;
         self.type_into("#pf-url", url).await;
         self.type_into("#pf-public-key", public).await;
@@ -245,6 +441,19 @@ impl App {
             assert!(!log.contains(secret), "the app's log holds a secret");
         }
         assert!(!store.is_empty(), "the store file was written");
+    }
+}
+
+/// A scenario that fails must not leave its app behind: the app is single-instance, so the next
+/// scenario's launch would hand over to it and exit.
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let app = env("OMLINK_E2E_APP");
+        if app_running(&app) {
+            let _ = Command::new("pkill").args(["-KILL", "-f", &app]).status();
+        }
     }
 }
 
@@ -329,9 +538,16 @@ fn sandbox(faults: Faults) -> Sandbox {
 #[tokio::test]
 async fn first_start_sandbox_pick_by_name_link_and_see_history() {
     let app = App::launch("first-start").await;
-    app.wait_text("#profile-form", "Welcome").await;
+    app.wait_text("#orgs", "Welcome").await;
+    app.axe("welcome").await;
     app.click("#try-sandbox").await;
     app.wait_for("button[data-org-id]").await;
+    app.wait_all_checked().await;
+
+    // An id typed by hand is validated as the person types.
+    app.type_into("#org-manual", "5f1e").await;
+    app.wait_text("#org-manual-note", "4 of 24 characters")
+        .await;
     app.screenshot("1-sandbox-profile-and-organizations").await;
 
     // Pick an organization by name.
@@ -343,11 +559,6 @@ async fn first_start_sandbox_pick_by_name_link_and_see_history() {
     );
     app.pick_org(ORG).await;
     app.wait_text("#selected-org-name", "Payments Platform")
-        .await;
-
-    // The manual id field validates as the person types.
-    app.type_into("#org-manual", "5f1e").await;
-    app.wait_text("#org-manual-note", "4 of 24 characters")
         .await;
 
     app.link_with(TOKEN).await;
@@ -364,6 +575,7 @@ async fn first_start_sandbox_pick_by_name_link_and_see_history() {
         "{row}"
     );
     app.screenshot("2-linked").await;
+    app.axe("organization-linked").await;
     app.click("#help summary").await;
     app.screenshot("3-history-and-help").await;
 
@@ -394,14 +606,18 @@ async fn wrong_key_missing_role_and_access_list_errors_show_their_hints() {
         keyring_entries().contains(WRONG_KEY),
         "the private key is in the Secret Service"
     );
-    app.wait_text("#pf-key-saved", "key saved in the keychain")
-        .await;
-
-    // A wrong private key: authentication failed, with its hint.
-    app.click("#test-connection").await;
+    // A wrong private key: authentication failed, with its hint, as soon as the profile opens.
     let error = app.wait_text("#orgs .error-box", "Wrong API key").await;
     assert!(error.contains("key pair"), "{error}");
     app.screenshot("5-error-wrong-key").await;
+
+    // The settings dialog says the key is saved; Test connection there shows the same error.
+    app.open_settings().await;
+    app.wait_text("#pf-key-saved", "key saved in the keychain")
+        .await;
+    app.click("#test-connection").await;
+    app.wait_text("#pf-error", "Wrong API key").await;
+    app.axe("profile-settings").await;
 
     // A key without the Organization Owner role: the 401 with USER_UNAUTHORIZED.
     app.type_into("#pf-public-key", demo::MEMBER.public_key)
@@ -425,6 +641,7 @@ async fn wrong_key_missing_role_and_access_list_errors_show_their_hints() {
     );
 
     // A key refused by the access list: 403.
+    app.open_settings().await;
     app.type_into("#pf-public-key", demo::BLOCKED.public_key)
         .await;
     app.type_into("#pf-private-key", demo::BLOCKED.private_key)
@@ -450,6 +667,7 @@ async fn wrong_key_missing_role_and_access_list_errors_show_their_hints() {
         entries.contains(demo::BLOCKED.private_key) && !entries.contains(WRONG_KEY),
         "{entries}"
     );
+    app.open_settings().await;
     app.click("#delete-profile").await;
     app.click("#confirm-yes").await;
     app.wait_text("#notice", "deleted").await;
@@ -534,6 +752,7 @@ async fn a_locked_keychain_is_explained_nothing_is_lost_and_try_again_works() {
     let app = App::launch("locked-keychain").await;
     set_keyring_locked(true).await;
     app.click("#new-profile").await;
+    app.wait_for("#profile-dialog[open]").await;
     app.type_into("#pf-name", "Locked lab").await;
     app.type_into("#pf-url", sb.url()).await;
     app.type_into("#pf-public-key", demo::OWNER.public_key)
@@ -595,5 +814,195 @@ async fn a_second_launch_focuses_the_first_window_and_exits() {
     // The first window still works and the store is as it was.
     app.pick_org(ORG).await;
     assert_eq!(std::fs::read(&store).unwrap(), before);
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_fleet_of_fifty_every_badge_ten_linked_from_a_csv_one_retried() {
+    // 6 demo organizations and 44 generated ones.
+    let sb = Sandbox::start(SandboxConfig {
+        extra_orgs: 44,
+        ..Default::default()
+    })
+    .unwrap();
+    let app = App::launch("fleet").await;
+    app.create_profile(
+        "Fleet lab",
+        sb.url(),
+        demo::OWNER.public_key,
+        demo::OWNER.private_key,
+    )
+    .await;
+
+    // Every row has its badge, read concurrently when the profile opened.
+    app.wait_all_checked().await;
+    assert_eq!(app.count("#fleet-table tbody tr[data-row-org]").await, 50);
+    assert_eq!(
+        app.count(
+            "#fleet-table tbody td.status .badge:not([data-badge=\"busy\"]):not([data-badge=\"error\"])"
+        )
+        .await,
+        50,
+        "each organization shows its link status"
+    );
+    app.wait_text("#fleet-counts", "50 organizations").await;
+    app.axe("fleet").await;
+
+    // Ten organizations: the search narrows, a click and a shift-click select the range.
+    app.type_into("#org-search", "Generated organization 0001")
+        .await;
+    let shown: Vec<String> = {
+        let started = Instant::now();
+        loop {
+            let rows = app
+                .client
+                .find_all(Locator::Css("#fleet-table tbody tr[data-row-org]"))
+                .await
+                .unwrap();
+            if rows.len() == 10 || started.elapsed() > WAIT {
+                let mut ids = Vec::new();
+                for row in rows {
+                    ids.push(row.attr("data-row-org").await.unwrap().unwrap());
+                }
+                break ids;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    assert_eq!(shown.len(), 10, "{shown:?}");
+    app.click(&format!(
+        "tr[data-row-org=\"{}\"] input.row-select",
+        shown[0]
+    ))
+    .await;
+    app.shift_click(&format!(
+        "tr[data-row-org=\"{}\"] input.row-select",
+        shown[9]
+    ))
+    .await;
+    app.wait_text("#shown-count", "10 selected").await;
+
+    // A CSV for the ten: one token is expired.
+    let token = |i: usize| format!("e2e-CANARY-fleet-{i:02}-9f3c1a7d5e");
+    let expired = "e2e-CANARY-expired-fleet-5e0d2c";
+    let mut csv = String::from("org,token,note\n# one line per organization\n");
+    for (i, org) in shown.iter().enumerate() {
+        let t = if i == 4 { expired.to_owned() } else { token(i) };
+        csv.push_str(&format!("{org},{t},row {i}\n"));
+    }
+    // Typed as a keyboard would: Enter for each line break.
+    app.type_into(
+        "#batch-csv",
+        &csv.replace('\n', &char::from(Key::Enter).to_string()),
+    )
+    .await;
+    app.click("#batch-apply").await;
+    assert_eq!(
+        app.count("#batch-csv-errors").await,
+        0,
+        "{}",
+        app.wait_text("#batch", "").await
+    );
+    app.wait_text("#batch-ready", "10 of 10 with a token").await;
+    assert_eq!(
+        app.value("#batch-csv").await,
+        "",
+        "the tokens left the text box"
+    );
+
+    app.click("#batch-link").await;
+    let status = app.wait_text("#batch-status", "1 failed").await;
+    assert!(status.contains("10 of 10 done"), "{status}");
+    let linked = app
+        .count("#fleet-table tbody tr.checked td.status .badge[data-badge=\"ok\"]")
+        .await;
+    assert_eq!(linked, 9, "nine rows show SYNCED");
+    let failed = app
+        .wait_text(
+            &format!("li[data-batch-org=\"{}\"] .batch-error", shown[4]),
+            "expired",
+        )
+        .await;
+    assert!(!failed.contains(expired), "the error never shows the token");
+    assert_eq!(sb.is_linked(&shown[4]), Some(false));
+    app.screenshot("6-fleet-batch-one-failed").await;
+    app.axe("batch").await;
+
+    // A fresh token for the failed row, then Retry failed.
+    app.type_into(
+        &format!("input.batch-token[data-org=\"{}\"]", shown[4]),
+        &token(4),
+    )
+    .await;
+    app.click("#batch-retry").await;
+    app.wait_text("#batch-status", "1 of 1 done").await;
+    assert_eq!(app.count("#batch-retry").await, 0, "nothing left to retry");
+    app.wait_text(
+        &format!("tr[data-row-org=\"{}\"] td.status", shown[4]),
+        "SYNCED",
+    )
+    .await;
+    for org in &shown {
+        assert_eq!(sb.is_linked(org), Some(true), "{org}");
+    }
+    // Each attempt is in the history: ten, plus the retry.
+    app.click("#org-search").await;
+    app.chord(Key::Control, 'a').await;
+    app.keys(&char::from(Key::Backspace).to_string()).await;
+    app.wait_text("#shown-count", "50 shown").await;
+    app.screenshot("7-fleet-dashboard").await;
+    let started = Instant::now();
+    while app.count("#history-table tbody tr").await < 11 && started.elapsed() < WAIT {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count("#history-table tbody tr").await, 11);
+
+    let tokens: Vec<String> = (0..10).map(token).collect();
+    let mut secrets: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    secrets.push(expired);
+    secrets.push(demo::OWNER.private_key);
+    app.assert_no_secrets(&secrets).await;
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn the_single_organization_flow_works_from_the_keyboard_alone() {
+    let app = App::launch("keyboard").await;
+    app.click("#try-sandbox").await;
+    app.wait_all_checked().await;
+
+    // Ctrl+K finds the search; Enter on a single match opens it with the token field focused.
+    app.chord(Key::Control, 'k').await;
+    app.wait_focus("org-search").await;
+    app.keys("Payments").await;
+    app.keys(&String::from(char::from(Key::Enter))).await;
+    app.wait_text("#selected-org-id", ORG).await;
+    app.wait_focus("token").await;
+    // Enter in the token field links.
+    app.keys(TOKEN).await;
+    app.keys(&String::from(char::from(Key::Enter))).await;
+    app.wait_text("#org-status", "Linked · SYNCED").await;
+    assert_eq!(app.value("#token").await, "");
+
+    // Tab moves on from the search; Enter opens the settings, Escape closes them.
+    app.chord(Key::Control, 'k').await;
+    app.wait_focus("org-search").await;
+    app.keys(&String::from(char::from(Key::Tab))).await;
+    app.wait_focus("status-filter").await;
+    app.on("#edit-profile", |el| async move {
+        el.send_keys(&String::from(char::from(Key::Enter))).await
+    })
+    .await;
+    app.wait_for("#profile-dialog[open]").await;
+    app.keys(&String::from(char::from(Key::Escape))).await;
+    let started = Instant::now();
+    while app.count("dialog[open]").await > 0 && started.elapsed() < WAIT {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count("dialog[open]").await,
+        0,
+        "Escape closed the dialog"
+    );
     app.quit().await;
 }
