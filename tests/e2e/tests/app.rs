@@ -176,11 +176,28 @@ impl App {
         }
     }
 
+    /// Clicks `css` once it is shown (a dialog's button exists before the dialog opens).
     async fn click(&self, css: &str) {
+        let started = Instant::now();
+        while !self
+            .on(css, |el| async move { el.is_displayed().await })
+            .await
+            && started.elapsed() < WAIT
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         self.on(css, |el| async move { el.click().await }).await;
     }
 
     async fn type_into(&self, css: &str, text: &str) {
+        let started = Instant::now();
+        while !self
+            .on(css, |el| async move { el.is_displayed().await })
+            .await
+            && started.elapsed() < WAIT
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         self.on(css, |el| async move {
             el.clear().await?;
             el.send_keys(text).await
