@@ -91,6 +91,17 @@ impl ClientConfig {
     }
 }
 
+/// Where and how to connect, whatever the API and the credentials.
+#[derive(Clone, Debug)]
+pub(crate) struct Transport {
+    pub(crate) base_url: BaseUrl,
+    pub(crate) tls: TlsOptions,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) pretty: bool,
+    pub(crate) envelope: bool,
+}
+
 /// Something about a connection the user should know, though it works.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -132,10 +143,10 @@ impl fmt::Display for Warning {
 /// ```
 #[derive(Debug)]
 pub struct Client {
-    http: reqwest::Client,
-    base_url: BaseUrl,
-    public_key: PublicKey,
-    private_key: PrivateKey,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: BaseUrl,
+    auth: Auth,
+    flavor: Flavor,
     pretty: bool,
     envelope: bool,
     timeout: Duration,
@@ -145,11 +156,37 @@ pub struct Client {
 }
 
 /// A complete answer: status (unwrapped from an envelope), headers and body.
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
+
+/// How a client proves who it is.
+#[derive(Debug)]
+pub(crate) enum Auth {
+    /// HTTP Digest with an API key pair (Ops Manager, Cloud Manager, Atlas API keys).
+    Digest {
+        public_key: PublicKey,
+        private_key: PrivateKey,
+    },
+    /// An OAuth 2.0 bearer token of an Atlas service account, fetched and renewed as needed.
+    Bearer(crate::atlas::OAuth),
+}
+
+/// Which API a client speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    /// Ops Manager's and Cloud Manager's Public API v1.0 (`application/json`).
+    OpsManager,
+    /// The Atlas Admin API v2, with its versioned media type on every request.
+    Atlas,
+}
+
+/// The path of the Atlas Admin API v2.
+pub(crate) const ATLAS_API_PREFIX: &str = "/api/atlas/v2";
+/// The version of the Atlas Admin API every call here uses.
+pub const ATLAS_MEDIA_TYPE: &str = "application/vnd.atlas.2023-01-01+json";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -164,6 +201,25 @@ impl Client {
     /// [`ErrorKind::InvalidInput`] when the extra CA file cannot be read, is empty or holds no
     /// usable PEM certificate; [`ErrorKind::Tls`] when the system's TLS roots cannot be loaded.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        Self::build(
+            &Transport {
+                base_url: config.base_url,
+                tls: config.tls,
+                connect_timeout: config.connect_timeout,
+                timeout: config.timeout,
+                pretty: config.pretty,
+                envelope: config.envelope,
+            },
+            Auth::Digest {
+                public_key: config.public_key,
+                private_key: config.private_key,
+            },
+            Flavor::OpsManager,
+        )
+    }
+
+    pub(crate) fn build(config: &Transport, auth: Auth, flavor: Flavor) -> Result<Self, Error> {
+        let config = config.clone();
         let mut warnings = Vec::new();
         if config.base_url.is_insecure() {
             warnings.push(Warning::InsecureHttp);
@@ -198,8 +254,8 @@ impl Client {
         Ok(Self {
             http,
             base_url: config.base_url,
-            public_key: config.public_key,
-            private_key: config.private_key,
+            auth,
+            flavor,
             pretty: config.pretty,
             envelope: config.envelope,
             timeout: config.timeout,
@@ -299,7 +355,11 @@ impl Client {
     /// # Errors
     /// Any [`ErrorKind`] but `InvalidInput`.
     pub async fn list_orgs(&self) -> Result<Vec<Organization>, Error> {
-        let call = self.call(Operation::ListOrgs, None);
+        self.paged_orgs(self.call(Operation::ListOrgs, None)).await
+    }
+
+    /// `GET /orgs`, page after page (Ops Manager and Atlas page it the same way).
+    pub(crate) async fn paged_orgs(&self, call: Call<'_>) -> Result<Vec<Organization>, Error> {
         self.within_deadline(call, async {
             let mut orgs: Vec<Organization> = Vec::new();
             let mut total_bytes = 0usize;
@@ -336,7 +396,7 @@ impl Client {
     }
 
     /// Runs one call's round trips under one deadline ([`ClientConfig::timeout`]).
-    async fn within_deadline<T>(
+    pub(crate) async fn within_deadline<T>(
         &self,
         call: Call<'_>,
         work: impl Future<Output = Result<T, Error>>,
@@ -347,7 +407,7 @@ impl Client {
         }
     }
 
-    fn call<'a>(&'a self, op: Operation, org: Option<&'a OrgId>) -> Call<'a> {
+    pub(crate) fn call<'a>(&'a self, op: Operation, org: Option<&'a OrgId>) -> Call<'a> {
         Call {
             op,
             org: org.map(OrgId::as_str),
@@ -355,8 +415,12 @@ impl Client {
         }
     }
 
-    fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
-        let mut url = Url::parse(&self.base_url.api(path)).expect("a validated base URL");
+    pub(crate) fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
+        let full = match self.flavor {
+            Flavor::OpsManager => self.base_url.api(path),
+            Flavor::Atlas => format!("{}{ATLAS_API_PREFIX}{path}", self.base_url.as_str()),
+        };
+        let mut url = Url::parse(&full).expect("a validated base URL");
         {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
@@ -382,7 +446,7 @@ impl Client {
     /// next `nc` by later calls (one round trip). A 401 that says `stale=true`, or that answers
     /// a reused nonce, is re-challenged once with the challenge it carries. `secret` is scrubbed
     /// from every answer body before anything reads it.
-    async fn send(
+    pub(crate) async fn send(
         &self,
         call: Call<'_>,
         method: Method,
@@ -390,6 +454,17 @@ impl Client {
         body: Option<Bytes>,
         secret: Option<&str>,
     ) -> Result<Answer, Error> {
+        let (public_key, private_key) = match &self.auth {
+            Auth::Digest {
+                public_key,
+                private_key,
+            } => (public_key, private_key),
+            Auth::Bearer(oauth) => {
+                return self
+                    .send_bearer(oauth, call, method, url, body, secret)
+                    .await;
+            }
+        };
         let uri = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
@@ -415,8 +490,8 @@ impl Client {
             let authorization = nonce.authorize(
                 method.as_str(),
                 &uri,
-                self.public_key.as_str(),
-                self.private_key.expose(),
+                public_key.as_str(),
+                private_key.expose(),
             );
             let mut value = HeaderValue::from_str(&authorization).map_err(|_| {
                 Error::new(
@@ -452,8 +527,34 @@ impl Client {
         }
     }
 
+    /// Sends one request with an Atlas service account's bearer token. A 401 to a token that
+    /// was cached (the server may have revoked it) fetches a fresh one and tries once more.
+    async fn send_bearer(
+        &self,
+        oauth: &crate::atlas::OAuth,
+        call: Call<'_>,
+        method: Method,
+        url: Url,
+        body: Option<Bytes>,
+        secret: Option<&str>,
+    ) -> Result<Answer, Error> {
+        let mut renewed = false;
+        loop {
+            let (value, fresh) = oauth.authorization(self, call).await?;
+            let answer = self
+                .round_trip(call, &method, &url, body.clone(), Some(value), secret)
+                .await?;
+            if answer.status == 401 && !fresh && !renewed {
+                oauth.forget();
+                renewed = true;
+                continue;
+            }
+            return Ok(answer);
+        }
+    }
+
     /// One HTTP request and its whole answer (at most [`MAX_BODY_BYTES`]); a 3xx is an error.
-    async fn round_trip(
+    pub(crate) async fn round_trip(
         &self,
         call: Call<'_>,
         method: &Method,
@@ -462,15 +563,19 @@ impl Client {
         authorization: Option<HeaderValue>,
         secret: Option<&str>,
     ) -> Result<Answer, Error> {
+        let media_type = match self.flavor {
+            Flavor::OpsManager => "application/json",
+            Flavor::Atlas => ATLAS_MEDIA_TYPE,
+        };
         let mut request = self
             .http
             .request(method.clone(), url.clone())
-            .header(ACCEPT, "application/json");
+            .header(ACCEPT, media_type);
         if let Some(value) = authorization {
             request = request.header(AUTHORIZATION, value);
         }
         match body {
-            Some(body) => request = request.header(CONTENT_TYPE, "application/json").body(body),
+            Some(body) => request = request.header(CONTENT_TYPE, media_type).body(body),
             None if *method == Method::POST => request = request.header(CONTENT_LENGTH, 0),
             None => {}
         }
@@ -597,7 +702,7 @@ fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     out
 }
 
-fn too_large(call: Call<'_>, limit: usize, where_: &str) -> Error {
+pub(crate) fn too_large(call: Call<'_>, limit: usize, where_: &str) -> Error {
     Error::new(
         ErrorKind::ServerError,
         format!(
@@ -613,7 +718,7 @@ fn too_large(call: Call<'_>, limit: usize, where_: &str) -> Error {
 }
 
 /// Turns a non-2xx answer into the typed error; the one place that judges statuses.
-fn check(answer: Answer, call: Call<'_>) -> Result<Answer, Error> {
+pub(crate) fn check(answer: Answer, call: Call<'_>) -> Result<Answer, Error> {
     if (200..300).contains(&answer.status) {
         return Ok(answer);
     }

@@ -233,6 +233,16 @@ pub(crate) enum Operation {
     Status,
     Unlink,
     ListOrgs,
+    /// Atlas: the service account's access token (`POST /api/oauth/token`).
+    AtlasAccessToken,
+    /// Atlas: `GET /orgs`.
+    AtlasOrgs,
+    /// Atlas: `POST …/liveMigrations/linkTokens`.
+    CreateLinkToken,
+    /// Atlas: `DELETE …/liveMigrations/linkTokens`.
+    RevokeLinkToken,
+    /// Atlas: `GET …/liveMigrations/availableProjects`.
+    AvailableProjects,
 }
 
 impl Operation {
@@ -242,7 +252,20 @@ impl Operation {
             Self::Status => "read the link status",
             Self::Unlink => "remove the link",
             Self::ListOrgs => "list organizations",
+            Self::AtlasAccessToken => "sign in to Atlas with the service account",
+            Self::AtlasOrgs => "list Atlas organizations",
+            Self::CreateLinkToken => "create a link token in Atlas",
+            Self::RevokeLinkToken => "revoke the Atlas link token",
+            Self::AvailableProjects => "read Atlas's available projects",
         }
+    }
+
+    /// Whether the call goes to Atlas (the Ops Manager side is every other one).
+    pub(crate) fn is_atlas(self) -> bool {
+        !matches!(
+            self,
+            Self::Link | Self::Status | Self::Unlink | Self::ListOrgs
+        )
     }
 }
 
@@ -254,6 +277,69 @@ struct ApiErrorBody {
     error_code: Option<String>,
     parameters: Option<Vec<serde_json::Value>>,
     reason: Option<String>,
+}
+
+/// Atlas errorCodes that mean "your credentials are fine, your role is not".
+fn is_role_code(code: Option<&str>) -> bool {
+    code.is_some_and(|c| {
+        c == "USER_UNAUTHORIZED"
+            || c.starts_with("NOT_ORG_")
+            || c.starts_with("INSUFFICIENT_")
+            || c.contains("ACCESS_LIST")
+            || c.contains("WHITELIST")
+    })
+}
+
+/// The hints for the Atlas side: they name Atlas's settings, not Ops Manager's.
+fn atlas_hint(kind: ErrorKind, code: &str, call: Call<'_>, status: u16) -> Option<String> {
+    if !call.op.is_atlas() {
+        return None;
+    }
+    let org = call.org.unwrap_or("this organization");
+    Some(match kind {
+        ErrorKind::AuthenticationFailed if call.op == Operation::AtlasAccessToken => format!(
+            "Check the service account's client id and secret: {} did not accept them. The              secret may have expired or been revoked (Atlas → Organization Access → Service              Accounts).",
+            call.host
+        ),
+        ErrorKind::AuthenticationFailed => format!(
+            "Check the Atlas credentials: {} did not accept them (a deleted or mistyped API key,              or a revoked service account).",
+            call.host
+        ),
+        ErrorKind::PermissionDenied if code.contains("ACCESS_LIST") || code.contains("WHITELIST") => {
+            "Add this machine's IP address to the Atlas API access list of the service account or              API key (Atlas → Organization Access)."
+                .to_owned()
+        }
+        ErrorKind::PermissionDenied if call.op == Operation::AtlasOrgs => {
+            "These Atlas credentials may not list organizations; give them a role in the              organization."
+                .to_owned()
+        }
+        ErrorKind::PermissionDenied => format!(
+            "The Atlas credentials need the Organization Owner role on Atlas organization {org}."
+        ),
+        ErrorKind::NotFound if call.op == Operation::AtlasOrgs => format!(
+            "{} has no Atlas Admin API at this address: check the Atlas URL.",
+            call.host
+        ),
+        ErrorKind::NotFound => format!(
+            "Check the Atlas organization id: {} has no organization {org} these credentials can              see.",
+            call.host
+        ),
+        ErrorKind::Rejected if status == 406 || code.contains("VERSION") => {
+            "Atlas did not accept the API version omlink asks for: this may need a newer omlink."
+                .to_owned()
+        }
+        ErrorKind::Rejected if call.op == Operation::CreateLinkToken => {
+            "Check the access-list addresses: each must be an IP address (the source's external              one as Atlas sees it)."
+                .to_owned()
+        }
+        ErrorKind::Rejected => format!("Atlas refused to {}.", call.op.verb()),
+        ErrorKind::ServerError => format!(
+            "Atlas ({}) failed to {}; try again in a few minutes.",
+            call.host,
+            call.op.verb()
+        ),
+        _ => return None,
+    })
 }
 
 /// The longest excerpt of a non-JSON error body kept in an error.
@@ -328,6 +414,13 @@ impl Error {
         let code = error_code.as_deref().unwrap_or("");
         let org = call.org.unwrap_or("this organization");
         let kind = match status {
+            // The service account's secret was refused (OAuth answers 400 invalid_client).
+            400 | 401 if call.op == Operation::AtlasAccessToken => ErrorKind::AuthenticationFailed,
+            // Atlas answers a wrong key or token with 401 and an errorCode of its own; only
+            // a role it lacks is a permission problem.
+            401 if call.op.is_atlas() && !is_role_code(error_code.as_deref()) => {
+                ErrorKind::AuthenticationFailed
+            }
             401 if error_code.is_some() => ErrorKind::PermissionDenied,
             401 => ErrorKind::AuthenticationFailed,
             403 => ErrorKind::PermissionDenied,
@@ -337,7 +430,9 @@ impl Error {
             _ => ErrorKind::ServerError,
         };
         let retry_after_secs = retry_after.and_then(|v| v.trim().parse::<u64>().ok());
-        let hint = match (kind, code) {
+        let hint = match atlas_hint(kind, code, call, status) {
+            Some(hint) => hint,
+            None => match (kind, code) {
             (ErrorKind::AuthenticationFailed, _) => format!(
                 "Check the public and private API key pair: {} did not accept them. \
                  The key may have been deleted, or the private key mistyped.",
@@ -414,6 +509,7 @@ impl Error {
                 | ErrorKind::Internal,
                 _,
             ) => String::new(),
+            },
         };
         let mut message = format!(
             "Could not {}: {} (HTTP {status})",

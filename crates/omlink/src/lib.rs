@@ -14,6 +14,7 @@
 //!
 //! No GUI dependency is allowed here: the desktop app and the `omlink` CLI both build on it.
 
+pub mod atlas;
 pub mod batch;
 mod client;
 pub mod digest;
@@ -30,9 +31,12 @@ mod store_file;
 mod validate;
 mod workbench;
 
+pub use atlas::{
+    ATLAS_URL, AtlasClient, AtlasConfig, AtlasCredentials, AvailableProject, ClientId, Deployment,
+};
 pub use client::{
-    Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_BODY_BYTES,
-    MAX_TOTAL_BYTES, ORGS_PAGE_SIZE, TlsOptions, Warning,
+    ATLAS_MEDIA_TYPE, Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    MAX_BODY_BYTES, MAX_TOTAL_BYTES, ORGS_PAGE_SIZE, TlsOptions, Warning,
 };
 pub use error::{
     EXIT_SOME_FAILED, Error, ErrorKind, exit_code_table, exit_codes, mask_userinfo, sanitize,

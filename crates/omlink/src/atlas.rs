@@ -1,0 +1,493 @@
+//! The Atlas Admin API v2 client: organizations, link tokens and available projects, signed in
+//! with a service account (OAuth 2.0 client credentials) or an API key (HTTP Digest).
+//!
+//! It shares the Ops Manager client's transport: TLS options, one deadline per call, no
+//! redirects, capped answers, typed errors with the same kinds (the hints name Atlas's
+//! settings), and the versioned media type [`ATLAS_MEDIA_TYPE`] on every request.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::client::{
+    Auth, Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Flavor, MAX_BODY_BYTES, TlsOptions,
+    Transport, Warning, check, too_large,
+};
+use crate::error::{Call, Error, ErrorKind, Operation};
+use crate::model::Organization;
+use crate::secret::{LinkToken, PrivateKey};
+use crate::validate::{BaseUrl, OrgId, PublicKey};
+
+/// Atlas's own address.
+pub const ATLAS_URL: &str = "https://cloud.mongodb.com";
+
+/// A service account's client id: one word, no colon (it is the Basic user name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Validates a client id.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when it is empty, too long, or holds spaces, quotes, a
+    /// colon or control characters.
+    pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
+        let value = value.as_ref().trim();
+        if value.is_empty()
+            || value.len() > 256
+            || value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ':' | '"' | '\\'))
+        {
+            return Err(Error::invalid_input(
+                "The service account's client id is not valid: it must be one word without \
+                 spaces, quotes or colons",
+                "Copy the client id shown with the service account in Atlas (Organization \
+                 Access → Applications → Service Accounts).",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
+crate::validate::string_newtype!(ClientId);
+
+/// How omlink signs in to Atlas. Secrets stay in [`PrivateKey`]s (zeroized, redacted).
+#[derive(Clone, Debug)]
+pub enum AtlasCredentials {
+    /// A service account: OAuth 2.0 client credentials (MongoDB's recommendation).
+    ServiceAccount {
+        /// The client id.
+        client_id: ClientId,
+        /// The client secret.
+        client_secret: PrivateKey,
+    },
+    /// An API key pair: HTTP Digest, as on Ops Manager.
+    ApiKey {
+        /// The public key.
+        public_key: PublicKey,
+        /// The private key.
+        private_key: PrivateKey,
+    },
+}
+
+/// Everything needed to talk to Atlas with one set of credentials.
+#[derive(Clone, Debug)]
+pub struct AtlasConfig {
+    /// Atlas's address ([`ATLAS_URL`], or a proxy or test server standing in).
+    pub base_url: BaseUrl,
+    /// Who signs in.
+    pub credentials: AtlasCredentials,
+    /// Certificate trust.
+    pub tls: TlsOptions,
+    /// Time allowed to connect.
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole call, the access token included.
+    pub timeout: Duration,
+}
+
+impl AtlasConfig {
+    /// A configuration with default TLS trust and timeouts.
+    pub fn new(base_url: BaseUrl, credentials: AtlasCredentials) -> Self {
+        Self {
+            base_url,
+            credentials,
+            tls: TlsOptions::default(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// One project Atlas can migrate from, as `availableProjects` lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AvailableProject {
+    /// The project's name.
+    #[serde(default)]
+    pub name: String,
+    /// Its id (in Ops Manager or Cloud Manager).
+    #[serde(default)]
+    pub project_id: String,
+    /// The migration hosts that serve it.
+    #[serde(default)]
+    pub migration_hosts: Vec<String>,
+    /// Its deployments.
+    #[serde(default)]
+    pub deployments: Vec<Deployment>,
+}
+
+/// A deployment of an available project.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    /// The cluster or replica set name.
+    #[serde(default)]
+    pub name: String,
+    /// Its MongoDB version.
+    #[serde(rename = "mongoDBVersion", default)]
+    pub mongodb_version: Option<String>,
+    /// Whether Ops Manager or Cloud Manager manages it (automation).
+    #[serde(default)]
+    pub managed: Option<bool>,
+    /// Whether it is sharded.
+    #[serde(default)]
+    pub sharded: Option<bool>,
+    /// Its data size, in bytes.
+    #[serde(default)]
+    pub db_size_bytes: Option<f64>,
+}
+
+/// A client for the Atlas Admin API v2. Cheap to share; it keeps its connections and its
+/// service account's access token (in memory only) across calls.
+#[derive(Debug)]
+pub struct AtlasClient {
+    inner: Client,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkTokenRequest {
+    access_list_ips: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkTokenAnswer {
+    /// Validated as it is parsed; never serialized.
+    link_token: LinkToken,
+}
+
+impl AtlasClient {
+    /// Builds a client. No request is made.
+    ///
+    /// # Errors
+    /// As [`Client::new`]: a CA file that cannot be used, TLS roots that cannot be loaded.
+    pub fn new(config: AtlasConfig) -> Result<Self, Error> {
+        let auth = match config.credentials {
+            AtlasCredentials::ServiceAccount {
+                client_id,
+                client_secret,
+            } => Auth::Bearer(OAuth::new(client_id, client_secret)),
+            AtlasCredentials::ApiKey {
+                public_key,
+                private_key,
+            } => Auth::Digest {
+                public_key,
+                private_key,
+            },
+        };
+        let transport = Transport {
+            base_url: config.base_url,
+            tls: config.tls,
+            connect_timeout: config.connect_timeout,
+            timeout: config.timeout,
+            pretty: false,
+            envelope: false,
+        };
+        Ok(Self {
+            inner: Client::build(&transport, auth, Flavor::Atlas)?,
+        })
+    }
+
+    /// What the user should be told about this connection.
+    pub fn warnings(&self) -> &[Warning] {
+        self.inner.warnings()
+    }
+
+    /// Atlas's address.
+    pub fn base_url(&self) -> &BaseUrl {
+        self.inner.base_url()
+    }
+
+    /// Every Atlas organization the credentials can see: `GET /orgs`, page after page.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`] but `InvalidInput`.
+    pub async fn list_orgs(&self) -> Result<Vec<Organization>, Error> {
+        self.inner
+            .paged_orgs(self.inner.call(Operation::AtlasOrgs, None))
+            .await
+    }
+
+    /// Creates the link token of Atlas organization `org`:
+    /// `POST /orgs/{orgId}/liveMigrations/linkTokens` with `{"accessListIps":[…]}`; any 2xx
+    /// with `{"linkToken"}` is success. The token is a [`LinkToken`] from the moment it is
+    /// read: never in an error, never logged.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`] but `InvalidInput`; a 2xx without a token is a `ServerError`.
+    pub async fn create_link_token(
+        &self,
+        org: &OrgId,
+        access_list: &[IpAddr],
+    ) -> Result<LinkToken, Error> {
+        let call = self.inner.call(Operation::CreateLinkToken, Some(org));
+        let body = serde_json::to_vec(&LinkTokenRequest {
+            access_list_ips: access_list.iter().map(ToString::to_string).collect(),
+        })
+        .expect("a list of strings always serializes");
+        let url = self
+            .inner
+            .url(&format!("/orgs/{org}/liveMigrations/linkTokens"), &[]);
+        self.inner
+            .within_deadline(call, async {
+                let answer = self
+                    .inner
+                    .send(call, Method::POST, url, Some(Bytes::from(body)), None)
+                    .await?;
+                let answer = check(answer, call)?;
+                let status = answer.status;
+                // The body holds the token: it is parsed, then wiped, and never excerpted.
+                let body = Zeroizing::new(answer.body);
+                serde_json::from_slice::<LinkTokenAnswer>(&body)
+                    .map(|a| a.link_token)
+                    .map_err(|_| no_token(call, status))
+            })
+            .await
+    }
+
+    /// Revokes the link token of Atlas organization `org` (and the link and API key it
+    /// carries): `DELETE /orgs/{orgId}/liveMigrations/linkTokens`, answered 204.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`] but `InvalidInput`.
+    pub async fn revoke_link_token(&self, org: &OrgId) -> Result<(), Error> {
+        let call = self.inner.call(Operation::RevokeLinkToken, Some(org));
+        let url = self
+            .inner
+            .url(&format!("/orgs/{org}/liveMigrations/linkTokens"), &[]);
+        self.inner
+            .within_deadline(call, async {
+                check(
+                    self.inner
+                        .send(call, Method::DELETE, url, None, None)
+                        .await?,
+                    call,
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// The projects Atlas organization `org` can migrate from, as the API's JSON array
+    /// (`GET /orgs/{orgId}/liveMigrations/availableProjects`).
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`] but `InvalidInput`; an answer that is not an array is a `ServerError`.
+    pub async fn available_projects_json(&self, org: &OrgId) -> Result<serde_json::Value, Error> {
+        let call = self.inner.call(Operation::AvailableProjects, Some(org));
+        let url = self.inner.url(
+            &format!("/orgs/{org}/liveMigrations/availableProjects"),
+            &[],
+        );
+        self.inner
+            .within_deadline(call, async {
+                let answer = check(
+                    self.inner.send(call, Method::GET, url, None, None).await?,
+                    call,
+                )?;
+                match serde_json::from_slice::<serde_json::Value>(&answer.body) {
+                    Ok(value @ serde_json::Value::Array(_)) => Ok(value),
+                    _ => Err(Error::unexpected_body(
+                        answer.status,
+                        &answer.body,
+                        call,
+                        "a list of projects",
+                    )),
+                }
+            })
+            .await
+    }
+
+    /// [`available_projects_json`](Self::available_projects_json), typed.
+    ///
+    /// # Errors
+    /// As `available_projects_json`.
+    pub async fn available_projects(&self, org: &OrgId) -> Result<Vec<AvailableProject>, Error> {
+        let value = self.available_projects_json(org).await?;
+        let call = self.inner.call(Operation::AvailableProjects, Some(org));
+        serde_json::from_value(value.clone()).map_err(|_| {
+            Error::unexpected_body(
+                200,
+                value.to_string().as_bytes(),
+                call,
+                "a list of projects",
+            )
+        })
+    }
+}
+
+fn no_token(call: Call<'_>, status: u16) -> Error {
+    Error::new(
+        ErrorKind::ServerError,
+        format!(
+            "Could not {}: Atlas answered {status} without a link token",
+            call.op.verb()
+        ),
+        format!(
+            "Check that {} is Atlas (or a proxy that passes its answers through unchanged).",
+            call.host
+        ),
+    )
+}
+
+/// A service account's access token, fetched on first use and renewed before it expires.
+/// It lives in memory only, in a sensitive header value.
+pub(crate) struct OAuth {
+    client_id: ClientId,
+    client_secret: PrivateKey,
+    cached: tokio::sync::Mutex<Option<Cached>>,
+}
+
+struct Cached {
+    header: HeaderValue,
+    renew_at: Instant,
+}
+
+impl fmt::Debug for OAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: secrecy::SecretString,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+/// Renew this long before the token expires (or at half its life, if shorter).
+const RENEW_MARGIN: Duration = Duration::from_secs(60);
+
+impl OAuth {
+    fn new(client_id: ClientId, client_secret: PrivateKey) -> Self {
+        Self {
+            client_id,
+            client_secret,
+            cached: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The `Authorization` header to send, and whether the token was fetched just now.
+    pub(crate) async fn authorization(
+        &self,
+        client: &Client,
+        call: Call<'_>,
+    ) -> Result<(HeaderValue, bool), Error> {
+        let mut cached = self.cached.lock().await;
+        if let Some(c) = cached.as_ref()
+            && Instant::now() < c.renew_at
+        {
+            return Ok((c.header.clone(), false));
+        }
+        let fresh = self.fetch(client, call).await?;
+        let header = fresh.header.clone();
+        *cached = Some(fresh);
+        Ok((header, true))
+    }
+
+    /// Drops the cached token (the server refused it).
+    pub(crate) fn forget(&self) {
+        if let Ok(mut cached) = self.cached.try_lock() {
+            *cached = None;
+        }
+    }
+
+    /// `POST {base}/api/oauth/token` with Basic `client_id:secret` and
+    /// `grant_type=client_credentials`.
+    async fn fetch(&self, client: &Client, call: Call<'_>) -> Result<Cached, Error> {
+        let token_call = Call {
+            op: Operation::AtlasAccessToken,
+            org: call.org,
+            host: call.host,
+        };
+        let url = format!("{}/api/oauth/token", client.base_url.as_str());
+        let mut response = client
+            .http
+            .post(url)
+            .basic_auth(self.client_id.as_str(), Some(self.client_secret.expose()))
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .map_err(|e| Error::from_transport(&e, token_call))?;
+        let status = response.status().as_u16();
+        if (300..400).contains(&status) {
+            return Err(Error::redirected(
+                token_call,
+                status,
+                response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok()),
+            ));
+        }
+        let headers = response.headers().clone();
+        let mut body = Zeroizing::new(Vec::new());
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| Error::from_transport(&e, token_call))?
+        {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large(token_call, MAX_BODY_BYTES, "in one answer"));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if !(200..300).contains(&status) {
+            let retry_after = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok());
+            return Err(Error::from_api_response(
+                status,
+                retry_after,
+                &body,
+                token_call,
+            ));
+        }
+        let parsed: TokenAnswer = serde_json::from_slice(&body).map_err(|_| {
+            Error::new(
+                ErrorKind::ServerError,
+                format!(
+                    "Could not {}: the answer held no access token",
+                    token_call.op.verb()
+                ),
+                format!("Check that {} is Atlas.", token_call.host),
+            )
+        })?;
+        let mut header = HeaderValue::from_str(&Zeroizing::new(format!(
+            "Bearer {}",
+            secrecy::ExposeSecret::expose_secret(&parsed.access_token)
+        )))
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::ServerError,
+                format!(
+                    "Could not {}: the access token is not a valid header",
+                    token_call.op.verb()
+                ),
+                format!("Check that {} is Atlas.", token_call.host),
+            )
+        })?;
+        header.set_sensitive(true);
+        let life = Duration::from_secs(parsed.expires_in.unwrap_or(3600).max(1));
+        let margin = RENEW_MARGIN.min(life / 2);
+        Ok(Cached {
+            header,
+            renew_at: Instant::now() + life - margin,
+        })
+    }
+}
