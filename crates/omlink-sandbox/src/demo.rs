@@ -109,3 +109,105 @@ pub const ORGS: [DemoOrg; 6] = [
 /// A link token the sandbox refuses with 400, as Atlas would refuse an expired one: any token
 /// containing this text.
 pub const EXPIRED_TOKEN_MARKER: &str = "expired";
+
+/// An Atlas organization of the sandbox's Atlas look-alike.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoAtlasOrg {
+    pub id: &'static str,
+    pub name: &'static str,
+}
+
+/// The Atlas organizations.
+pub const ATLAS_ORGS: [DemoAtlasOrg; 2] = [
+    DemoAtlasOrg {
+        id: "6a1b2c3d4e5f60718293a4b5",
+        name: "Atlas Production",
+    },
+    DemoAtlasOrg {
+        id: "6a1b2c3d4e5f60718293a4b6",
+        name: "Atlas Staging",
+    },
+];
+
+/// An Atlas service account (OAuth 2.0 client credentials).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoServiceAccount {
+    pub client_id: &'static str,
+    pub client_secret: &'static str,
+    pub role: Role,
+    pub description: &'static str,
+}
+
+/// The Atlas service account: Organization Owner of every Atlas organization.
+pub const SERVICE_ACCOUNT: DemoServiceAccount = DemoServiceAccount {
+    client_id: "mdb_sa_id_0123456789abcdef01234567",
+    client_secret: "mdb_sa_sk_demo-7c1e9a3f5b2d4e6a8c0b1d3f5e7a9c1b",
+    role: Role::OrgOwner,
+    description: "Atlas service account, Organization Owner: can create and revoke link tokens",
+};
+
+/// Atlas API keys (HTTP Digest), as on Ops Manager.
+pub const ATLAS_OWNER: DemoKey = DemoKey {
+    public_key: "atlasownr",
+    private_key: "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7",
+    role: Role::OrgOwner,
+    description: "Atlas API key, Organization Owner",
+};
+
+/// An Atlas API key without the Organization Owner role.
+pub const ATLAS_MEMBER: DemoKey = DemoKey {
+    public_key: "atlasmembr",
+    private_key: "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d",
+    role: Role::OrgMember,
+    description: "Atlas API key, Organization Member: refused with 401 USER_UNAUTHORIZED on link tokens",
+};
+
+/// Every Atlas API key.
+pub const ATLAS_KEYS: [DemoKey; 2] = [ATLAS_OWNER, ATLAS_MEMBER];
+
+/// The projects an Ops Manager organization of the sandbox holds, with their deployments
+/// (`name`, MongoDB version, sharded, managed, data size in bytes). Derived from the
+/// organization id, so every organization, generated ones too, has a stable set.
+pub fn projects_of(org_id: &str, org_name: &str) -> Vec<DemoProject> {
+    let seed = org_id
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let versions = ["4.4.29", "5.0.26", "6.0.15", "7.0.12"];
+    let count = 1 + (seed % 2) as usize;
+    (0..count)
+        .map(|i| {
+            let v = versions[((seed >> (8 * i)) % versions.len() as u64) as usize];
+            DemoProject {
+                id: format!("{:024x}", seed ^ (i as u64 + 1)),
+                name: format!("{org_name} — project {}", i + 1),
+                deployments: vec![DemoDeployment {
+                    name: format!("rs{i}"),
+                    version: v.to_owned(),
+                    sharded: i == 1,
+                    managed: true,
+                    size_bytes: 1_000_000_000 * (1 + seed % 50),
+                }],
+            }
+        })
+        .collect()
+}
+
+/// A project of an Ops Manager organization.
+#[derive(Clone, Debug, Serialize)]
+pub struct DemoProject {
+    pub id: String,
+    pub name: String,
+    pub deployments: Vec<DemoDeployment>,
+}
+
+/// A deployment of a project.
+#[derive(Clone, Debug, Serialize)]
+pub struct DemoDeployment {
+    pub name: String,
+    pub version: String,
+    pub sharded: bool,
+    pub managed: bool,
+    pub size_bytes: u64,
+}

@@ -24,9 +24,12 @@
 //! assert!(sandbox.url().starts_with("http://127.0.0.1:"));
 //! ```
 
+mod atlas;
 pub mod demo;
 pub mod digest;
 mod server;
+
+pub use atlas::ATLAS_MEDIA_TYPE;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -144,6 +147,9 @@ pub struct SandboxConfig {
     /// app's in-process sandbox sets it to `false` so that no link token a user typed stays in
     /// memory (the body is then empty and only [`RecordedRequest::body_len`] is kept).
     pub record_bodies: bool,
+    /// How long an access token of the Atlas look-alike's service account lasts. Default one
+    /// hour, as Atlas.
+    pub access_token_lifetime: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -156,6 +162,7 @@ impl Default for SandboxConfig {
             extra_orgs: 0,
             faults: Faults::default(),
             record_bodies: true,
+            access_token_lifetime: Duration::from_secs(3600),
         }
     }
 }
@@ -190,6 +197,17 @@ pub(crate) struct OrgState {
     pub linked: bool,
     pub running_migrations: Vec<String>,
     pub link_token: Option<String>,
+    /// The Atlas organization whose token (minted by this sandbox) linked it.
+    pub atlas_org: Option<String>,
+}
+
+/// The Atlas look-alike's state.
+#[derive(Default)]
+pub(crate) struct AtlasState {
+    /// Atlas organizations: id → (name, the link token minted for it).
+    pub orgs: BTreeMap<String, (String, Option<String>)>,
+    /// Access tokens handed out by `/api/oauth/token`, and when each expires.
+    pub access_tokens: std::collections::HashMap<String, std::time::Instant>,
 }
 
 pub(crate) struct State {
@@ -200,6 +218,8 @@ pub(crate) struct State {
     pub unexpected: AtomicUsize,
     pub unlinked_status: UnlinkedStatus,
     pub record_bodies: bool,
+    pub atlas: Mutex<AtlasState>,
+    pub access_token_lifetime: Duration,
 }
 
 /// Locks a mutex, ignoring poisoning: a panicking test thread must not take the sandbox down.
@@ -222,6 +242,7 @@ impl State {
                         .map(|p| (*p).to_owned())
                         .collect(),
                     link_token: None,
+                    atlas_org: None,
                 },
             );
         }
@@ -233,9 +254,17 @@ impl State {
                     linked: false,
                     running_migrations: Vec::new(),
                     link_token: None,
+                    atlas_org: None,
                 },
             );
         }
+        let atlas = AtlasState {
+            orgs: demo::ATLAS_ORGS
+                .iter()
+                .map(|o| (o.id.to_owned(), (o.name.to_owned(), None)))
+                .collect(),
+            access_tokens: std::collections::HashMap::new(),
+        };
         Self {
             nonces: Mutex::new(Nonces::new(config.nonce_lifetime)),
             orgs: Mutex::new(orgs),
@@ -244,6 +273,8 @@ impl State {
             unexpected: AtomicUsize::new(0),
             unlinked_status: config.unlinked_status,
             record_bodies: config.record_bodies,
+            atlas: Mutex::new(atlas),
+            access_token_lifetime: config.access_token_lifetime,
         }
     }
 }
@@ -351,6 +382,26 @@ impl Sandbox {
     /// Whether organization `org` is linked; `None` for an unknown organization.
     pub fn is_linked(&self, org: &str) -> Option<bool> {
         lock(&self.state.orgs).get(org).map(|o| o.linked)
+    }
+
+    /// The Atlas organization whose sandbox-minted token linked Ops Manager organization `org`.
+    pub fn atlas_org_of(&self, org: &str) -> Option<String> {
+        lock(&self.state.orgs)
+            .get(org)
+            .and_then(|o| o.atlas_org.clone())
+    }
+
+    /// Whether the Atlas look-alike holds a link token for Atlas organization `org`.
+    pub fn has_link_token(&self, atlas_org: &str) -> bool {
+        lock(&self.state.atlas)
+            .orgs
+            .get(atlas_org)
+            .is_some_and(|(_, t)| t.is_some())
+    }
+
+    /// Forgets every access token handed out, as if they had all expired.
+    pub fn expire_access_tokens(&self) {
+        lock(&self.state.atlas).access_tokens.clear();
     }
 
     /// The link token organization `org` was last linked with.

@@ -115,6 +115,7 @@ fn main() -> std::process::ExitCode {
             stale_nonce_count: args.stale_nonce_count,
         },
         record_bodies: true,
+        access_token_lifetime: Duration::from_secs(3600),
     };
     let sandbox = match Sandbox::start(config) {
         Ok(s) => s,
@@ -138,6 +139,22 @@ fn main() -> std::process::ExitCode {
     for org in demo::ORGS {
         let _ = writeln!(out, "  {}  {}", org.id, org.name);
     }
+    let _ = writeln!(
+        out,
+        "\nAtlas (same address): service account {} / {}",
+        demo::SERVICE_ACCOUNT.client_id,
+        demo::SERVICE_ACCOUNT.client_secret
+    );
+    for key in demo::ATLAS_KEYS {
+        let _ = writeln!(
+            out,
+            "  {:<10} {}  {}",
+            key.public_key, key.private_key, key.description
+        );
+    }
+    for org in demo::ATLAS_ORGS {
+        let _ = writeln!(out, "  {}  {}", org.id, org.name);
+    }
     let _ = writeln!(out, "\nTry:");
     let _ = writeln!(
         out,
@@ -150,6 +167,18 @@ fn main() -> std::process::ExitCode {
         out,
         "  echo my-link-token | omlink link --org {} --token -",
         demo::ORGS[0].id
+    );
+    let _ = writeln!(
+        out,
+        "  export OMLINK_ATLAS_URL={url} OMLINK_ATLAS_CLIENT_ID={} OMLINK_ATLAS_CLIENT_SECRET={}",
+        demo::SERVICE_ACCOUNT.client_id,
+        demo::SERVICE_ACCOUNT.client_secret
+    );
+    let _ = writeln!(
+        out,
+        "  omlink link --org {} --atlas-org {} --access-list-ip 203.0.113.7",
+        demo::ORGS[0].id,
+        demo::ATLAS_ORGS[0].id
     );
     let _ = writeln!(
         out,

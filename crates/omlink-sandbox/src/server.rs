@@ -23,6 +23,7 @@ use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+use crate::atlas;
 use crate::demo::{self, Role};
 use crate::digest::{Refusal, challenge, malformed_challenge, parse_authorization};
 use crate::{Faults, RecordedRequest, State, TlsIdentity, UnlinkedStatus, lock};
@@ -33,10 +34,10 @@ const MAX_REQUEST_BODY: usize = 1 << 20;
 
 /// Every answer's body: most are [`Full`], the `resetMidBody` and `hugeBodyBytes` faults
 /// stream.
-type Body = UnsyncBoxBody<Bytes, io::Error>;
+pub(crate) type Body = UnsyncBoxBody<Bytes, io::Error>;
 
 /// A body sent whole.
-fn full(bytes: impl Into<Bytes>) -> Body {
+pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into())
         .map_err(|never| match never {})
         .boxed_unsync()
@@ -201,12 +202,12 @@ pub(crate) async fn accept_loop(
 
 /// Query flags Ops Manager honours on every endpoint.
 #[derive(Clone, Copy, Default)]
-struct Flags {
-    pretty: bool,
-    envelope: bool,
+pub(crate) struct Flags {
+    pub(crate) pretty: bool,
+    pub(crate) envelope: bool,
 }
 
-fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         (k == name).then_some(v)
@@ -284,6 +285,43 @@ async fn handle(
         r
     } else if let Some(location) = &faults.redirect_to {
         redirect(location, flags)
+    } else if path == atlas::OAUTH_TOKEN {
+        atlas::token(
+            &state,
+            &parts.method,
+            header(header::AUTHORIZATION).as_deref(),
+            &body,
+        )
+    } else if let Some(route) = path.strip_prefix(atlas::ATLAS_API) {
+        match atlas::authenticate(
+            &state,
+            &faults,
+            &parts.method,
+            &uri,
+            header(header::AUTHORIZATION).as_deref(),
+        ) {
+            Err(refusal) => refusal,
+            Ok((user, role)) => {
+                record.user = Some(user);
+                match damaged_answer(&faults, &parts.method) {
+                    Some(damaged) => damaged,
+                    None => {
+                        let mut r = atlas::api(
+                            &state,
+                            &parts.method,
+                            route,
+                            query,
+                            record.accept.as_deref(),
+                            record.content_type.as_deref(),
+                            &body,
+                            role,
+                        );
+                        atlas::stamp(&mut r);
+                        r
+                    }
+                }
+            }
+        }
     } else {
         let authorization = header(header::AUTHORIZATION);
         let verified = {
@@ -426,7 +464,7 @@ fn damaged_answer(faults: &Faults, method: &Method) -> Option<Response<Body>> {
 
 /// A 401 with a fresh digest challenge, or with a garbled one and no nonce for the
 /// `malformedChallenge` fault.
-fn digest_challenge(state: &State, stale: bool, malformed: bool) -> Response<Body> {
+pub(crate) fn digest_challenge(state: &State, stale: bool, malformed: bool) -> Response<Body> {
     let www_authenticate = if malformed {
         malformed_challenge()
     } else {
@@ -447,7 +485,11 @@ fn digest_challenge(state: &State, stale: bool, malformed: bool) -> Response<Bod
     r
 }
 
-fn json_response(status: StatusCode, value: Option<Value>, flags: Flags) -> Response<Body> {
+pub(crate) fn json_response(
+    status: StatusCode,
+    value: Option<Value>,
+    flags: Flags,
+) -> Response<Body> {
     let (status, value) = if flags.envelope {
         let mut envelope = json!({"status": status.as_u16()});
         if let Some(v) = value {
@@ -473,8 +515,8 @@ fn json_response(status: StatusCode, value: Option<Value>, flags: Flags) -> Resp
     r
 }
 
-/// Ops Manager's error JSON.
-fn api_error(
+/// Ops Manager's error JSON (Atlas's has the same shape).
+pub(crate) fn api_error(
     status: StatusCode,
     code: Option<&str>,
     detail: &str,
@@ -666,10 +708,23 @@ fn link(
             flags,
         );
     }
+    // A token this sandbox's Atlas minted links the organization to that Atlas organization;
+    // one it minted and then revoked is refused like an expired one.
+    let atlas_org = atlas::minted_by(state, token);
+    if atlas_org.is_none() && token.starts_with("sbxlink") {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            None,
+            "The link token is invalid or has expired.",
+            &[],
+            flags,
+        );
+    }
     let mut orgs = lock(&state.orgs);
     let entry = orgs.get_mut(org).expect("checked by the caller");
     entry.linked = true;
     entry.link_token = Some(token.clone());
+    entry.atlas_org = atlas_org;
     json_response(
         StatusCode::CREATED,
         Some(json!({"status": "SYNCED"})),
@@ -708,6 +763,7 @@ fn unlink(state: &State, org: &str, flags: Flags) -> Response<Body> {
     }
     entry.linked = false;
     entry.link_token = None;
+    entry.atlas_org = None;
     json_response(StatusCode::NO_CONTENT, None, flags)
 }
 
