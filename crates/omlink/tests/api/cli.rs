@@ -999,3 +999,262 @@ mod fleet {
         assert!(sb.requests().is_empty());
     }
 }
+
+/// `omlink atlas …` and `omlink link --atlas-org`: credentials from the environment only.
+mod atlas {
+    use super::*;
+
+    const ATLAS_ORG: &str = "6a1b2c3d4e5f60718293a4b5";
+
+    fn atlas_env(sb: &Sandbox) -> Vec<(&str, &str)> {
+        vec![
+            ("OMLINK_ATLAS_URL", sb.url()),
+            ("OMLINK_ATLAS_CLIENT_ID", demo::SERVICE_ACCOUNT.client_id),
+            (
+                "OMLINK_ATLAS_CLIENT_SECRET",
+                demo::SERVICE_ACCOUNT.client_secret,
+            ),
+        ]
+    }
+
+    fn no_secret(run: &Run) {
+        for secret in [
+            demo::SERVICE_ACCOUNT.client_secret,
+            demo::ATLAS_OWNER.private_key,
+        ] {
+            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+        }
+    }
+
+    #[test]
+    fn orgs_in_text_and_json_with_a_service_account_or_an_api_key() {
+        let sb = sandbox();
+        let run = omlink(&["atlas", "orgs"], &atlas_env(&sb), None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout
+                .contains(&format!("{ATLAS_ORG}  Atlas Production")),
+            "{}",
+            run.stdout
+        );
+        let env = vec![
+            ("OMLINK_ATLAS_URL", sb.url()),
+            ("OMLINK_ATLAS_PUBLIC_KEY", demo::ATLAS_OWNER.public_key),
+            ("OMLINK_ATLAS_PRIVATE_KEY", demo::ATLAS_OWNER.private_key),
+        ];
+        let run = omlink(&["atlas", "orgs", "--output", "json"], &env, None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(v["organizations"][1]["name"], "Atlas Staging");
+        no_secret(&run);
+    }
+
+    #[test]
+    fn token_create_prints_the_token_alone_and_it_pipes_into_link() {
+        let sb = sandbox();
+        let run = omlink(
+            &[
+                "atlas",
+                "token",
+                "create",
+                "--atlas-org",
+                ATLAS_ORG,
+                "--access-list-ip",
+                "203.0.113.7",
+            ],
+            &atlas_env(&sb),
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let token = run.stdout.trim_end_matches('\n');
+        assert_eq!(
+            run.stdout.lines().count(),
+            1,
+            "the token alone: {}",
+            run.stdout
+        );
+        assert!(token.starts_with("sbxlink"), "{token}");
+        // Standard error only warns (plain http to the sandbox); it never holds the token.
+        assert!(!run.stderr.contains(token), "{}", run.stderr);
+
+        // `omlink link --token -` takes it from the pipe.
+        let run = omlink(
+            &["link", "--org", ORG, "--token", "-"],
+            &owner_env(&sb),
+            Some(token),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(!run.stdout.contains(token));
+        assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
+
+        let run = omlink(
+            &[
+                "atlas",
+                "token",
+                "create",
+                "--atlas-org",
+                ATLAS_ORG,
+                "--output",
+                "json",
+            ],
+            &atlas_env(&sb),
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert!(v["linkToken"].as_str().unwrap().starts_with("sbxlink"));
+        assert_eq!(v.as_object().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn link_with_atlas_org_mints_and_links_and_never_prints_the_token() {
+        let sb = sandbox();
+        let mut env = owner_env(&sb);
+        env.extend(atlas_env(&sb));
+        let run = omlink(
+            &[
+                "link",
+                "--org",
+                ORG,
+                "--atlas-org",
+                ATLAS_ORG,
+                "--access-list-ip",
+                "203.0.113.7",
+                "--output",
+                "json",
+            ],
+            &env,
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(v, serde_json::json!({"org": ORG, "status": "SYNCED"}));
+        assert!(!run.stdout.contains("sbxlink") && !run.stderr.contains("sbxlink"));
+        assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
+        no_secret(&run);
+
+        // The projects are now visible in Atlas: the API's array as is, or a table.
+        let run = omlink(
+            &[
+                "atlas",
+                "projects",
+                "--atlas-org",
+                ATLAS_ORG,
+                "--output",
+                "json",
+            ],
+            &atlas_env(&sb),
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert!(v.as_array().is_some_and(|a| !a.is_empty()), "{v}");
+        let run = omlink(
+            &["atlas", "projects", "--atlas-org", ATLAS_ORG],
+            &atlas_env(&sb),
+            None,
+        );
+        assert!(
+            run.stdout.contains("Payments Platform") && run.stdout.contains("MongoDB "),
+            "{}",
+            run.stdout
+        );
+
+        // Revoke: confirmation required without a terminal, then --yes.
+        let run = omlink(
+            &["atlas", "token", "revoke", "--atlas-org", ATLAS_ORG],
+            &atlas_env(&sb),
+            None,
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("--yes"));
+        assert!(sb.has_link_token(ATLAS_ORG));
+        let run = omlink(
+            &[
+                "atlas",
+                "token",
+                "revoke",
+                "--atlas-org",
+                ATLAS_ORG,
+                "--yes",
+            ],
+            &atlas_env(&sb),
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(!sb.has_link_token(ATLAS_ORG));
+        assert_eq!(sb.is_linked(ORG), Some(false));
+    }
+
+    #[test]
+    fn bad_input_and_missing_credentials_exit_2_before_anything_is_sent() {
+        let sb = sandbox();
+        let cases: Vec<CodeCase> = vec![
+            (
+                vec!["atlas", "orgs"],
+                vec![("OMLINK_ATLAS_URL", sb.url())],
+                2,
+                "No Atlas credentials",
+            ),
+            (
+                vec!["atlas", "orgs"],
+                vec![
+                    ("OMLINK_ATLAS_URL", sb.url()),
+                    ("OMLINK_ATLAS_CLIENT_ID", "abc"),
+                ],
+                2,
+                "half of the Atlas service account",
+            ),
+            (
+                vec![
+                    "atlas",
+                    "token",
+                    "create",
+                    "--atlas-org",
+                    ATLAS_ORG,
+                    "--access-list-ip",
+                    "not-an-ip",
+                ],
+                atlas_env(&sb),
+                2,
+                "not an IP address",
+            ),
+            (
+                vec!["atlas", "projects", "--atlas-org", "xyz"],
+                atlas_env(&sb),
+                2,
+                "hexadecimal",
+            ),
+        ];
+        for (args, env, code, said) in cases {
+            let run = omlink(&args, &env, None);
+            assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+            assert!(run.stderr.contains(said), "{args:?}: {}", run.stderr);
+        }
+        assert!(sb.requests().is_empty(), "nothing was sent");
+    }
+
+    #[test]
+    fn an_atlas_side_failure_keeps_its_kind_and_says_it_was_atlas() {
+        let sb = sandbox();
+        let mut env = owner_env(&sb);
+        env.extend([
+            ("OMLINK_ATLAS_URL", sb.url()),
+            ("OMLINK_ATLAS_CLIENT_ID", demo::SERVICE_ACCOUNT.client_id),
+            ("OMLINK_ATLAS_CLIENT_SECRET", "mdb_sa_sk_wrong"),
+        ]);
+        let run = omlink(
+            &["link", "--org", ORG, "--atlas-org", ATLAS_ORG],
+            &env,
+            None,
+        );
+        assert_eq!(
+            run.code,
+            omlink::ErrorKind::AuthenticationFailed.exit_code() as i32,
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("sign in to Atlas"), "{}", run.stderr);
+        assert_eq!(sb.is_linked(ORG), Some(false), "nothing linked");
+    }
+}

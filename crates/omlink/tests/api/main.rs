@@ -1,6 +1,7 @@
 //! Integration tests: the client and the `omlink` binary against the sandbox over real HTTP(S)
 //! on loopback.
 
+mod atlas;
 mod batch;
 mod cli;
 mod client;

@@ -16,6 +16,7 @@ use omlink::{
 };
 use serde_json::json;
 
+mod atlas;
 mod batch;
 mod profiles;
 
@@ -41,6 +42,8 @@ struct Cli {
     connection: Connection,
 }
 
+// Parsed once per run: the size of its largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Connect an organization to Atlas with a link token generated in Atlas.
@@ -51,8 +54,16 @@ enum Command {
         /// The link token, or - to read it from standard input (preferred: a token on the
         /// command line is visible to other users).
         #[arg(long, env = "OMLINK_LINK_TOKEN", hide_env_values = true,
-              value_parser = TokenArg::parse, required_unless_present = "from")]
+              value_parser = TokenArg::parse, required_unless_present_any = ["from", "atlas_org"])]
         token: Option<TokenArg>,
+        /// Mint the token in this Atlas organization and link with it in one step (the token
+        /// is never printed). Atlas credentials come from the environment (see `omlink atlas`).
+        #[arg(long, value_name = "ID", conflicts_with_all = ["token", "from"])]
+        atlas_org: Option<String>,
+        /// With --atlas-org: an IP address for the token's access list, the source's external
+        /// one as Atlas sees it (repeat for several; Cloud Manager needs none).
+        #[arg(long = "access-list-ip", value_name = "IP", requires = "atlas_org")]
+        access_list_ip: Vec<String>,
         /// Link many organizations: a CSV file (- for standard input) with a header row naming
         /// org and token; blank lines and # comments are allowed, other columns ignored. The
         /// whole file is checked before anything is sent.
@@ -91,6 +102,11 @@ enum Command {
     /// Manage the connection profiles shared with the omlink app.
     #[command(subcommand)]
     Profile(profiles::ProfileCommand),
+    /// The Atlas side: organizations, link tokens, available projects. Credentials from the
+    /// environment only: OMLINK_ATLAS_CLIENT_ID and OMLINK_ATLAS_CLIENT_SECRET (a service
+    /// account), or OMLINK_ATLAS_PUBLIC_KEY and OMLINK_ATLAS_PRIVATE_KEY (an API key).
+    #[command(subcommand)]
+    Atlas(atlas::AtlasCommand),
 }
 
 /// `--token`, turned into the secret type as soon as it is parsed. Parsing never fails here
@@ -150,6 +166,8 @@ struct Connection {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     output: Output,
+    #[command(flatten)]
+    atlas: atlas::AtlasConnection,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -197,11 +215,18 @@ fn main() -> ExitCode {
 /// failed).
 async fn run(cli: Cli) -> Result<u8, Error> {
     let output = cli.connection.output;
-    if let Command::Profile(command) = cli.command {
-        return profiles::run(command, &cli.connection).map(|()| 0);
-    }
+    let timeout = Duration::from_secs(cli.connection.timeout);
+    let command = match cli.command {
+        Command::Profile(command) => {
+            return profiles::run(command, &cli.connection).map(|()| 0);
+        }
+        Command::Atlas(command) => {
+            return atlas::run(command, &cli.connection.atlas, timeout, output).await;
+        }
+        command => command,
+    };
     // Validate every argument before anything touches the network.
-    let command = Validated::new(cli.command)?;
+    let command = Validated::new(command)?;
     let (client, profile) = connect(&cli.connection)?;
     for warning in client.warnings() {
         warn(&warning.to_string());
@@ -212,6 +237,28 @@ async fn run(cli: Cli) -> Result<u8, Error> {
         }
         Validated::LinkFrom { items, options } => {
             return batch::link_from(client, profile, items, output, options).await;
+        }
+        Validated::LinkViaAtlas {
+            org,
+            atlas_org,
+            access_list,
+        } => {
+            // Both sides are set up before anything is sent.
+            let atlas_client = atlas::connect(&cli.connection.atlas, timeout)?;
+            let token = atlas_client
+                .create_link_token(&atlas_org, &access_list)
+                .await?;
+            let outcome = client.link(&org, &token).await?;
+            print(
+                output,
+                &json!({"org": org, "status": outcome.status}),
+                || {
+                    format!(
+                        "Organization {org} linked to Atlas organization {atlas_org}: {}",
+                        describe(&outcome.status)
+                    )
+                },
+            );
         }
         Validated::Link { org, token } => {
             let outcome = client.link(&org, &token).await?;
@@ -268,6 +315,11 @@ enum Validated {
         org: OrgId,
         token: LinkToken,
     },
+    LinkViaAtlas {
+        org: OrgId,
+        atlas_org: OrgId,
+        access_list: Vec<std::net::IpAddr>,
+    },
     LinkFrom {
         items: Vec<omlink::batch::BatchItem>,
         options: omlink::batch::BatchOptions,
@@ -305,6 +357,16 @@ impl Validated {
                     options,
                 }
             }
+            Command::Link {
+                org,
+                atlas_org: Some(atlas_org),
+                access_list_ip,
+                ..
+            } => Self::LinkViaAtlas {
+                org: OrgId::new(org.unwrap_or_default())?,
+                atlas_org: OrgId::new(atlas_org)?,
+                access_list: atlas::parse_ips(&access_list_ip)?,
+            },
             Command::Link { org, token, .. } => {
                 let org = OrgId::new(org.unwrap_or_default())?;
                 let token = match token {
@@ -334,8 +396,10 @@ impl Validated {
                 yes,
             },
             Command::Orgs => Self::Orgs,
-            Command::Profile(_) => {
-                return Err(Error::internal("profile commands do not connect"));
+            Command::Profile(_) | Command::Atlas(_) => {
+                return Err(Error::internal(
+                    "profile and atlas commands connect on their own",
+                ));
             }
         })
     }
