@@ -294,7 +294,7 @@ fn create_token(
         base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 96]>())
     );
     if let Some(entry) = lock(&state.atlas).orgs.get_mut(org) {
-        entry.1 = Some(token.clone());
+        entry.1.push(token.clone());
     }
     // The recorded answer of Atlas is 201 (the specification says 200).
     json_response(
@@ -308,16 +308,15 @@ fn revoke_token(state: &State, org: &str) -> Response<Body> {
     let revoked = lock(&state.atlas)
         .orgs
         .get_mut(org)
-        .and_then(|entry| entry.1.take());
-    if let Some(token) = revoked {
-        // The link and the API key it carried are gone: Ops Manager organizations linked with
-        // it lose their link.
-        for om in lock(&state.orgs).values_mut() {
-            if om.link_token.as_deref() == Some(token.as_str()) {
-                om.linked = false;
-                om.link_token = None;
-                om.atlas_org = None;
-            }
+        .map(|entry| std::mem::take(&mut entry.1))
+        .unwrap_or_default();
+    // The link and the API key it carried are gone: Ops Manager organizations linked with its
+    // tokens lose their link.
+    for om in lock(&state.orgs).values_mut() {
+        if om.link_token.as_ref().is_some_and(|t| revoked.contains(t)) {
+            om.linked = false;
+            om.link_token = None;
+            om.atlas_org = None;
         }
     }
     let mut r = Response::new(crate::server::full(Vec::new()));
@@ -358,7 +357,7 @@ pub(crate) fn minted_by(state: &State, token: &str) -> Option<String> {
     lock(&state.atlas)
         .orgs
         .iter()
-        .find(|(_, (_, t))| t.as_deref() == Some(token))
+        .find(|(_, (_, tokens))| tokens.iter().any(|t| t == token))
         .map(|(id, _)| id.clone())
 }
 

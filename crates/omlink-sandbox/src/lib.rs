@@ -204,8 +204,9 @@ pub(crate) struct OrgState {
 /// The Atlas look-alike's state.
 #[derive(Default)]
 pub(crate) struct AtlasState {
-    /// Atlas organizations: id → (name, the link token minted for it).
-    pub orgs: BTreeMap<String, (String, Option<String>)>,
+    /// Atlas organizations: id → (name, the link tokens minted for it: one per source
+    /// organization).
+    pub orgs: BTreeMap<String, (String, Vec<String>)>,
     /// Access tokens handed out by `/api/oauth/token`, and when each expires.
     pub access_tokens: std::collections::HashMap<String, std::time::Instant>,
 }
@@ -261,7 +262,7 @@ impl State {
         let atlas = AtlasState {
             orgs: demo::ATLAS_ORGS
                 .iter()
-                .map(|o| (o.id.to_owned(), (o.name.to_owned(), None)))
+                .map(|o| (o.id.to_owned(), (o.name.to_owned(), Vec::new())))
                 .collect(),
             access_tokens: std::collections::HashMap::new(),
         };
@@ -396,7 +397,7 @@ impl Sandbox {
         lock(&self.state.atlas)
             .orgs
             .get(atlas_org)
-            .is_some_and(|(_, t)| t.is_some())
+            .is_some_and(|(_, t)| !t.is_empty())
     }
 
     /// Forgets every access token handed out, as if they had all expired.
