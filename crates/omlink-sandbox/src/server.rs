@@ -583,6 +583,8 @@ fn api(
     let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
         (&Method::GET, ["orgs"]) => list_orgs(state, query, flags),
+        (&Method::GET, ["orgs", org, "groups"]) => list_groups(state, org, flags),
+        (&Method::GET, ["groups", group, "hosts"]) => list_hosts(state, group, flags),
         (_, ["orgs", org, "liveExport", "migrationLink", rest @ ..]) => {
             let known = lock(&state.orgs).contains_key(*org);
             if !known {
@@ -612,6 +614,67 @@ fn api(
         }
         _ => unexpected(state, method, &format!("{API}{route}"), flags),
     }
+}
+
+/// `GET /orgs/{id}/groups`: the organization's projects (all on one page).
+fn list_groups(state: &State, org: &str, flags: Flags) -> Response<Body> {
+    let orgs = lock(&state.orgs);
+    let Some(entry) = orgs.get(org) else {
+        return api_error(
+            StatusCode::NOT_FOUND,
+            Some("ORG_NOT_FOUND"),
+            &format!("No organization with ID {org} exists."),
+            &[org.to_owned()],
+            flags,
+        );
+    };
+    let results: Vec<Value> = demo::projects_of(org, &entry.name)
+        .into_iter()
+        .map(|p| json!({"id": p.id, "name": p.name, "orgId": org}))
+        .collect();
+    json_response(
+        StatusCode::OK,
+        Some(json!({"results": results, "totalCount": results.len()})),
+        flags,
+    )
+}
+
+/// `GET /groups/{id}/hosts`: three members per deployment, each with its version.
+fn list_hosts(state: &State, group: &str, flags: Flags) -> Response<Body> {
+    let project = lock(&state.orgs)
+        .iter()
+        .flat_map(|(id, o)| demo::projects_of(id, &o.name))
+        .find(|p| p.id == group);
+    let Some(project) = project else {
+        return api_error(
+            StatusCode::NOT_FOUND,
+            Some("GROUP_NOT_FOUND"),
+            &format!("No group with ID {group} exists."),
+            &[group.to_owned()],
+            flags,
+        );
+    };
+    let mut results = Vec::new();
+    for d in &project.deployments {
+        for (i, type_name) in ["REPLICA_PRIMARY", "REPLICA_SECONDARY", "REPLICA_SECONDARY"]
+            .iter()
+            .enumerate()
+        {
+            results.push(json!({
+                "hostname": format!("{}-{i}.{group}.sandbox.internal", d.name),
+                "port": 27017,
+                "version": d.version,
+                "typeName": type_name,
+                "replicaSetName": d.name,
+                "groupId": group,
+            }));
+        }
+    }
+    json_response(
+        StatusCode::OK,
+        Some(json!({"results": results, "totalCount": results.len()})),
+        flags,
+    )
 }
 
 fn list_orgs(state: &State, query: &str, flags: Flags) -> Response<Body> {

@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::digest::{Challenge, ChallengeError, NonceState};
 use crate::error::{Call, Error, ErrorKind, Operation};
-use crate::model::{LinkOutcome, LinkStatus, OrgPage, Organization, StatusBody};
+use crate::model::{Host, LinkOutcome, LinkStatus, Organization, Page, Project, StatusBody};
 use crate::secret::{LinkToken, PrivateKey};
 use crate::validate::{BaseUrl, OrgId, PublicKey};
 
@@ -360,14 +360,46 @@ impl Client {
 
     /// `GET /orgs`, page after page (Ops Manager and Atlas page it the same way).
     pub(crate) async fn paged_orgs(&self, call: Call<'_>) -> Result<Vec<Organization>, Error> {
+        self.paged(call, "/orgs", "a list of organizations").await
+    }
+
+    /// The projects of organization `org`: `GET /orgs/{orgId}/groups`, page after page.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`] but `InvalidInput`.
+    pub async fn list_projects(&self, org: &OrgId) -> Result<Vec<Project>, Error> {
+        let call = self.call(Operation::ListProjects, Some(org));
+        self.paged(call, &format!("/orgs/{org}/groups"), "a list of projects")
+            .await
+    }
+
+    /// The hosts of project `project`: `GET /groups/{groupId}/hosts`, page after page (each
+    /// with its MongoDB version).
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`] but `InvalidInput`; `project` must be 24 hexadecimal characters.
+    pub async fn list_hosts(&self, org: &OrgId, project: &OrgId) -> Result<Vec<Host>, Error> {
+        let call = self.call(Operation::ListHosts, Some(org));
+        self.paged(call, &format!("/groups/{project}/hosts"), "a list of hosts")
+            .await
+    }
+
+    /// A `{"results":[…],"totalCount":n}` list, page after page, under one deadline and a cap
+    /// on the bytes read.
+    async fn paged<T: serde::de::DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+        path: &str,
+        what: &str,
+    ) -> Result<Vec<T>, Error> {
         self.within_deadline(call, async {
-            let mut orgs: Vec<Organization> = Vec::new();
+            let mut items: Vec<T> = Vec::new();
             let mut total_bytes = 0usize;
             for page_num in 1..=MAX_ORG_PAGES {
                 let page_num = page_num.to_string();
                 let page_size = ORGS_PAGE_SIZE.to_string();
                 let url = self.url(
-                    "/orgs",
+                    path,
                     &[("pageNum", &page_num), ("itemsPerPage", &page_size)],
                 );
                 let answer = check(self.send(call, Method::GET, url, None, None).await?, call)?;
@@ -375,22 +407,16 @@ impl Client {
                 if total_bytes > MAX_TOTAL_BYTES {
                     return Err(too_large(call, MAX_TOTAL_BYTES, "across its pages"));
                 }
-                let page: OrgPage = serde_json::from_slice(&answer.body).map_err(|_| {
-                    Error::unexpected_body(
-                        answer.status,
-                        &answer.body,
-                        call,
-                        "a list of organizations",
-                    )
-                })?;
+                let page: Page<T> = serde_json::from_slice(&answer.body)
+                    .map_err(|_| Error::unexpected_body(answer.status, &answer.body, call, what))?;
                 let received = page.results.len();
-                orgs.extend(page.results);
+                items.extend(page.results);
                 let total = page.total_count.and_then(|t| usize::try_from(t).ok());
-                if received < ORGS_PAGE_SIZE || total.is_some_and(|t| orgs.len() >= t) {
+                if received < ORGS_PAGE_SIZE || total.is_some_and(|t| items.len() >= t) {
                     break;
                 }
             }
-            Ok(orgs)
+            Ok(items)
         })
         .await
     }

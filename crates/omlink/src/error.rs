@@ -233,6 +233,10 @@ pub(crate) enum Operation {
     Status,
     Unlink,
     ListOrgs,
+    /// `GET /orgs/{id}/groups`.
+    ListProjects,
+    /// `GET /groups/{id}/hosts`.
+    ListHosts,
     /// Atlas: the service account's access token (`POST /api/oauth/token`).
     AtlasAccessToken,
     /// Atlas: `GET /orgs`.
@@ -252,6 +256,8 @@ impl Operation {
             Self::Status => "read the link status",
             Self::Unlink => "remove the link",
             Self::ListOrgs => "list organizations",
+            Self::ListProjects => "list the organization's projects",
+            Self::ListHosts => "list a project's hosts",
             Self::AtlasAccessToken => "sign in to Atlas with the service account",
             Self::AtlasOrgs => "list Atlas organizations",
             Self::CreateLinkToken => "create a link token in Atlas",
@@ -264,7 +270,12 @@ impl Operation {
     pub(crate) fn is_atlas(self) -> bool {
         !matches!(
             self,
-            Self::Link | Self::Status | Self::Unlink | Self::ListOrgs
+            Self::Link
+                | Self::Status
+                | Self::Unlink
+                | Self::ListOrgs
+                | Self::ListProjects
+                | Self::ListHosts
         )
     }
 }

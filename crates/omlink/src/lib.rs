@@ -23,6 +23,7 @@ mod error;
 pub mod fuzzing;
 mod history;
 mod model;
+pub mod preflight;
 mod profile;
 mod secret;
 pub mod secret_store;
@@ -45,7 +46,7 @@ pub use history::{
     HistoryEntry, HistoryId, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org,
     fingerprint, mask_token, neutralize_formula,
 };
-pub use model::{LinkOutcome, LinkStatus, Organization};
+pub use model::{Host, LinkOutcome, LinkStatus, Organization, Project};
 pub use profile::{
     MAX_PROFILE_NAME_LEN, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, Profile, ProfileBook, ProfileDraft,
     ProfileId, STORE_KEY_PROFILES, ServerKind, default_store_file,

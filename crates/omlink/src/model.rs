@@ -93,13 +93,47 @@ pub struct Organization {
     pub name: String,
 }
 
-/// One page of `GET /orgs`. Unknown fields (`links`, `isDeleted`, …) are ignored.
+/// One page of a list (`GET /orgs`, `/orgs/{id}/groups`, `/groups/{id}/hosts`, Atlas's
+/// `GET /orgs`). Unknown fields (`links`, `isDeleted`, …) are ignored.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct OrgPage {
-    #[serde(default)]
-    pub results: Vec<Organization>,
+pub(crate) struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub results: Vec<T>,
     pub total_count: Option<u64>,
+}
+
+/// A project (group) of an Ops Manager / Cloud Manager organization.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// 24 hexadecimal characters.
+    pub id: String,
+    /// The project's name.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A host of a project, as `GET /groups/{id}/hosts` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Host {
+    /// Its host name.
+    #[serde(default)]
+    pub hostname: String,
+    /// Its port.
+    #[serde(default)]
+    pub port: Option<u32>,
+    /// The MongoDB version it runs, such as `5.0.26`.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `REPLICA_PRIMARY`, `SHARD_MONGOS`, …
+    #[serde(default)]
+    pub type_name: Option<String>,
+    /// Its replica set.
+    #[serde(default)]
+    pub replica_set_name: Option<String>,
 }
 
 /// The body of a link or status answer: `{"status":"SYNCED"}`, maybe with more fields.

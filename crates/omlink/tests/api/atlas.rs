@@ -251,3 +251,31 @@ async fn mint_link_see_the_projects_then_revoke_all_in_one_process() {
     assert_eq!(err.kind, ErrorKind::Rejected);
     assert!(!format!("{err:?}").contains(token.expose()));
 }
+
+#[tokio::test]
+async fn one_atlas_organization_takes_a_token_per_source_organization() {
+    let sb = sandbox();
+    let atlas = atlas(&sb);
+    let om = owner(&sb);
+    let second = "5f1e2d3c4b5a697887766555";
+    for source in [ORG, second] {
+        let token = atlas
+            .create_link_token(&org(ATLAS_ORG), &ips())
+            .await
+            .unwrap();
+        om.link(&org(source), &token).await.unwrap();
+    }
+    // Minting the second token did not invalidate the first: both sources are linked.
+    assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
+    assert_eq!(sb.atlas_org_of(second).as_deref(), Some(ATLAS_ORG));
+    let projects = atlas.available_projects(&org(ATLAS_ORG)).await.unwrap();
+    assert!(
+        projects
+            .iter()
+            .any(|p| p.name.starts_with("Payments Platform"))
+    );
+    assert!(projects.iter().any(|p| p.name.starts_with("Analytics")));
+    atlas.revoke_link_token(&org(ATLAS_ORG)).await.unwrap();
+    assert_eq!(sb.is_linked(ORG), Some(false));
+    assert_eq!(sb.is_linked(second), Some(false));
+}

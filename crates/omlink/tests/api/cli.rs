@@ -1257,4 +1257,100 @@ mod atlas {
         assert!(run.stderr.contains("sign in to Atlas"), "{}", run.stderr);
         assert_eq!(sb.is_linked(ORG), Some(false), "nothing linked");
     }
+
+    #[test]
+    fn preflight_judges_every_project_from_its_hosts_versions() {
+        let sb = sandbox();
+        let run = omlink(
+            &["preflight", "--org", ORG, "--output", "json"],
+            &owner_env(&sb),
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(v["server"], "OpsManager");
+        let projects = v["projects"].as_array().unwrap();
+        assert!(!projects.is_empty());
+        for p in projects {
+            let versions: Vec<String> = p["versions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_owned())
+                .collect();
+            assert!(!versions.is_empty(), "{p}");
+            let expected = if versions
+                .iter()
+                .any(|x| x.starts_with('6') || x.starts_with('7'))
+            {
+                "notSupported"
+            } else {
+                "deprecated"
+            };
+            assert_eq!(p["verdict"], expected, "{p}");
+        }
+        let run = omlink(&["preflight", "--org", ORG], &owner_env(&sb), None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("Ops Manager"), "{}", run.stdout);
+        let run = omlink(&["preflight", "--org", UNKNOWN_ORG], &owner_env(&sb), None);
+        assert_eq!(
+            run.code,
+            omlink::ErrorKind::NotFound.exit_code() as i32,
+            "{}",
+            run.stderr
+        );
+    }
+
+    #[test]
+    fn link_from_a_file_mints_a_token_per_atlas_org_row() {
+        let sb = sandbox();
+        let mut env = owner_env(&sb);
+        env.extend(atlas_env(&sb));
+        let second = "5f1e2d3c4b5a697887766555";
+        let third = "5f1e2d3c4b5a697887766556";
+        let csv = format!(
+            "org,token,atlas_org\n# mint two, paste one\n{ORG},,{ATLAS_ORG}\n{second},,{ATLAS_ORG}\n{third},{TOKEN},\n"
+        );
+        let run = omlink(
+            &[
+                "link",
+                "--from",
+                "-",
+                "--access-list-ip",
+                "203.0.113.7",
+                "--output",
+                "json",
+            ],
+            &env,
+            Some(&csv),
+        );
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+        assert!(!run.stdout.contains("sbxlink") && !run.stderr.contains("sbxlink"));
+        assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
+        assert_eq!(sb.atlas_org_of(second).as_deref(), Some(ATLAS_ORG));
+        assert_eq!(sb.is_linked(third), Some(true));
+        assert_eq!(
+            sb.atlas_org_of(third),
+            None,
+            "a pasted token is not Atlas-minted here"
+        );
+
+        // A row with neither a token nor an Atlas organization: exit 2, nothing sent.
+        let sb = sandbox();
+        let mut env = owner_env(&sb);
+        env.extend(atlas_env(&sb));
+        let run = omlink(
+            &["link", "--from", "-"],
+            &env,
+            Some(&format!("org,token,atlas_org\n{ORG},,\n{second},,zz\n")),
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("line 2") && run.stderr.contains("line 3"),
+            "{}",
+            run.stderr
+        );
+        assert!(sb.requests().is_empty());
+    }
 }

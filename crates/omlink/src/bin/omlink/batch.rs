@@ -234,14 +234,24 @@ fn line(result: &OrgResult, output: Output, name_width: usize) -> String {
     }
 }
 
+/// A checked link file: the organizations, and for rows that name an Atlas organization
+/// instead of a token, that Atlas organization (a token is minted for each such row).
+pub struct LinkFile {
+    /// Every organization, with its token when the row gave one.
+    pub items: Vec<BatchItem>,
+    /// The Atlas organization of each row without a token.
+    pub mint: std::collections::HashMap<OrgId, OrgId>,
+}
+
 /// Reads and validates a whole link file before anything is sent: a header row naming `org`
-/// and `token` (other columns ignored), blank lines and `#` comments allowed. Every bad row is
-/// reported with its line number.
+/// and `token` or `atlas_org` (other columns ignored), blank lines and `#` comments allowed.
+/// A row gives a token, or an Atlas organization to mint one in. Every bad row is reported
+/// with its line number.
 ///
 /// # Errors
 /// [`ErrorKind::InvalidInput`](omlink::ErrorKind::InvalidInput) when the file cannot be read,
 /// has no such header, or has a bad row.
-pub fn read_link_file(path: &Path) -> Result<Vec<BatchItem>, Error> {
+pub fn read_link_file(path: &Path) -> Result<LinkFile, Error> {
     let text = zeroize::Zeroizing::new(if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -278,8 +288,9 @@ fn warn_if_shared(path: &Path) {
     }
 }
 
-fn parse_link_file(text: &str, path: &Path) -> Result<Vec<BatchItem>, Error> {
-    let hint = "The file needs a header row naming org and token, such as:\n  org,token\n  \
+fn parse_link_file(text: &str, path: &Path) -> Result<LinkFile, Error> {
+    let hint = "The file needs a header row naming org and token (or atlas_org, to mint a \
+                token per row in Atlas), such as:\n  org,token\n  \
                 5f1e2d3c4b5a697887766554,<token>";
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -292,12 +303,17 @@ fn parse_link_file(text: &str, path: &Path) -> Result<Vec<BatchItem>, Error> {
         .map_err(|e| Error::invalid_input(format!("{}: {e}", path.display()), hint))?
         .clone();
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(org_col), Some(token_col)) = (column("org"), column("token")) else {
+    let (org_col, token_col, atlas_col) = (column("org"), column("token"), column("atlas_org"));
+    let Some(org_col) = org_col.filter(|_| token_col.is_some() || atlas_col.is_some()) else {
         return Err(Error::invalid_input(
-            format!("{} has no header row naming org and token", path.display()),
+            format!(
+                "{} has no header row naming org and token (or atlas_org)",
+                path.display()
+            ),
             hint,
         ));
     };
+    let mut mint = std::collections::HashMap::new();
     let name_col = column("name");
     let mut items = Vec::new();
     let mut bad = Vec::new();
@@ -316,7 +332,28 @@ fn parse_link_file(text: &str, path: &Path) -> Result<Vec<BatchItem>, Error> {
             continue;
         }
         let org = OrgId::new(record.get(org_col).unwrap_or(""));
-        let token = LinkToken::new(record.get(token_col).unwrap_or(""));
+        let cell = |col: Option<usize>| col.and_then(|c| record.get(c)).unwrap_or("");
+        // A row with a token uses it; a row with only an Atlas organization mints one there.
+        let (token, atlas) = match (cell(token_col), cell(atlas_col)) {
+            ("", "") if atlas_col.is_some() => (
+                Err(Error::invalid_input(
+                    "The row has neither a token nor an atlas_org",
+                    "",
+                )),
+                None,
+            ),
+            ("", atlas) if atlas_col.is_some() => match OrgId::new(atlas) {
+                Ok(atlas) => (Ok(None), Some(atlas)),
+                Err(e) => (
+                    Err(Error::invalid_input(
+                        format!("atlas_org: {}", e.message),
+                        "",
+                    )),
+                    None,
+                ),
+            },
+            (token, _) => (LinkToken::new(token).map(Some), None),
+        };
         match (org, token) {
             (Ok(org), Ok(token)) => {
                 if let Some(first) = seen.insert(org.clone(), line) {
@@ -325,13 +362,16 @@ fn parse_link_file(text: &str, path: &Path) -> Result<Vec<BatchItem>, Error> {
                     ));
                     continue;
                 }
+                if let Some(atlas) = atlas {
+                    mint.insert(org.clone(), atlas);
+                }
                 items.push(BatchItem {
                     org,
                     name: name_col
                         .and_then(|c| record.get(c))
                         .filter(|n| !n.is_empty())
                         .map(omlink::sanitize),
-                    token: Some(token),
+                    token,
                 });
             }
             (Err(e), _) | (_, Err(e)) => bad.push(format!("line {line}: {}", e.message)),
@@ -355,6 +395,22 @@ fn parse_link_file(text: &str, path: &Path) -> Result<Vec<BatchItem>, Error> {
             format!("{} names no organization", path.display()),
             hint,
         ));
+    }
+    Ok(LinkFile { items, mint })
+}
+
+/// Mints a token in Atlas for every row that named an Atlas organization, one after the
+/// other, before anything is linked. A failure stops here: nothing was linked.
+pub async fn mint_tokens(
+    atlas: &omlink::AtlasClient,
+    file: LinkFile,
+    access_list: &[std::net::IpAddr],
+) -> Result<Vec<BatchItem>, Error> {
+    let mut items = file.items;
+    for item in &mut items {
+        if let Some(atlas_org) = file.mint.get(&item.org) {
+            item.token = Some(atlas.create_link_token(atlas_org, access_list).await?);
+        }
     }
     Ok(items)
 }

@@ -60,9 +60,10 @@ enum Command {
         /// is never printed). Atlas credentials come from the environment (see `omlink atlas`).
         #[arg(long, value_name = "ID", conflicts_with_all = ["token", "from"])]
         atlas_org: Option<String>,
-        /// With --atlas-org: an IP address for the token's access list, the source's external
-        /// one as Atlas sees it (repeat for several; Cloud Manager needs none).
-        #[arg(long = "access-list-ip", value_name = "IP", requires = "atlas_org")]
+        /// With --atlas-org (or atlas_org rows in --from): an IP address for each minted
+        /// token's access list, the source's external one as Atlas sees it (repeat for
+        /// several; Cloud Manager needs none).
+        #[arg(long = "access-list-ip", value_name = "IP")]
         access_list_ip: Vec<String>,
         /// Link many organizations: a CSV file (- for standard input) with a header row naming
         /// org and token; blank lines and # comments are allowed, other columns ignored. The
@@ -102,6 +103,13 @@ enum Command {
     /// Manage the connection profiles shared with the omlink app.
     #[command(subcommand)]
     Profile(profiles::ProfileCommand),
+    /// Before linking: whether MongoDB still supports push live migration from each of the
+    /// organization's projects, from its hosts' MongoDB versions (a warning, not a block).
+    Preflight {
+        /// The organization id.
+        #[arg(long)]
+        org: String,
+    },
     /// The Atlas side: organizations, link tokens, available projects. Credentials from the
     /// environment only: OMLINK_ATLAS_CLIENT_ID and OMLINK_ATLAS_CLIENT_SECRET (a service
     /// account), or OMLINK_ATLAS_PUBLIC_KEY and OMLINK_ATLAS_PRIVATE_KEY (an API key).
@@ -235,7 +243,17 @@ async fn run(cli: Cli) -> Result<u8, Error> {
         Validated::StatusAll { concurrency } => {
             return batch::status_all(client, output, concurrency).await;
         }
-        Validated::LinkFrom { items, options } => {
+        Validated::LinkFrom {
+            file,
+            options,
+            access_list,
+        } => {
+            let items = if file.mint.is_empty() {
+                file.items
+            } else {
+                let atlas_client = atlas::connect(&cli.connection.atlas, timeout)?;
+                batch::mint_tokens(&atlas_client, file, &access_list).await?
+            };
             return batch::link_from(client, profile, items, output, options).await;
         }
         Validated::LinkViaAtlas {
@@ -293,6 +311,32 @@ async fn run(cli: Cli) -> Result<u8, Error> {
                 format!("Organization {org} unlinked from Atlas")
             });
         }
+        Validated::Preflight { org } => {
+            let server = server_kind(&client, profile.as_ref());
+            let checks = omlink::preflight::preflight(&client, server, &org).await?;
+            print(
+                output,
+                &json!({"org": org, "server": server, "projects": checks}),
+                || {
+                    if checks.is_empty() {
+                        return format!("Organization {org} has no projects");
+                    }
+                    checks
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{}  {}  [{}]\n  {}",
+                                c.project_id,
+                                c.name,
+                                verdict_word(c.verdict),
+                                c.message
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+            );
+        }
         Validated::Orgs => {
             let orgs = client.list_orgs().await?;
             print(output, &json!({"organizations": orgs}), || {
@@ -321,8 +365,9 @@ enum Validated {
         access_list: Vec<std::net::IpAddr>,
     },
     LinkFrom {
-        items: Vec<omlink::batch::BatchItem>,
+        file: batch::LinkFile,
         options: omlink::batch::BatchOptions,
+        access_list: Vec<std::net::IpAddr>,
     },
     StatusAll {
         concurrency: usize,
@@ -335,6 +380,9 @@ enum Validated {
         yes: bool,
     },
     Orgs,
+    Preflight {
+        org: OrgId,
+    },
 }
 
 impl Validated {
@@ -344,6 +392,7 @@ impl Validated {
                 from: Some(path),
                 concurrency,
                 force,
+                access_list_ip,
                 ..
             } => {
                 let options = omlink::batch::BatchOptions {
@@ -353,7 +402,8 @@ impl Validated {
                 };
                 options.validate()?;
                 Self::LinkFrom {
-                    items: batch::read_link_file(&path)?,
+                    access_list: atlas::parse_ips(&access_list_ip)?,
+                    file: batch::read_link_file(&path)?,
                     options,
                 }
             }
@@ -367,6 +417,12 @@ impl Validated {
                 atlas_org: OrgId::new(atlas_org)?,
                 access_list: atlas::parse_ips(&access_list_ip)?,
             },
+            Command::Link { access_list_ip, .. } if !access_list_ip.is_empty() => {
+                return Err(Error::invalid_input(
+                    "--access-list-ip is for tokens minted in Atlas",
+                    "Use it with --atlas-org, or with --from and atlas_org rows.",
+                ));
+            }
             Command::Link { org, token, .. } => {
                 let org = OrgId::new(org.unwrap_or_default())?;
                 let token = match token {
@@ -396,6 +452,9 @@ impl Validated {
                 yes,
             },
             Command::Orgs => Self::Orgs,
+            Command::Preflight { org } => Self::Preflight {
+                org: OrgId::new(org)?,
+            },
             Command::Profile(_) | Command::Atlas(_) => {
                 return Err(Error::internal(
                     "profile and atlas commands connect on their own",
@@ -516,6 +575,27 @@ fn confirm(question: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::invalid_input("Cancelled", "Nothing was changed."))
+    }
+}
+
+/// Ops Manager or Cloud Manager: the profile's kind, else Cloud Manager's own address.
+fn server_kind(client: &Client, profile: Option<&Profile>) -> omlink::ServerKind {
+    match profile {
+        Some(p) => p.kind,
+        None if client.base_url().as_str() == omlink::CLOUD_MANAGER_URL => {
+            omlink::ServerKind::CloudManager
+        }
+        None => omlink::ServerKind::OpsManager,
+    }
+}
+
+fn verdict_word(verdict: omlink::preflight::Verdict) -> &'static str {
+    use omlink::preflight::Verdict;
+    match verdict {
+        Verdict::Supported => "supported",
+        Verdict::Deprecated => "deprecated",
+        Verdict::NotSupported => "not supported",
+        Verdict::Unknown => "check",
     }
 }
 
