@@ -171,16 +171,23 @@ pub const ATLAS_KEYS: [DemoKey; 2] = [ATLAS_OWNER, ATLAS_MEMBER];
 /// (`name`, MongoDB version, sharded, managed, data size in bytes). Derived from the
 /// organization id, so every organization, generated ones too, has a stable set.
 pub fn projects_of(org_id: &str, org_name: &str) -> Vec<DemoProject> {
-    let seed = org_id
-        .bytes()
-        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    // splitmix64 over the id's bytes: neighbouring ids get unrelated projects.
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let seed = org_id.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| {
+        mix(h.wrapping_add(u64::from(b)))
+    });
     let versions = ["4.4.29", "5.0.26", "6.0.15", "7.0.12"];
     let count = 1 + (seed % 2) as usize;
     (0..count)
         .map(|i| {
             let v = versions[((seed >> (8 * i)) % versions.len() as u64) as usize];
             DemoProject {
-                id: format!("{:024x}", seed ^ (i as u64 + 1)),
+                // The organization's seed and the project's number: unique per project.
+                id: format!("{seed:016x}{:08x}", i + 1),
                 name: format!("{org_name} — project {}", i + 1),
                 deployments: vec![DemoDeployment {
                     name: format!("rs{i}"),
@@ -210,4 +217,25 @@ pub struct DemoDeployment {
     pub sharded: bool,
     pub managed: bool,
     pub size_bytes: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_project_id_is_unique_and_stable() {
+        let mut seen = std::collections::HashSet::new();
+        let ids = ORGS
+            .iter()
+            .map(|o| o.id.to_owned())
+            .chain((0..2000).map(|i| format!("{:024x}", 0xa000_0000_u64 + i)));
+        for id in ids {
+            for p in projects_of(&id, "x") {
+                assert_eq!(p.id.len(), 24);
+                assert!(seen.insert(p.id.clone()), "{} repeats", p.id);
+            }
+            assert_eq!(projects_of(&id, "x")[0].id, projects_of(&id, "y")[0].id);
+        }
+    }
 }

@@ -227,6 +227,23 @@ async fn mint_link_see_the_projects_then_revoke_all_in_one_process() {
     );
     let deployment = &projects[0].deployments[0];
     assert!(deployment.mongodb_version.is_some() && deployment.managed == Some(true));
+    // The preflight read the same projects from Ops Manager, with the same versions.
+    let checks = omlink::preflight::preflight(&om, omlink::ServerKind::OpsManager, &org(ORG))
+        .await
+        .unwrap();
+    assert_eq!(checks.len(), projects.len());
+    for p in &projects {
+        let check = checks
+            .iter()
+            .find(|c| c.project_id == p.project_id)
+            .unwrap();
+        let versions: Vec<String> = p
+            .deployments
+            .iter()
+            .filter_map(|d| d.mongodb_version.clone())
+            .collect();
+        assert_eq!(check.versions, versions, "{}", p.name);
+    }
     // The raw array is the API's own.
     let raw = atlas
         .available_projects_json(&org(ATLAS_ORG))
