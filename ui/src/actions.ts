@@ -93,6 +93,8 @@ export async function selectProfile(p: Profile): Promise<void> {
     checked.value = new Set();
     anchor.value = null;
     csvProblems.value = [];
+    // Tokens typed for one profile's organizations are never sent with another's key.
+    batchTokens.value = new Map();
     notice.value = null;
   });
   try {
@@ -330,9 +332,11 @@ export async function unlink(target: { profileId: ProfileId; id: string; name: s
     setOrgState(profileId, id, { badge: { state: "status", status: "NO_LINK" }, checkedAt: new Date(), error: null });
     notify(`${target.name ?? id} is no longer linked to Atlas.`);
   } catch (e) {
-    // The link is as it was: keep its badge, show why the unlink was refused.
+    // The link is as it was: keep its badge (unless it was a read still running, which this
+    // change makes moot), show why the unlink was refused.
     const previous = stateOf(profileId, id);
-    setOrgState(profileId, id, { badge: previous?.badge ?? { state: "unknown" }, checkedAt: previous?.checkedAt ?? null, error: asOmlinkError(e) });
+    const badge = previous && previous.badge.state !== "inProgress" ? previous.badge : { state: "unknown" as const };
+    setOrgState(profileId, id, { badge, checkedAt: previous?.checkedAt ?? null, error: asOmlinkError(e) });
   }
 }
 
@@ -415,7 +419,8 @@ function savedAttempt(profileId: ProfileId, orgId: string): HistoryEntry | undef
 /** Whether a checked organization has a token to link with (typed, or saved from an attempt). */
 export function tokenSourceOf(profileId: ProfileId, orgId: string): "typed" | "saved" | null {
   const typed = batchTokens.value.get(orgId) ?? "";
-  if (typed !== "" && checkToken(typed).ok) return "typed";
+  // What the person typed wins: a bad token is not quietly replaced by a saved one.
+  if (typed !== "") return checkToken(typed).ok ? "typed" : null;
   return savedAttempt(profileId, orgId) ? "saved" : null;
 }
 
@@ -443,6 +448,7 @@ export async function linkChecked(force = false, only: string[] | null = null): 
   });
   const batchId = newId();
   const started = new Map(orgIds.map((id) => [id, generation(orgKey(profileId, id)) + 1]));
+  const before = new Map(orgIds.map((id) => [id, stateOf(profileId, id)]));
   batch(() => {
     batchRun.value = { batchId, profileId, orgIds, done: 0, total: orgIds.length, running: true, cancelled: false, stopped: null, results: new Map() };
     setOrgStates(profileId, orgIds.map((id) => [id, { badge: { state: "inProgress", what: "Linking" }, checkedAt: stateOf(profileId, id)?.checkedAt ?? null, error: null }]));
@@ -471,8 +477,14 @@ export async function linkChecked(force = false, only: string[] | null = null): 
       summary.failed || summary.stopped ? "error" : "ok",
     );
   } catch (e) {
+    // Refused as a whole before anything was sent: every row is as it was; the error is said.
     const error = asOmlinkError(e);
-    settleUnfinished(profileId, orgIds, null, started);
+    setOrgStates(
+      profileId,
+      orgIds
+        .filter((id) => generation(orgKey(profileId, id)) === started.get(id))
+        .map((id) => [id, before.get(id) ?? { badge: { state: "unknown" }, checkedAt: null, error: null }]),
+    );
     const run = batchRun.value;
     if (run?.batchId === batchId) batchRun.value = { ...run, running: false, stopped: error };
     fail(error);

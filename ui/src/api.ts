@@ -65,7 +65,6 @@ export const api = {
   deleteProfile: (id: ProfileId) => call<void>("delete_profile", { id }),
   selectProfile: (id: ProfileId) => call<void>("select_profile", { id }),
   startSandbox: () => call<Profile>("start_sandbox"),
-  testConnection: (id: ProfileId) => call<OrganizationsView>("test_connection", { id }),
   listOrganizations: (id: ProfileId) => call<OrganizationsView>("list_organizations", { id }),
   createMigrationLink: (request: LinkRequest) => call<LinkResponse>("create_migration_link", { request }),
   cancelRequest: (requestId: string) => call<boolean>("cancel_request", { requestId }),

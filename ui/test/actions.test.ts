@@ -182,4 +182,28 @@ describe("batches", () => {
     expect(fake.linkBatch).not.toHaveBeenCalled();
     expect(state.notice.value?.tone).toBe("error");
   });
+
+  it("never swaps a bad typed token for a saved one, and a refused batch leaves every row as it was", async () => {
+    state.history.value = [
+      { id: "h-1", at: "2026-11-01T00:00:00Z", profileId: "p1", profileName: "p1", orgId: A, orgName: "A", tokenMask: "x", tokenFingerprint: "f", outcome: { result: "cancelled" }, hasToken: true },
+    ];
+    expect(actions.tokenSourceOf("p1", A)).toBe("saved");
+    actions.setBatchToken(A, "bad\u0007token");
+    expect(actions.tokenSourceOf("p1", A)).toBeNull();
+
+    actions.setBatchToken(A, "tok-a-123456");
+    state.checked.value = new Set([A]);
+    state.setOrgState("p1", A, { badge: { state: "status", status: "NO_LINK" }, checkedAt: null, error: null });
+    fake.linkBatch.mockRejectedValueOnce(error("The keychain no longer holds that token"));
+    await actions.linkChecked();
+    expect(state.stateOf("p1", A)?.badge).toEqual({ state: "status", status: "NO_LINK" });
+    expect(state.notice.value?.tone).toBe("error");
+  });
+
+  it("forgets the tokens typed for one profile when another opens", async () => {
+    actions.setBatchToken(A, "tok-a-123456");
+    fake.listOrganizations.mockResolvedValue({ organizations: [], warnings: [], warningTexts: [] });
+    await actions.selectProfile(profile("p2"));
+    expect(state.batchTokens.value.size).toBe(0);
+  });
 });

@@ -17,8 +17,9 @@ export function focusToken(): void {
 
 export function Fleet() {
   const p = current.value;
-  const list = orgList.value;
   if (!p) return <Welcome />;
+  // Only this profile's list: another's error or warnings never show under its name.
+  const list = orgList.value?.profileId === p.id ? orgList.value : null;
   const profileId = p.id;
   const all = orgs.value;
   const lookup = (id: string) => stateOf(profileId, id);
