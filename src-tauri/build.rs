@@ -8,7 +8,6 @@ const COMMANDS: &[&str] = &[
     "delete_profile",
     "select_profile",
     "start_sandbox",
-    "test_connection",
     "list_organizations",
     "create_migration_link",
     "cancel_request",

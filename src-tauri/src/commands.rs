@@ -166,15 +166,6 @@ pub async fn start_sandbox(state: State<'_, AppState>) -> Result<Profile> {
     })
 }
 
-/// "Test connection": the organizations, or the typed error with its hint.
-#[tauri::command]
-pub async fn test_connection(
-    state: State<'_, AppState>,
-    id: ProfileId,
-) -> Result<OrganizationsView> {
-    list_organizations(state, id).await
-}
-
 #[tauri::command]
 pub async fn list_organizations(
     state: State<'_, AppState>,
@@ -316,16 +307,12 @@ pub async fn status_batch(
         .collect::<Result<Vec<_>>>()?;
     let workbench = state.workbench.clone();
     let profile = request.profile_id;
-    run_batch(
-        &state,
-        request.batch_id,
-        on_event,
-        |events, cancel| async move {
-            workbench
-                .status_of(&profile, orgs, &options, Some(events), cancel)
-                .await
-        },
-    )
+    let (cancel, _filed) = file_batch(&state, &request.batch_id);
+    run_batch(cancel, on_event, |events, cancel| async move {
+        workbench
+            .status_of(&profile, orgs, &options, Some(events), cancel)
+            .await
+    })
     .await
 }
 
@@ -339,8 +326,17 @@ pub async fn link_batch(
 ) -> Result<BatchSummary> {
     let options = batch_options(request.concurrency, request.force)?;
     let profile = request.profile_id;
+    // Filed before the keychain is read, so a Cancel during the reads is not lost.
+    let (cancel, _filed) = file_batch(&state, &request.batch_id);
     let mut items = Vec::with_capacity(request.items.len());
     for item in request.items {
+        if cancel.is_cancelled() {
+            return Err(Error::new(
+                omlink::ErrorKind::Cancelled,
+                "The batch was cancelled before it started",
+                "Nothing was sent.",
+            ));
+        }
         let token = match (item.token, item.history_id) {
             (Some(token), _) => token,
             (None, Some(entry)) => {
@@ -363,16 +359,11 @@ pub async fn link_batch(
         });
     }
     let workbench = state.workbench.clone();
-    run_batch(
-        &state,
-        request.batch_id,
-        on_event,
-        |events, cancel| async move {
-            workbench
-                .link_batch(&profile, items, &options, Some(events), cancel)
-                .await
-        },
-    )
+    run_batch(cancel, on_event, |events, cancel| async move {
+        workbench
+            .link_batch(&profile, items, &options, Some(events), cancel)
+            .await
+    })
     .await
 }
 
@@ -395,11 +386,33 @@ fn batch_options(concurrency: Option<usize>, force: bool) -> Result<BatchOptions
     Ok(options)
 }
 
-/// Runs a batch under a cancel handle filed as `batch_id`, forwarding its events to the
-/// window's channel.
+/// A batch's cancel handle, filed under the window's batch id until the guard is dropped.
+struct Filed<'a> {
+    batches: &'a std::sync::Mutex<std::collections::HashMap<String, Cancel>>,
+    id: String,
+}
+
+impl Drop for Filed<'_> {
+    fn drop(&mut self) {
+        lock(self.batches).remove(&self.id);
+    }
+}
+
+fn file_batch<'a>(state: &'a AppState, batch_id: &str) -> (Cancel, Filed<'a>) {
+    let cancel = Cancel::new();
+    lock(&state.batches).insert(batch_id.to_owned(), cancel.clone());
+    (
+        cancel,
+        Filed {
+            batches: &state.batches,
+            id: batch_id.to_owned(),
+        },
+    )
+}
+
+/// Runs a batch, forwarding its events to the window's channel.
 async fn run_batch<F, Fut>(
-    state: &AppState,
-    batch_id: String,
+    cancel: Cancel,
     channel: Channel<BatchEvent>,
     work: F,
 ) -> Result<BatchSummary>
@@ -407,8 +420,6 @@ where
     F: FnOnce(tokio::sync::mpsc::UnboundedSender<BatchEvent>, Cancel) -> Fut,
     Fut: std::future::Future<Output = Result<BatchReport>>,
 {
-    let cancel = Cancel::new();
-    lock(&state.batches).insert(batch_id.clone(), cancel.clone());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let forward = tauri::async_runtime::spawn(async move {
         while let Some(event) = rx.recv().await {
@@ -418,7 +429,6 @@ where
     });
     let report = work(tx, cancel).await;
     let _ = forward.await;
-    lock(&state.batches).remove(&batch_id);
     let report = report?;
     Ok(BatchSummary {
         failed: report.failed(),

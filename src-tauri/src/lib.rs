@@ -50,7 +50,6 @@ pub fn run() {
             commands::delete_profile,
             commands::select_profile,
             commands::start_sandbox,
-            commands::test_connection,
             commands::list_organizations,
             commands::create_migration_link,
             commands::cancel_request,

@@ -353,8 +353,8 @@ fn available_projects(state: &State, org: &str) -> Response<Body> {
 }
 
 /// The Atlas organization whose link token this is, if this sandbox minted it.
-pub(crate) fn minted_by(state: &State, token: &str) -> Option<String> {
-    lock(&state.atlas)
+pub(crate) fn minted_by(atlas: &crate::AtlasState, token: &str) -> Option<String> {
+    atlas
         .orgs
         .iter()
         .find(|(_, (_, tokens))| tokens.iter().any(|t| t == token))

@@ -773,7 +773,10 @@ fn link(
     }
     // A token this sandbox's Atlas minted links the organization to that Atlas organization;
     // one it minted and then revoked is refused like an expired one.
-    let atlas_org = atlas::minted_by(state, token);
+    // The Atlas state stays locked until the organization is linked, so a revoke cannot
+    // slip in between (the same order as a revoke: Atlas, then the organizations).
+    let atlas_state = lock(&state.atlas);
+    let atlas_org = atlas::minted_by(&atlas_state, token);
     if atlas_org.is_none() && token.starts_with("sbxlink") {
         return api_error(
             StatusCode::BAD_REQUEST,
@@ -788,6 +791,8 @@ fn link(
     entry.linked = true;
     entry.link_token = Some(token.clone());
     entry.atlas_org = atlas_org;
+    drop(orgs);
+    drop(atlas_state);
     json_response(
         StatusCode::CREATED,
         Some(json!({"status": "SYNCED"})),

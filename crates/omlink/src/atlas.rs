@@ -400,9 +400,11 @@ impl OAuth {
         Ok((header, true))
     }
 
-    /// Drops the cached token (the server refused it).
-    pub(crate) fn forget(&self) {
-        if let Ok(mut cached) = self.cached.try_lock() {
+    /// Drops the cached token the server refused, unless another call has already replaced
+    /// it with a fresh one.
+    pub(crate) async fn forget(&self, refused: &HeaderValue) {
+        let mut cached = self.cached.lock().await;
+        if cached.as_ref().is_some_and(|c| c.header == refused) {
             *cached = None;
         }
     }

@@ -568,10 +568,17 @@ impl Client {
         loop {
             let (value, fresh) = oauth.authorization(self, call).await?;
             let answer = self
-                .round_trip(call, &method, &url, body.clone(), Some(value), secret)
+                .round_trip(
+                    call,
+                    &method,
+                    &url,
+                    body.clone(),
+                    Some(value.clone()),
+                    secret,
+                )
                 .await?;
             if answer.status == 401 && !fresh && !renewed {
-                oauth.forget();
+                oauth.forget(&value).await;
                 renewed = true;
                 continue;
             }

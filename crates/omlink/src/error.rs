@@ -309,19 +309,19 @@ fn atlas_hint(kind: ErrorKind, code: &str, call: Call<'_>, status: u16) -> Optio
     let org = call.org.unwrap_or("this organization");
     Some(match kind {
         ErrorKind::AuthenticationFailed if call.op == Operation::AtlasAccessToken => format!(
-            "Check the service account's client id and secret: {} did not accept them. The              secret may have expired or been revoked (Atlas → Organization Access → Service              Accounts).",
+            "Check the service account's client id and secret: {} did not accept them. The secret may have expired or been revoked (Atlas → Organization Access → Service Accounts).",
             call.host
         ),
         ErrorKind::AuthenticationFailed => format!(
-            "Check the Atlas credentials: {} did not accept them (a deleted or mistyped API key,              or a revoked service account).",
+            "Check the Atlas credentials: {} did not accept them (a deleted or mistyped API key, or a revoked service account).",
             call.host
         ),
         ErrorKind::PermissionDenied if code.contains("ACCESS_LIST") || code.contains("WHITELIST") => {
-            "Add this machine's IP address to the Atlas API access list of the service account or              API key (Atlas → Organization Access)."
+            "Add this machine's IP address to the Atlas API access list of the service account or API key (Atlas → Organization Access)."
                 .to_owned()
         }
         ErrorKind::PermissionDenied if call.op == Operation::AtlasOrgs => {
-            "These Atlas credentials may not list organizations; give them a role in the              organization."
+            "These Atlas credentials may not list organizations; give them a role in the organization."
                 .to_owned()
         }
         ErrorKind::PermissionDenied => format!(
@@ -332,7 +332,7 @@ fn atlas_hint(kind: ErrorKind, code: &str, call: Call<'_>, status: u16) -> Optio
             call.host
         ),
         ErrorKind::NotFound => format!(
-            "Check the Atlas organization id: {} has no organization {org} these credentials can              see.",
+            "Check the Atlas organization id: {} has no organization {org} these credentials can see.",
             call.host
         ),
         ErrorKind::Rejected if status == 406 || code.contains("VERSION") => {
@@ -340,7 +340,7 @@ fn atlas_hint(kind: ErrorKind, code: &str, call: Call<'_>, status: u16) -> Optio
                 .to_owned()
         }
         ErrorKind::Rejected if call.op == Operation::CreateLinkToken => {
-            "Check the access-list addresses: each must be an IP address (the source's external              one as Atlas sees it)."
+            "Check the access-list addresses: each must be an IP address (the source's external one as Atlas sees it)."
                 .to_owned()
         }
         ErrorKind::Rejected => format!("Atlas refused to {}.", call.op.verb()),

@@ -121,7 +121,7 @@ pub async fn preflight(
                     .filter_map(|n| n.parse::<u32>().ok())
                     .collect::<Vec<_>>()
             };
-            key(a).cmp(&key(b))
+            key(a).cmp(&key(b)).then_with(|| a.cmp(b))
         });
         versions.dedup();
         let (verdict, message) = judge(server, &versions);

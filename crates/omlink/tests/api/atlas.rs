@@ -131,6 +131,11 @@ async fn an_api_key_signs_in_with_digest_and_a_member_key_lacks_the_role() {
     let err = wrong.list_orgs().await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::AuthenticationFailed, "{err:?}");
     assert!(err.hint.contains("Atlas credentials"), "{}", err.hint);
+    assert!(
+        !err.hint.contains("  "),
+        "a hint reads as one sentence: {:?}",
+        err.hint
+    );
 }
 
 #[tokio::test]

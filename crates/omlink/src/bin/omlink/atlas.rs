@@ -202,19 +202,34 @@ pub(crate) async fn run(
         }
         AtlasCommand::Projects { atlas_org } => {
             let org = OrgId::new(atlas_org)?;
-            let raw = client.available_projects_json(&org).await?;
             match output {
                 // The API's own array.
-                Output::Json => emit(&raw.to_string()),
+                Output::Json => emit(&client.available_projects_json(&org).await?.to_string()),
                 Output::Text => {
-                    let projects: Vec<omlink::AvailableProject> =
-                        serde_json::from_value(raw).unwrap_or_default();
-                    emit(&projects_text(&org, &projects));
+                    emit(&projects_text(
+                        &org,
+                        &client.available_projects(&org).await?,
+                    ));
                 }
             }
         }
     }
     Ok(0)
+}
+
+/// Says which Atlas organizations hold a token that was minted but not used (never the token):
+/// it stays valid in Atlas until revoked, and revoking removes every link of that organization.
+pub(crate) fn unused_token_warning(atlas_orgs: &[&OrgId]) {
+    if atlas_orgs.is_empty() {
+        return;
+    }
+    let list: Vec<String> = atlas_orgs.iter().map(ToString::to_string).collect();
+    warn(&format!(
+        "a link token minted in Atlas organization(s) {} was not used; it stays valid in Atlas. \
+         Run again to use a new one, or `omlink atlas token revoke --atlas-org ID --yes` \
+         (this removes every link of that Atlas organization).",
+        list.join(", ")
+    ));
 }
 
 fn projects_text(org: &OrgId, projects: &[omlink::AvailableProject]) -> String {

@@ -407,9 +407,19 @@ pub async fn mint_tokens(
     access_list: &[std::net::IpAddr],
 ) -> Result<Vec<BatchItem>, Error> {
     let mut items = file.items;
+    let mut minted: Vec<&OrgId> = Vec::new();
     for item in &mut items {
         if let Some(atlas_org) = file.mint.get(&item.org) {
-            item.token = Some(atlas.create_link_token(atlas_org, access_list).await?);
+            match atlas.create_link_token(atlas_org, access_list).await {
+                Ok(token) => {
+                    item.token = Some(token);
+                    minted.push(atlas_org);
+                }
+                Err(e) => {
+                    crate::atlas::unused_token_warning(&minted);
+                    return Err(e);
+                }
+            }
         }
     }
     Ok(items)

@@ -266,7 +266,9 @@ async fn run(cli: Cli) -> Result<u8, Error> {
             let token = atlas_client
                 .create_link_token(&atlas_org, &access_list)
                 .await?;
-            let outcome = client.link(&org, &token).await?;
+            let outcome = client.link(&org, &token).await.inspect_err(|_| {
+                atlas::unused_token_warning(&[&atlas_org]);
+            })?;
             print(
                 output,
                 &json!({"org": org, "status": outcome.status}),
