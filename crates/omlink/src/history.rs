@@ -88,12 +88,7 @@ impl HistoryId {
     /// `a-z0-9-`.
     pub fn new(value: impl AsRef<str>) -> Result<Self, crate::Error> {
         let value = value.as_ref();
-        if value.is_empty()
-            || value.len() > 64
-            || !value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !crate::profile::is_stable_id(value) {
             return Err(crate::Error::invalid_input(
                 "Not a valid history entry id",
                 "Choose the entry from the history again.",
@@ -265,6 +260,17 @@ mod tests {
     use super::*;
 
     const TOKEN: &str = "eyJsaW5rIjoidG9rZW4ifQ-SECRET-MIDDLE-9f8e";
+
+    #[test]
+    fn history_ids_have_the_shape_of_omlinks_own_ids() {
+        assert!(HistoryId::new(HistoryId::generate().as_str()).is_ok());
+        assert!(HistoryId::new("a1b2-c3").is_ok());
+        for bad in ["", "ABC", "a b", "a/b", &"a".repeat(65)] {
+            assert!(HistoryId::new(bad).is_err(), "{bad:?}");
+        }
+        // As the window sends it: a bad id is refused while the arguments are parsed.
+        assert!(serde_json::from_str::<HistoryId>("\"../../etc\"").is_err());
+    }
 
     fn entry(org: &str, at: &str, outcome: Outcome) -> HistoryEntry {
         HistoryEntry {

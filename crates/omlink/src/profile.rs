@@ -45,12 +45,7 @@ impl ProfileId {
     /// `a-z0-9-`.
     pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
         let value = value.as_ref();
-        if value.is_empty()
-            || value.len() > 64
-            || !value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !is_stable_id(value) {
             return Err(Error::invalid_input(
                 "Not a valid profile id",
                 "Choose the profile from the list again.",
@@ -61,6 +56,15 @@ impl ProfileId {
 }
 
 crate::validate::string_newtype!(ProfileId);
+
+/// The shape of omlink's own ids (profiles, history entries): 1 to 64 of `a-z0-9-`.
+pub(crate) fn is_stable_id(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
 
 pub(crate) fn random_id() -> String {
     rand::random::<[u8; 8]>()
