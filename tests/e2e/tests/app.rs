@@ -176,8 +176,8 @@ impl App {
         }
     }
 
-    /// Clicks `css` once it is shown (a dialog's button exists before the dialog opens).
-    async fn click(&self, css: &str) {
+    /// Waits until `css` is shown (a dialog's controls exist before the dialog opens).
+    async fn wait_shown(&self, css: &str) {
         let started = Instant::now();
         while !self
             .on(css, |el| async move { el.is_displayed().await })
@@ -186,18 +186,16 @@ impl App {
         {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Clicks `css` once it is shown.
+    async fn click(&self, css: &str) {
+        self.wait_shown(css).await;
         self.on(css, |el| async move { el.click().await }).await;
     }
 
     async fn type_into(&self, css: &str, text: &str) {
-        let started = Instant::now();
-        while !self
-            .on(css, |el| async move { el.is_displayed().await })
-            .await
-            && started.elapsed() < WAIT
-        {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.wait_shown(css).await;
         self.on(css, |el| async move {
             el.clear().await?;
             el.send_keys(text).await
