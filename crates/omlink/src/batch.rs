@@ -187,7 +187,7 @@ impl Cancel {
     }
 
     /// Completes when the batch is cancelled.
-    async fn cancelled(&self) {
+    pub(crate) async fn cancelled(&self) {
         let mut rx = self.0.subscribe();
         let _ = rx.wait_for(|c| *c).await;
     }

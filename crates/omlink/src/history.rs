@@ -130,6 +130,10 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub note: Option<String>,
+    /// The Atlas organization omlink generated the token in, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub generated_in: Option<crate::AtlasOrigin>,
 }
 
 impl HistoryEntry {
@@ -154,6 +158,7 @@ impl HistoryEntry {
             outcome,
             has_token: false,
             note: None,
+            generated_in: None,
         }
     }
 }
@@ -229,6 +234,7 @@ pub fn export_csv(entries: &[&HistoryEntry]) -> String {
         "token_fingerprint",
         "outcome",
         "http_status",
+        "generated_in_atlas_org",
     ]);
     for e in entries {
         let http = match &e.outcome {
@@ -248,6 +254,10 @@ pub fn export_csv(entries: &[&HistoryEntry]) -> String {
                 &e.token_fingerprint,
                 &e.outcome.summary(),
                 &http,
+                &e.generated_in
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
             ]
             .map(neutralize_formula),
         );
@@ -333,13 +343,19 @@ mod tests {
             },
         );
         let entries = [
-            entry(
-                "5f1e2d3c4b5a697887766554",
-                "2026-01-01T00:00:00Z",
-                Outcome::Linked {
-                    status: LinkStatus::Synced,
-                },
-            ),
+            HistoryEntry {
+                generated_in: Some(crate::AtlasOrigin {
+                    org_id: OrgId::new("6a1b2c3d4e5f60718293a4b5").unwrap(),
+                    org_name: Some("Atlas Production".into()),
+                }),
+                ..entry(
+                    "5f1e2d3c4b5a697887766554",
+                    "2026-01-01T00:00:00Z",
+                    Outcome::Linked {
+                        status: LinkStatus::Synced,
+                    },
+                )
+            },
             entry(
                 "5f1e2d3c4b5a697887766554",
                 "2026-01-02T00:00:00Z",
@@ -356,15 +372,16 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[0],
-            "time,profile,org_id,org_name,token_mask,token_fingerprint,outcome,http_status"
+            "time,profile,org_id,org_name,token_mask,token_fingerprint,outcome,http_status,\
+             generated_in_atlas_org"
         );
         assert!(
             lines[1].contains("\"Prod, \"\"main\"\"\""),
             "CSV quoting: {}",
             lines[1]
         );
-        assert!(lines[1].ends_with(",SYNCED,"));
-        assert!(lines[2].ends_with(",PermissionDenied USER_UNAUTHORIZED,401"));
+        assert!(lines[1].ends_with(",SYNCED,,Atlas Production (6a1b2c3d4e5f60718293a4b5)"));
+        assert!(lines[2].ends_with(",PermissionDenied USER_UNAUTHORIZED,401,"));
         let back: Vec<HistoryEntry> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, entries);
     }

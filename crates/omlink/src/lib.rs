@@ -15,6 +15,7 @@
 //! No GUI dependency is allowed here: the desktop app and the `omlink` CLI both build on it.
 
 pub mod atlas;
+mod atlas_profile;
 pub mod batch;
 mod client;
 pub mod digest;
@@ -34,6 +35,9 @@ mod workbench;
 
 pub use atlas::{
     ATLAS_URL, AtlasClient, AtlasConfig, AtlasCredentials, AvailableProject, ClientId, Deployment,
+};
+pub use atlas_profile::{
+    AtlasAuth, AtlasConnection, AtlasDraft, AtlasLink, AtlasOrigin, AtlasTarget, parse_access_list,
 };
 pub use client::{
     ATLAS_MEDIA_TYPE, Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,

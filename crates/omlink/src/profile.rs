@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atlas_profile::{AtlasConnection, AtlasLink};
 use crate::client::{ClientConfig, DEFAULT_TIMEOUT, TlsOptions};
 use crate::error::Error;
 use crate::secret::PrivateKey;
@@ -113,9 +114,13 @@ pub struct Profile {
     /// The built-in sandbox profile: its URL is filled in when the sandbox starts.
     #[serde(default)]
     pub sandbox: bool,
+    /// The Atlas connection that mints this profile's link tokens, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub atlas: Option<AtlasLink>,
 }
 
-fn default_timeout_secs() -> u64 {
+pub(crate) fn default_timeout_secs() -> u64 {
     DEFAULT_TIMEOUT.as_secs()
 }
 
@@ -138,6 +143,8 @@ pub struct ProfileDraft {
     pub skip_verify: bool,
     /// Seconds per request; 0 means the default.
     pub timeout_secs: u64,
+    /// The Atlas connection, organization and addresses to mint tokens with.
+    pub atlas: Option<AtlasLink>,
 }
 
 impl Profile {
@@ -159,6 +166,8 @@ pub struct ProfileBook {
     pub profiles: Vec<Profile>,
     /// The profile to open on start.
     pub last_used: Option<ProfileId>,
+    /// The saved Atlas connections, in creation order.
+    pub atlas: Vec<AtlasConnection>,
 }
 
 impl ProfileBook {
@@ -188,26 +197,11 @@ impl ProfileBook {
             })?),
             None => None,
         };
-        let name = normalize_name(&draft.name);
+        let name = check_name(
+            &draft.name,
+            "Name the profile after its server, such as \"Ops Manager prod\".",
+        )?;
         let name = name.as_str();
-        if name.chars().any(crate::error::is_format_char) {
-            return Err(Error::invalid_input(
-                "A profile name may not contain invisible formatting characters (such as \
-                 right-to-left overrides)",
-                "Type the name again rather than pasting it.",
-            ));
-        }
-        if name.is_empty()
-            || name.chars().count() > MAX_PROFILE_NAME_LEN
-            || name.chars().any(char::is_control)
-        {
-            return Err(Error::invalid_input(
-                format!(
-                    "A profile name must be 1 to {MAX_PROFILE_NAME_LEN} characters on one line"
-                ),
-                "Name the profile after its server, such as \"Ops Manager prod\".",
-            ));
-        }
         if let Some(other) = self.find_by_name(name)
             && Some(&other.id) != id
         {
@@ -220,40 +214,24 @@ impl ProfileBook {
             ServerKind::CloudManager => BaseUrl::new(CLOUD_MANAGER_URL)?,
             ServerKind::OpsManager => BaseUrl::new(&draft.url)?,
         };
-        let timeout_secs = match draft.timeout_secs {
-            0 => default_timeout_secs(),
-            t @ MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS => t,
-            _ => {
-                return Err(Error::invalid_input(
-                    format!(
-                        "The timeout must be between {MIN_TIMEOUT_SECS} and {MAX_TIMEOUT_SECS} \
-                         seconds"
-                    ),
-                    "30 seconds suits most servers.",
-                ));
-            }
-        };
-        let ca_file = draft
-            .ca_file
+        let timeout_secs = checked_timeout(draft.timeout_secs)?;
+        let tls = checked_tls(draft.ca_file.as_ref(), draft.skip_verify)?;
+        let atlas = draft
+            .atlas
             .as_ref()
-            .filter(|p| !p.as_os_str().is_empty())
-            .cloned();
-        if let Some(path) = &ca_file {
-            check_readable(path)?;
-        }
+            .map(|link| self.validate_atlas_link(link))
+            .transpose()?;
         Ok(Profile {
             id: existing.map_or_else(ProfileId::generate, |p| p.id.clone()),
             name: name.to_owned(),
             kind: draft.kind,
             url,
             public_key: PublicKey::new(&draft.public_key)?,
-            tls: TlsOptions {
-                ca_file,
-                skip_verify: draft.skip_verify,
-            },
+            tls,
             timeout_secs,
             has_private_key: existing.is_some_and(|p| p.has_private_key),
             sandbox: existing.is_some_and(|p| p.sandbox),
+            atlas,
         })
     }
 
@@ -306,6 +284,58 @@ impl ProfileBook {
     pub fn load_from_store_file(path: &Path) -> Result<Self, Error> {
         crate::store_file::read_store_file(path).map(|contents| contents.profiles)
     }
+}
+
+/// A display name checked and as stored (see [`normalize_name`]): 1 to
+/// [`MAX_PROFILE_NAME_LEN`] characters on one line, without invisible formatting characters.
+pub(crate) fn check_name(raw: &str, example: &str) -> Result<String, Error> {
+    let name = normalize_name(raw);
+    if name.chars().any(crate::error::is_format_char) {
+        return Err(Error::invalid_input(
+            "A name may not contain invisible formatting characters (such as right-to-left \
+             overrides)",
+            "Type the name again rather than pasting it.",
+        ));
+    }
+    if name.is_empty()
+        || name.chars().count() > MAX_PROFILE_NAME_LEN
+        || name.chars().any(char::is_control)
+    {
+        return Err(Error::invalid_input(
+            format!("A name must be 1 to {MAX_PROFILE_NAME_LEN} characters on one line"),
+            example,
+        ));
+    }
+    Ok(name)
+}
+
+/// A timeout in seconds checked: 0 means the default.
+pub(crate) fn checked_timeout(secs: u64) -> Result<u64, Error> {
+    match secs {
+        0 => Ok(default_timeout_secs()),
+        t @ MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS => Ok(t),
+        _ => Err(Error::invalid_input(
+            format!(
+                "The timeout must be between {MIN_TIMEOUT_SECS} and {MAX_TIMEOUT_SECS} seconds"
+            ),
+            "30 seconds suits most servers.",
+        )),
+    }
+}
+
+/// TLS options checked: a CA file, when given, must be readable.
+pub(crate) fn checked_tls(
+    ca_file: Option<&PathBuf>,
+    skip_verify: bool,
+) -> Result<TlsOptions, Error> {
+    let ca_file = ca_file.filter(|p| !p.as_os_str().is_empty()).cloned();
+    if let Some(path) = &ca_file {
+        check_readable(path)?;
+    }
+    Ok(TlsOptions {
+        ca_file,
+        skip_verify,
+    })
 }
 
 /// A profile name as stored: trimmed and in Unicode NFC, so that "é" typed and "é" pasted

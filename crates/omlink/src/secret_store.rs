@@ -25,6 +25,12 @@ pub fn private_key_account(profile: &ProfileId) -> String {
     format!("profile:{profile}:private-key")
 }
 
+/// The keychain account holding an Atlas connection's secret (the service account's client
+/// secret, or the API key's private key).
+pub fn atlas_secret_account(connection: &ProfileId) -> String {
+    format!("atlas:{connection}:secret")
+}
+
 /// The keychain account holding a link token: one entry per distinct token, named by its
 /// fingerprint (see [`fingerprint`](crate::fingerprint)), shared by every history entry that
 /// used it and removed with the last of them.

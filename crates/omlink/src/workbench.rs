@@ -12,7 +12,13 @@ use tokio::task::spawn_blocking;
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome};
+use crate::atlas::{AtlasClient, ClientId};
+use crate::atlas_profile::{
+    AtlasConnection, AtlasDraft, AtlasLink, AtlasOrigin, AtlasTarget, parse_access_list,
+};
+use crate::batch::{
+    self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
+};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::history::{HistoryEntry, HistoryId, Outcome, export_csv, export_json, filter_by_org};
@@ -20,7 +26,8 @@ use crate::model::{LinkOutcome, Organization};
 use crate::profile::{Profile, ProfileBook, ProfileDraft, ProfileId};
 use crate::secret::{LinkToken, PrivateKey};
 use crate::secret_store::{
-    Secret, SecretStore, legacy_link_token_account, link_token_account, private_key_account,
+    Secret, SecretStore, atlas_secret_account, legacy_link_token_account, link_token_account,
+    private_key_account,
 };
 use crate::store::{Store, StoreData};
 use crate::validate::{BaseUrl, OrgId};
@@ -73,6 +80,9 @@ pub enum TokenSource {
     New(LinkToken),
     /// The token saved in the keychain with this history entry ("Use this token again").
     History(HistoryId),
+    /// A token minted now in an Atlas organization with the profile's Atlas connection
+    /// ("Generate & link").
+    Mint(AtlasTarget),
 }
 
 /// History export formats.
@@ -94,6 +104,10 @@ pub struct SandboxEndpoint {
     pub public_key: crate::PublicKey,
     /// Its demo private key.
     pub private_key: PrivateKey,
+    /// Its Atlas look-alike's service account (a demo, not anyone's secret).
+    pub atlas_client_id: ClientId,
+    /// That service account's secret.
+    pub atlas_client_secret: PrivateKey,
 }
 
 /// Profiles, history, keychain and clients, shared by every command.
@@ -103,6 +117,7 @@ pub struct Workbench {
     secrets: Arc<dyn SecretStore>,
     persist: Arc<dyn Persistence>,
     clients: Mutex<HashMap<ProfileId, Arc<Client>>>,
+    atlas_clients: Mutex<HashMap<ProfileId, Arc<AtlasClient>>>,
     in_flight: Arc<Mutex<HashSet<(ProfileId, OrgId)>>>,
     sandbox: Mutex<Option<SandboxEndpoint>>,
 }
@@ -121,6 +136,23 @@ fn gone() -> Error {
     Error::invalid_input(
         "That profile no longer exists",
         "Choose a profile from the list.",
+    )
+}
+
+/// A link ready to send: profile, client, token, the in-flight guard, and where the token was
+/// generated when omlink minted it.
+type Prepared = (
+    Profile,
+    Arc<Client>,
+    LinkToken,
+    InFlight,
+    Option<AtlasOrigin>,
+);
+
+fn no_atlas_connection() -> Error {
+    Error::invalid_input(
+        "That Atlas connection no longer exists",
+        "Choose an Atlas connection from the list, or add one.",
     )
 }
 
@@ -151,6 +183,7 @@ impl Workbench {
             secrets,
             persist,
             clients: Mutex::new(HashMap::new()),
+            atlas_clients: Mutex::new(HashMap::new()),
             in_flight: Arc::new(Mutex::new(HashSet::new())),
             sandbox: Mutex::new(None),
         }
@@ -313,6 +346,204 @@ impl Workbench {
         Ok(())
     }
 
+    /// Creates (`id` is `None`) or edits an Atlas connection. A non-empty `secret` (the client
+    /// secret or the private key) goes to the keychain first: if that fails nothing is saved.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for a bad draft or secret; [`ErrorKind::Keychain`].
+    pub fn save_atlas(
+        &self,
+        id: Option<&ProfileId>,
+        draft: &AtlasDraft,
+        secret: Option<&str>,
+    ) -> Result<AtlasConnection, Error> {
+        let secret = secret
+            .filter(|k| !k.trim().is_empty())
+            .map(PrivateKey::new)
+            .transpose()?;
+        let planned = self.profiles().validate_atlas(id, draft)?;
+        if let Some(secret) = &secret {
+            self.secrets
+                .set(&atlas_secret_account(&planned.id), secret.expose())?;
+        }
+        let saved = self.update_book(|book| {
+            let mut connection = book.validate_atlas(id, draft)?;
+            connection.id = planned.id.clone();
+            connection.has_secret |= secret.is_some();
+            book.upsert_atlas(connection.clone());
+            Ok(connection)
+        });
+        if saved.is_err() && secret.is_some() && id.is_none() {
+            let _ = self.secrets.delete(&atlas_secret_account(&planned.id));
+        }
+        let connection = saved?;
+        lock(&self.atlas_clients).remove(&connection.id);
+        Ok(connection)
+    }
+
+    /// Deletes an Atlas connection and its keychain entry; profiles that used it keep their
+    /// settings but no longer name it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for an unknown id; [`ErrorKind::Keychain`].
+    pub fn delete_atlas(&self, id: &ProfileId) -> Result<(), Error> {
+        if self.profiles().get_atlas(id).is_none() {
+            return Err(no_atlas_connection());
+        }
+        self.secrets.delete(&atlas_secret_account(id))?;
+        self.update_book(|book| {
+            book.remove_atlas(id);
+            Ok(())
+        })?;
+        lock(&self.atlas_clients).remove(id);
+        Ok(())
+    }
+
+    /// The Atlas client of a connection, built once and reused (its connections and its
+    /// service account's access token stay alive, in memory only).
+    async fn atlas_client(
+        &self,
+        id: &ProfileId,
+    ) -> Result<(AtlasConnection, Arc<AtlasClient>), Error> {
+        let connection = lock(&self.book)
+            .get_atlas(id)
+            .cloned()
+            .ok_or_else(no_atlas_connection)?;
+        if let Some(client) = lock(&self.atlas_clients).get(id) {
+            return Ok((connection, Arc::clone(client)));
+        }
+        let config = if connection.sandbox {
+            let sandbox = lock(&self.sandbox).clone().ok_or_else(|| {
+                Error::invalid_input(
+                    "The sandbox is not running",
+                    "Choose \"Try the sandbox\" to start it.",
+                )
+            })?;
+            let mut config = AtlasConnection {
+                url: sandbox.url,
+                user: sandbox.atlas_client_id.to_string(),
+                auth: crate::AtlasAuth::ServiceAccount,
+                ..connection.clone()
+            }
+            .config(sandbox.atlas_client_secret)?;
+            config.tls = connection.tls.clone();
+            config
+        } else {
+            let account = atlas_secret_account(id);
+            let secret: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
+            let secret = secret.ok_or_else(|| {
+                Error::invalid_input(
+                    format!(
+                        "No secret is saved for Atlas connection \"{}\"",
+                        connection.name
+                    ),
+                    "Edit the Atlas connection and enter its client secret or private key.",
+                )
+            })?;
+            connection.config(PrivateKey::new(secret.as_str())?)?
+        };
+        let client = Arc::new(AtlasClient::new(config)?);
+        lock(&self.atlas_clients).insert(id.clone(), Arc::clone(&client));
+        Ok((connection, client))
+    }
+
+    /// The Atlas connection a profile mints its tokens with.
+    fn atlas_link_of(&self, id: &ProfileId) -> Result<(Profile, AtlasLink), Error> {
+        let profile = lock(&self.book).get(id).cloned().ok_or_else(gone)?;
+        let link = profile.atlas.clone().ok_or_else(|| {
+            Error::invalid_input(
+                format!("Profile \"{}\" has no Atlas connection", profile.name),
+                "Edit the profile and choose its Atlas connection, or paste a link token.",
+            )
+        })?;
+        Ok((profile, link))
+    }
+
+    /// Every Atlas organization an Atlas connection can see, by name.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`].
+    pub async fn atlas_orgs(&self, connection: &ProfileId) -> Result<Vec<Organization>, Error> {
+        let (_, client) = self.atlas_client(connection).await?;
+        let mut orgs = client.list_orgs().await?;
+        orgs.sort_by_cached_key(|o| o.name.to_lowercase());
+        Ok(orgs)
+    }
+
+    /// The projects Atlas organization `atlas_org` can migrate from (those of linked sources),
+    /// through the profile's Atlas connection.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when the profile has no Atlas connection; any other kind.
+    pub async fn available_projects(
+        &self,
+        id: &ProfileId,
+        atlas_org: &OrgId,
+    ) -> Result<Vec<crate::AvailableProject>, Error> {
+        let (_, link) = self.atlas_link_of(id)?;
+        let (_, client) = self.atlas_client(&link.connection).await?;
+        client.available_projects(atlas_org).await
+    }
+
+    /// Revokes the link token of Atlas organization `atlas_org` through the profile's Atlas
+    /// connection: this removes the link and the API key the token carries.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when the profile has no Atlas connection; any other kind.
+    pub async fn revoke_link_token(&self, id: &ProfileId, atlas_org: &OrgId) -> Result<(), Error> {
+        let (_, link) = self.atlas_link_of(id)?;
+        let (_, client) = self.atlas_client(&link.connection).await?;
+        client.revoke_link_token(atlas_org).await
+    }
+
+    /// Per project of `org`, whether MongoDB supports push live migration from its deployments
+    /// (see [`preflight`](crate::preflight)).
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`].
+    pub async fn preflight(
+        &self,
+        id: &ProfileId,
+        org: &OrgId,
+    ) -> Result<Vec<crate::preflight::ProjectCheck>, Error> {
+        let (profile, client) = self.client(id).await?;
+        crate::preflight::preflight(&client, profile.kind, org).await
+    }
+
+    /// Remembers the Atlas organization and addresses a profile minted with, to offer them
+    /// first next time. Nothing is written when they are what is saved.
+    fn remember_target(&self, id: &ProfileId, target: &AtlasTarget) -> Result<(), Error> {
+        let (_, link) = self.atlas_link_of(id)?;
+        let wanted = AtlasLink {
+            connection: link.connection.clone(),
+            org: Some(target.org.clone()),
+            org_name: target.org_name.clone(),
+            access_list_ips: target.access_list_ips.clone(),
+        };
+        let wanted = self.profiles().validate_atlas_link(&wanted)?;
+        if wanted == link {
+            return Ok(());
+        }
+        self.update_book(|book| {
+            let profile = book
+                .profiles
+                .iter_mut()
+                .find(|p| &p.id == id)
+                .ok_or_else(gone)?;
+            profile.atlas = Some(wanted);
+            Ok(())
+        })
+    }
+
+    /// Mints a link token in `target`'s Atlas organization with the profile's Atlas
+    /// connection.
+    async fn mint(&self, id: &ProfileId, target: &AtlasTarget) -> Result<LinkToken, Error> {
+        let ips = parse_access_list(&target.access_list_ips)?;
+        let (_, link) = self.atlas_link_of(id)?;
+        let (_, client) = self.atlas_client(&link.connection).await?;
+        client.create_link_token(&target.org, &ips).await
+    }
+
     /// Remembers the profile to open on the next start.
     ///
     /// # Errors
@@ -339,12 +570,25 @@ impl Workbench {
     pub fn use_sandbox(&self, endpoint: SandboxEndpoint) -> Result<Profile, Error> {
         *lock(&self.sandbox) = Some(endpoint.clone());
         let profile = self.update_book(|book| {
-            let profile = sandbox_profile(book, &endpoint)?;
+            let atlas = sandbox_atlas(book, &endpoint)?;
+            book.upsert_atlas(atlas.clone());
+            let mut profile = sandbox_profile(book, &endpoint)?;
+            // The sandbox mints its tokens in its own Atlas look-alike, unless the person chose
+            // another connection for it.
+            if profile.atlas.is_none() {
+                profile.atlas = Some(AtlasLink {
+                    connection: atlas.id,
+                    org: None,
+                    org_name: None,
+                    access_list_ips: Vec::new(),
+                });
+            }
             book.upsert(profile.clone());
             book.last_used = Some(profile.id.clone());
             Ok(profile)
         })?;
         lock(&self.clients).remove(&profile.id);
+        lock(&self.atlas_clients).clear();
         Ok(profile)
     }
 
@@ -417,8 +661,9 @@ impl Workbench {
         token: TokenSource,
         cancel: impl Future<Output = ()>,
     ) -> (Result<LinkOutcome, Error>, Option<HistoryEntry>) {
-        let prepared = self.prepare_link(id, org, token).await;
-        let (profile, client, token, guard) = match prepared {
+        let mut cancel = std::pin::pin!(cancel);
+        let prepared = self.prepare_link(id, org, token, cancel.as_mut()).await;
+        let (profile, client, token, guard, origin) = match prepared {
             Ok(p) => p,
             Err(e) => return (Err(e), None),
         };
@@ -447,6 +692,7 @@ impl Workbench {
             &token,
             outcome,
         );
+        entry.generated_in = origin;
         self.keep_token(&mut entry, &token).await;
         let recorded = entry.clone();
         if let Err(e) = self.update(move |data| {
@@ -466,15 +712,30 @@ impl Workbench {
         id: &ProfileId,
         org: &OrgId,
         token: TokenSource,
-    ) -> Result<(Profile, Arc<Client>, LinkToken, InFlight), Error> {
+        cancel: std::pin::Pin<&mut impl Future<Output = ()>>,
+    ) -> Result<Prepared, Error> {
         let (profile, client) = self.client(id).await?;
-        let token = match token {
-            TokenSource::New(token) => token,
-            TokenSource::History(entry_id) => self.saved_token(id, org, &entry_id).await?,
+        // Reserved before a token is minted: a second click must not mint a second token.
+        let guard = self.reserve(id, org)?;
+        let (token, origin) = match token {
+            TokenSource::New(token) => (token, None),
+            TokenSource::History(entry_id) => (self.saved_token(id, org, &entry_id).await?, None),
+            TokenSource::Mint(target) => {
+                self.remember_target(id, &target)?;
+                let token = tokio::select! {
+                    token = self.mint(id, &target) => token?,
+                    () = cancel => return Err(Error::new(
+                        ErrorKind::Cancelled,
+                        "Generate & link was cancelled while Atlas was creating the token",
+                        "Nothing was sent to Ops Manager. If Atlas created the token anyway, it \
+                         is unused; generate a new one when you are ready.",
+                    )),
+                };
+                (token, Some(target.origin()))
+            }
         };
         crate::secret_store::check_storable(&token, std::env::consts::OS)?;
-        let guard = self.reserve(id, org)?;
-        Ok((profile, client, token, guard))
+        Ok((profile, client, token, guard, origin))
     }
 
     /// The token saved in the keychain with history entry `entry_id`, which must be an attempt
@@ -566,8 +827,226 @@ impl Workbench {
         cancel: Cancel,
     ) -> Result<BatchReport, Error> {
         let (profile, client) = self.client(id).await?;
-        self.link_batch_using(&profile, client, items, options, events, cancel)
-            .await
+        self.link_batch_using(
+            &profile,
+            client,
+            items,
+            &HashMap::new(),
+            options,
+            events,
+            cancel,
+        )
+        .await
+    }
+
+    /// Links many organizations with tokens minted now, one per organization, in the Atlas
+    /// organization `targets` maps it to (the profile's Atlas connection mints them). The
+    /// tokens are minted first, one at a time; then they are linked as
+    /// [`link_batch`](Self::link_batch) does, each entry marked with where its token was
+    /// generated. Nothing minted is lost: when a mint fails part-way, the tokens already minted
+    /// are linked and the rest are reported failed with the mint's error; when the batch is
+    /// cancelled while minting, the minted tokens are kept in the history (as cancelled
+    /// attempts) for reuse.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when the profile has no Atlas connection, an organization
+    /// has no target or a target's addresses are bad; the first mint's error when nothing was
+    /// minted; as for [`link_batch`](Self::link_batch).
+    pub async fn link_batch_minting(
+        &self,
+        id: &ProfileId,
+        items: Vec<BatchItem>,
+        targets: &HashMap<OrgId, AtlasTarget>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        options.validate()?;
+        let (profile, client) = self.client(id).await?;
+        self.atlas_link_of(id)?;
+        for item in &items {
+            let target = targets.get(&item.org).ok_or_else(|| {
+                Error::invalid_input(
+                    format!(
+                        "No Atlas organization is chosen for organization {}",
+                        item.org
+                    ),
+                    "Choose the Atlas organization to generate each token in.",
+                )
+            })?;
+            parse_access_list(&target.access_list_ips)?;
+        }
+        let total = items.len();
+        let mut report = BatchReport::default();
+        let finish = |report: &mut BatchReport, result: OrgResult| {
+            report.results.push(result.clone());
+            if let Some(events) = &events {
+                let _ = events.send(BatchEvent {
+                    done: report.results.len(),
+                    total,
+                    result,
+                });
+            }
+        };
+        // No organization of the batch may be linked by another request while its token is
+        // minted (a token minted for nothing would be lost); link_batch_using reserves them
+        // again for the links.
+        let guards = items
+            .iter()
+            .map(|item| self.reserve(id, &item.org))
+            .collect::<Result<Vec<_>, _>>()?;
+        // A token is minted only for an organization that needs one: those already linked are
+        // found first (unless forced) and skipped, as a link batch skips them.
+        let mut items = if options.force {
+            items
+        } else {
+            let orgs = items
+                .iter()
+                .map(|i| (i.org.clone(), i.name.clone()))
+                .collect();
+            let read =
+                batch::status_all(Arc::clone(&client), orgs, options, None, cancel.clone()).await?;
+            if let Some(stopped) = read.stopped {
+                return Err(stopped);
+            }
+            let linked: HashSet<OrgId> = read
+                .results
+                .into_iter()
+                .filter(|r| {
+                    matches!(
+                        &r.outcome,
+                        OrgOutcome::Status {
+                            status: crate::LinkStatus::Synced
+                        }
+                    )
+                })
+                .map(|r| r.org)
+                .collect();
+            let (skipped, rest): (Vec<_>, Vec<_>) =
+                items.into_iter().partition(|i| linked.contains(&i.org));
+            for item in skipped {
+                let result = OrgResult {
+                    org: item.org,
+                    name: item.name,
+                    outcome: OrgOutcome::AlreadyLinked,
+                };
+                finish(&mut report, result);
+            }
+            rest
+        };
+        // Minted one at a time, so a refused credential stops after one request.
+        let mut minted = 0;
+        let mut mint_error = None;
+        for item in &mut items {
+            let target = &targets[&item.org];
+            let token = tokio::select! {
+                token = self.mint(id, target) => token,
+                () = cancel.cancelled() => break,
+            };
+            match token {
+                Ok(token) => {
+                    item.token = Some(token);
+                    minted += 1;
+                }
+                Err(e) if minted == 0 && report.results.is_empty() => return Err(e),
+                Err(e) => {
+                    mint_error = Some(e);
+                    break;
+                }
+            }
+        }
+        let origins: HashMap<OrgId, AtlasOrigin> = items
+            .iter()
+            .map(|i| (i.org.clone(), targets[&i.org].origin()))
+            .collect();
+        let not_minted = items.split_off(minted);
+        drop(guards);
+        if !items.is_empty() && !cancel.is_cancelled() {
+            // The link phase's events count its own organizations; they are forwarded with the
+            // batch's totals.
+            let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
+            let run = self.link_batch_using(
+                &profile,
+                Arc::clone(&client),
+                items.clone(),
+                &origins,
+                options,
+                Some(tx),
+                cancel.clone(),
+            );
+            let before = report.results.len();
+            let forward = async {
+                while let Some(event) = rx.recv().await {
+                    if let Some(events) = &events {
+                        let _ = events.send(BatchEvent {
+                            done: before + event.done,
+                            total,
+                            result: event.result,
+                        });
+                    }
+                }
+            };
+            let (linked, ()) = tokio::join!(run, forward);
+            match linked {
+                Ok(linked) => {
+                    report.results.extend(linked.results);
+                    report.stopped = linked.stopped;
+                    report.cancelled = linked.cancelled;
+                }
+                Err(e) => {
+                    self.record_unused(&profile, &items, &origins).await;
+                    return Err(e);
+                }
+            }
+        }
+        // Tokens minted but never sent (cancelled, or the batch stopped) are kept for reuse.
+        let sent: HashSet<&OrgId> = report.results.iter().map(|r| &r.org).collect();
+        let unsent: Vec<BatchItem> = items
+            .iter()
+            .filter(|i| !sent.contains(&i.org))
+            .cloned()
+            .collect();
+        self.record_unused(&profile, &unsent, &origins).await;
+        report.cancelled |= cancel.is_cancelled();
+        if let Some(error) = mint_error {
+            for item in not_minted {
+                let result = OrgResult {
+                    org: item.org,
+                    name: item.name,
+                    outcome: OrgOutcome::Failed {
+                        error: error.clone(),
+                    },
+                };
+                finish(&mut report, result);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Keeps tokens that were minted but not sent (the batch was cancelled or stopped) in the
+    /// keychain, each with a cancelled history entry, so they can be used later.
+    async fn record_unused(
+        &self,
+        profile: &Profile,
+        items: &[BatchItem],
+        origins: &HashMap<OrgId, AtlasOrigin>,
+    ) {
+        let mut entries = Vec::new();
+        for item in items {
+            let Some(token) = &item.token else { continue };
+            let mut entry = HistoryEntry::new(
+                profile.id.clone(),
+                profile.name.clone(),
+                item.org.clone(),
+                item.name.clone(),
+                token,
+                Outcome::Cancelled,
+            );
+            entry.generated_in = origins.get(&item.org).cloned();
+            self.keep_token(&mut entry, token).await;
+            entries.push(entry);
+        }
+        self.save_entries(entries);
     }
 
     /// [`link_batch`](Self::link_batch) with a client the caller built for `profile` (the CLI's,
@@ -575,11 +1054,13 @@ impl Workbench {
     ///
     /// # Errors
     /// As for [`link_batch`](Self::link_batch).
+    #[allow(clippy::too_many_arguments)]
     pub async fn link_batch_using(
         &self,
         profile: &Profile,
         client: Arc<Client>,
         items: Vec<BatchItem>,
+        origins: &HashMap<OrgId, AtlasOrigin>,
         options: &BatchOptions,
         events: Option<mpsc::UnboundedSender<BatchEvent>>,
         cancel: Cancel,
@@ -603,7 +1084,8 @@ impl Workbench {
                 while let Ok(more) = rx.try_recv() {
                     finished.push(more);
                 }
-                self.record_batch(profile, &tokens, &finished).await;
+                self.record_batch(profile, &tokens, origins, &finished)
+                    .await;
                 if let Some(events) = &events {
                     for event in finished {
                         let _ = events.send(event);
@@ -640,6 +1122,7 @@ impl Workbench {
         &self,
         profile: &Profile,
         tokens: &HashMap<OrgId, LinkToken>,
+        origins: &HashMap<OrgId, AtlasOrigin>,
         finished: &[BatchEvent],
     ) {
         let mut entries = Vec::new();
@@ -663,9 +1146,16 @@ impl Workbench {
                 token,
                 outcome,
             );
+            entry.generated_in = origins.get(&result.org).cloned();
             self.keep_token(&mut entry, token).await;
             entries.push(entry);
         }
+        self.save_entries(entries);
+    }
+
+    /// Appends history entries in one store write; when the write fails they are kept in
+    /// memory, each saying why.
+    fn save_entries(&self, entries: Vec<HistoryEntry>) {
         if entries.is_empty() {
             return;
         }
@@ -813,6 +1303,12 @@ impl Workbench {
             .map(|p| private_key_account(&p.id))
             .collect();
         referenced.extend(
+            lock(&self.book)
+                .atlas
+                .iter()
+                .map(|c| atlas_secret_account(&c.id)),
+        );
+        referenced.extend(
             lock(&self.history)
                 .iter()
                 .map(|e| link_token_account(&e.token_fingerprint)),
@@ -829,6 +1325,33 @@ impl Workbench {
             ExportFormat::Csv => export_csv(&entries),
         }
     }
+}
+
+/// The sandbox's Atlas connection: the existing one with the sandbox's new URL, or a new one.
+fn sandbox_atlas(book: &ProfileBook, endpoint: &SandboxEndpoint) -> Result<AtlasConnection, Error> {
+    if let Some(existing) = book.atlas.iter().find(|c| c.sandbox) {
+        return Ok(AtlasConnection {
+            url: endpoint.url.clone(),
+            ..existing.clone()
+        });
+    }
+    let mut name = "Sandbox Atlas".to_owned();
+    let mut n = 2;
+    while book.find_atlas_by_name(&name).is_some() {
+        name = format!("Sandbox Atlas {n}");
+        n += 1;
+    }
+    let draft = AtlasDraft {
+        name,
+        url: endpoint.url.to_string(),
+        user: endpoint.atlas_client_id.to_string(),
+        ..AtlasDraft::default()
+    };
+    Ok(AtlasConnection {
+        sandbox: true,
+        has_secret: true,
+        ..book.validate_atlas(None, &draft)?
+    })
 }
 
 /// The sandbox's profile: the existing one with the sandbox's new URL, or a new one.

@@ -1353,4 +1353,109 @@ mod atlas {
         );
         assert!(sb.requests().is_empty());
     }
+
+    /// A store file holding an Atlas connection to the sandbox ("Atlas", its service account)
+    /// and an Ops Manager profile ("Lab") that names it; returns the data folder.
+    fn saved_pair(sb: &Sandbox) -> tempfile::TempDir {
+        let data = tempfile::tempdir().unwrap();
+        let mut book = omlink::ProfileBook::default();
+        let atlas = book
+            .validate_atlas(
+                None,
+                &omlink::AtlasDraft {
+                    name: "Atlas".into(),
+                    url: sb.url().into(),
+                    user: demo::SERVICE_ACCOUNT.client_id.into(),
+                    ..omlink::AtlasDraft::default()
+                },
+            )
+            .unwrap();
+        book.upsert_atlas(atlas.clone());
+        let profile = book
+            .validate(
+                None,
+                &omlink::ProfileDraft {
+                    name: "Lab".into(),
+                    url: sb.url().into(),
+                    public_key: demo::OWNER.public_key.into(),
+                    atlas: Some(omlink::AtlasLink {
+                        connection: atlas.id,
+                        org: None,
+                        org_name: None,
+                        access_list_ips: Vec::new(),
+                    }),
+                    ..omlink::ProfileDraft::default()
+                },
+            )
+            .unwrap();
+        book.upsert(profile);
+        let dir = data.path().join(omlink::APP_IDENTIFIER);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = serde_json::json!({ omlink::STORE_KEY_PROFILES: book });
+        std::fs::write(dir.join(omlink::STORE_FILE_NAME), store.to_string()).unwrap();
+        data
+    }
+
+    #[test]
+    fn a_saved_atlas_connection_is_used_by_name_or_through_its_profile() {
+        let sb = sandbox();
+        let data = saved_pair(&sb);
+        let xdg = data.path().to_str().unwrap();
+        // --atlas-profile NAME: the connection's URL and client id; its secret from the
+        // environment here (no Secret Service in this test).
+        let env = [
+            ("XDG_DATA_HOME", xdg),
+            (
+                "OMLINK_ATLAS_CLIENT_SECRET",
+                demo::SERVICE_ACCOUNT.client_secret,
+            ),
+        ];
+        let run = omlink(&["atlas", "orgs", "--atlas-profile", "atlas"], &env, None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("Atlas Production"), "{}", run.stdout);
+        no_secret(&run);
+
+        // --profile Lab lends its Atlas connection to mint and link in one step.
+        let env = [
+            ("XDG_DATA_HOME", xdg),
+            ("OMLINK_PRIVATE_KEY", demo::OWNER.private_key),
+            (
+                "OMLINK_ATLAS_CLIENT_SECRET",
+                demo::SERVICE_ACCOUNT.client_secret,
+            ),
+        ];
+        let run = omlink(
+            &["link", "--org", ORG, "--atlas-org", ATLAS_ORG, "--profile", "Lab"],
+            &env,
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
+        let token = sb.link_token(ORG).unwrap();
+        assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
+
+        // Without a secret and without a Secret Service: the keychain error, exit 9, nothing
+        // sent.
+        sb.clear_requests();
+        let env = [
+            ("XDG_DATA_HOME", xdg),
+            ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
+        ];
+        let run = omlink(&["atlas", "orgs", "--atlas-profile", "Atlas"], &env, None);
+        assert_eq!(run.code, 9, "{}", run.stderr);
+        assert!(sb.requests().is_empty());
+
+        // An unknown name lists the saved ones.
+        let run = omlink(
+            &["atlas", "orgs", "--atlas-profile", "Prod"],
+            &[("XDG_DATA_HOME", xdg)],
+            None,
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("Saved Atlas connections: Atlas."),
+            "{}",
+            run.stderr
+        );
+    }
 }

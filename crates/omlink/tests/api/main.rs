@@ -2,6 +2,7 @@
 //! on loopback.
 
 mod atlas;
+mod atlas_workbench;
 mod batch;
 mod cli;
 mod client;

@@ -531,6 +531,7 @@ proptest! {
             ca_file: None,
             skip_verify,
             timeout_secs,
+            atlas: None,
         };
         if let Ok(profile) = ProfileBook::default().validate(None, &draft) {
             prop_assert!(!profile.name.is_empty() && !profile.name.chars().any(char::is_control));

@@ -54,9 +54,16 @@ pub(crate) enum TokenCommand {
     },
 }
 
-/// Where Atlas is and how to trust it; the credentials come from the environment.
+/// Where Atlas is and how to trust it; the credentials come from the environment, or from an
+/// Atlas connection saved by the app.
 #[derive(clap::Args, Debug, Clone)]
 pub(crate) struct AtlasConnection {
+    /// Use an Atlas connection saved by the omlink app: its URL, sign-in method, TLS options
+    /// and timeout, and its secret from the OS keychain (unless OMLINK_ATLAS_CLIENT_SECRET or
+    /// OMLINK_ATLAS_PRIVATE_KEY is set). Without it, and without OMLINK_ATLAS_CLIENT_ID or
+    /// OMLINK_ATLAS_PUBLIC_KEY in the environment, a --profile's own Atlas connection is used.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub atlas_profile: Option<String>,
     /// Atlas's address (default https://cloud.mongodb.com).
     #[arg(long, global = true, env = "OMLINK_ATLAS_URL", value_name = "URL")]
     pub atlas_url: Option<String>,
@@ -80,10 +87,113 @@ pub(crate) fn parse_ips(raw: &[String]) -> Result<Vec<IpAddr>, Error> {
         .collect()
 }
 
-/// The Atlas client, from the environment's credentials: a service account
-/// (OMLINK_ATLAS_CLIENT_ID and OMLINK_ATLAS_CLIENT_SECRET) or an API key
-/// (OMLINK_ATLAS_PUBLIC_KEY and OMLINK_ATLAS_PRIVATE_KEY).
-pub(crate) fn connect(c: &AtlasConnection, timeout: Duration) -> Result<AtlasClient, Error> {
+/// The Atlas client: from `--atlas-profile`, else the environment's credentials (a service
+/// account's OMLINK_ATLAS_CLIENT_ID and OMLINK_ATLAS_CLIENT_SECRET, or an API key's
+/// OMLINK_ATLAS_PUBLIC_KEY and OMLINK_ATLAS_PRIVATE_KEY), else the Atlas connection that the
+/// `--profile` names.
+pub(crate) fn connect(
+    c: &AtlasConnection,
+    timeout: Duration,
+    om_profile: Option<&omlink::Profile>,
+) -> Result<AtlasClient, Error> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    // Who signs in, given in the environment, wins over a profile's Atlas connection; a secret
+    // alone is the saved connection's, overriding the keychain.
+    let env_identity = ["OMLINK_ATLAS_CLIENT_ID", "OMLINK_ATLAS_PUBLIC_KEY"]
+        .iter()
+        .any(|name| env(name).is_some());
+    let saved = match (&c.atlas_profile, om_profile.and_then(|p| p.atlas.as_ref())) {
+        (Some(name), _) => Some(Saved::Name(name.clone())),
+        (None, Some(link)) if !env_identity => Some(Saved::Id(link.connection.clone())),
+        _ => None,
+    };
+    let config = match saved {
+        Some(saved) => saved_config(&saved, c)?,
+        None => env_config(c, timeout)?,
+    };
+    let client = AtlasClient::new(config)?;
+    for warning in client.warnings() {
+        warn(&format!("Atlas: {warning}"));
+    }
+    Ok(client)
+}
+
+/// Which saved Atlas connection: named on the command line, or named by a profile.
+enum Saved {
+    Name(String),
+    Id(omlink::ProfileId),
+}
+
+/// The configuration of a saved Atlas connection. An explicit secret in the environment wins
+/// over the keychain; there is no silent fallback from a failing keychain.
+fn saved_config(saved: &Saved, c: &AtlasConnection) -> Result<AtlasConfig, Error> {
+    let store = omlink::Store::open_default()?;
+    let path = store.path();
+    let book = omlink::ProfileBook::load_from_store_file(path)?;
+    let connection = match saved {
+        Saved::Name(name) => book.find_atlas_by_name(name).ok_or_else(|| {
+            let known: Vec<&str> = book.atlas.iter().map(|a| a.name.as_str()).collect();
+            Error::invalid_input(
+                format!("No Atlas connection named \"{name}\" in {}", path.display()),
+                if known.is_empty() {
+                    "Add one in the omlink app (Atlas connections).".to_owned()
+                } else {
+                    format!("Saved Atlas connections: {}.", known.join(", "))
+                },
+            )
+        })?,
+        Saved::Id(id) => book.get_atlas(id).ok_or_else(|| {
+            Error::invalid_input(
+                "The profile names an Atlas connection that no longer exists",
+                "Choose its Atlas connection again in the omlink app, or pass --atlas-profile.",
+            )
+        })?,
+    };
+    if connection.sandbox {
+        return Err(Error::invalid_input(
+            format!(
+                "\"{}\" is the app's sandbox, which runs only inside the app",
+                connection.name
+            ),
+            "Run `omlink-sandbox` and pass its address with --atlas-url and the demo \
+             credentials in the environment.",
+        ));
+    }
+    let variable = match connection.auth {
+        omlink::AtlasAuth::ServiceAccount => "OMLINK_ATLAS_CLIENT_SECRET",
+        omlink::AtlasAuth::ApiKey => "OMLINK_ATLAS_PRIVATE_KEY",
+    };
+    let secret = match std::env::var(variable)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        Some(secret) => PrivateKey::new(zeroize::Zeroizing::new(secret).as_str())?,
+        None => {
+            let keychain = omlink::secret_store::KeychainStore::open()?;
+            let secret = omlink::secret_store::SecretStore::get(
+                &keychain,
+                &omlink::secret_store::atlas_secret_account(&connection.id),
+            )?
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    format!(
+                        "The keychain holds no secret for Atlas connection \"{}\"",
+                        connection.name
+                    ),
+                    format!("Save it in the omlink app, or set {variable}."),
+                )
+            })?;
+            PrivateKey::new(secret.as_str())?
+        }
+    };
+    let mut config = connection.config(secret)?;
+    if c.atlas_ca_cert.is_some() {
+        config.tls.ca_file = c.atlas_ca_cert.clone();
+    }
+    Ok(config)
+}
+
+fn env_config(c: &AtlasConnection, timeout: Duration) -> Result<AtlasConfig, Error> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let credentials = match (
         env("OMLINK_ATLAS_CLIENT_ID"),
@@ -115,8 +225,8 @@ pub(crate) fn connect(c: &AtlasConnection, timeout: Duration) -> Result<AtlasCli
             return Err(Error::invalid_input(
                 "No Atlas credentials are set",
                 "Export a service account's OMLINK_ATLAS_CLIENT_ID and OMLINK_ATLAS_CLIENT_SECRET \
-                 (or an API key's OMLINK_ATLAS_PUBLIC_KEY and OMLINK_ATLAS_PRIVATE_KEY): they are \
-                 never accepted as flags.",
+                 (or an API key's OMLINK_ATLAS_PUBLIC_KEY and OMLINK_ATLAS_PRIVATE_KEY), or pass \
+                 --atlas-profile NAME: they are never accepted as flags.",
             ));
         }
     };
@@ -130,11 +240,7 @@ pub(crate) fn connect(c: &AtlasConnection, timeout: Duration) -> Result<AtlasCli
     };
     config.timeout = timeout;
     config.connect_timeout = timeout.min(omlink::DEFAULT_CONNECT_TIMEOUT);
-    let client = AtlasClient::new(config)?;
-    for warning in client.warnings() {
-        warn(&format!("Atlas: {warning}"));
-    }
-    Ok(client)
+    Ok(config)
 }
 
 /// Runs an `omlink atlas …` command.
@@ -143,6 +249,7 @@ pub(crate) async fn run(
     c: &AtlasConnection,
     timeout: Duration,
     output: Output,
+    om_profile: Option<&omlink::Profile>,
 ) -> Result<u8, Error> {
     // Every argument is checked before anything is sent.
     match &command {
@@ -159,7 +266,7 @@ pub(crate) async fn run(
             parse_ips(access_list_ip)?;
         }
     }
-    let client = connect(c, timeout)?;
+    let client = connect(c, timeout, om_profile)?;
     match command {
         AtlasCommand::Orgs => {
             let orgs = client.list_orgs().await?;

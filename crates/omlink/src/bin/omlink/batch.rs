@@ -45,6 +45,7 @@ pub async fn link_from(
     client: Client,
     profile: Option<Profile>,
     items: Vec<BatchItem>,
+    origins: std::collections::HashMap<OrgId, omlink::AtlasOrigin>,
     output: Output,
     options: BatchOptions,
 ) -> Result<u8, Error> {
@@ -80,9 +81,18 @@ pub async fn link_from(
         let workbench = &workbench;
         let profile = &profile;
         let options = &options;
+        let origins = &origins;
         async move {
             workbench
-                .link_batch_using(profile, client, items, options, Some(events), Cancel::new())
+                .link_batch_using(
+                    profile,
+                    client,
+                    items,
+                    origins,
+                    options,
+                    Some(events),
+                    Cancel::new(),
+                )
                 .await
         }
     };
@@ -405,15 +415,29 @@ pub async fn mint_tokens(
     atlas: &omlink::AtlasClient,
     file: LinkFile,
     access_list: &[std::net::IpAddr],
-) -> Result<Vec<BatchItem>, Error> {
+) -> Result<
+    (
+        Vec<BatchItem>,
+        std::collections::HashMap<OrgId, omlink::AtlasOrigin>,
+    ),
+    Error,
+> {
     let mut items = file.items;
     let mut minted: Vec<&OrgId> = Vec::new();
+    let mut origins = std::collections::HashMap::new();
     for item in &mut items {
         if let Some(atlas_org) = file.mint.get(&item.org) {
             match atlas.create_link_token(atlas_org, access_list).await {
                 Ok(token) => {
                     item.token = Some(token);
                     minted.push(atlas_org);
+                    origins.insert(
+                        item.org.clone(),
+                        omlink::AtlasOrigin {
+                            org_id: atlas_org.clone(),
+                            org_name: None,
+                        },
+                    );
                 }
                 Err(e) => {
                     crate::atlas::unused_token_warning(&minted);
@@ -422,5 +446,5 @@ pub async fn mint_tokens(
             }
         }
     }
-    Ok(items)
+    Ok((items, origins))
 }

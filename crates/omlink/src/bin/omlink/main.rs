@@ -229,7 +229,21 @@ async fn run(cli: Cli) -> Result<u8, Error> {
             return profiles::run(command, &cli.connection).map(|()| 0);
         }
         Command::Atlas(command) => {
-            return atlas::run(command, &cli.connection.atlas, timeout, output).await;
+            // A --profile lends its Atlas connection; its Ops Manager key is not needed.
+            let profile = match &cli.connection.profile {
+                Some(name) if cli.connection.atlas.atlas_profile.is_none() => {
+                    Some(find_profile(name)?)
+                }
+                _ => None,
+            };
+            return atlas::run(
+                command,
+                &cli.connection.atlas,
+                timeout,
+                output,
+                profile.as_ref(),
+            )
+            .await;
         }
         command => command,
     };
@@ -248,13 +262,14 @@ async fn run(cli: Cli) -> Result<u8, Error> {
             options,
             access_list,
         } => {
-            let items = if file.mint.is_empty() {
-                file.items
+            let (items, origins) = if file.mint.is_empty() {
+                (file.items, std::collections::HashMap::new())
             } else {
-                let atlas_client = atlas::connect(&cli.connection.atlas, timeout)?;
+                let atlas_client =
+                    atlas::connect(&cli.connection.atlas, timeout, profile.as_ref())?;
                 batch::mint_tokens(&atlas_client, file, &access_list).await?
             };
-            return batch::link_from(client, profile, items, output, options).await;
+            return batch::link_from(client, profile, items, origins, output, options).await;
         }
         Validated::LinkViaAtlas {
             org,
@@ -262,7 +277,7 @@ async fn run(cli: Cli) -> Result<u8, Error> {
             access_list,
         } => {
             // Both sides are set up before anything is sent.
-            let atlas_client = atlas::connect(&cli.connection.atlas, timeout)?;
+            let atlas_client = atlas::connect(&cli.connection.atlas, timeout, profile.as_ref())?;
             let token = atlas_client
                 .create_link_token(&atlas_org, &access_list)
                 .await?;
@@ -517,13 +532,12 @@ fn connect(c: &Connection) -> Result<(Client, Option<Profile>), Error> {
     Ok((Client::new(config)?, None))
 }
 
-/// Connects with a saved profile. An explicit OMLINK_PRIVATE_KEY wins over the keychain; there
-/// is no silent fallback from a failing keychain.
-fn connect_profile(name: &str, c: &Connection) -> Result<(Client, Profile), Error> {
+/// The saved profile named `name` (case-insensitive).
+fn find_profile(name: &str) -> Result<Profile, Error> {
     let store = Store::open_default()?;
     let path = store.path();
     let book = ProfileBook::load_from_store_file(path)?;
-    let profile = book.find_by_name(name).ok_or_else(|| {
+    book.find_by_name(name).cloned().ok_or_else(|| {
         let known: Vec<&str> = book.profiles.iter().map(|p| p.name.as_str()).collect();
         Error::invalid_input(
             format!("No profile named \"{name}\" in {}", path.display()),
@@ -533,7 +547,13 @@ fn connect_profile(name: &str, c: &Connection) -> Result<(Client, Profile), Erro
                 format!("Saved profiles: {}.", known.join(", "))
             },
         )
-    })?;
+    })
+}
+
+/// Connects with a saved profile. An explicit OMLINK_PRIVATE_KEY wins over the keychain; there
+/// is no silent fallback from a failing keychain.
+fn connect_profile(name: &str, c: &Connection) -> Result<(Client, Profile), Error> {
+    let profile = find_profile(name)?;
     let private_key = match std::env::var("OMLINK_PRIVATE_KEY") {
         Ok(key) => PrivateKey::new(zeroize::Zeroizing::new(key).as_str())?,
         Err(_) => {

@@ -132,6 +132,7 @@ fn add(
         ca_file: c.ca_cert.clone(),
         skip_verify: c.insecure_skip_tls_verify,
         timeout_secs: c.timeout,
+        atlas: None,
     };
     if draft.kind == ServerKind::OpsManager && draft.url.is_empty() {
         return Err(Error::invalid_input(

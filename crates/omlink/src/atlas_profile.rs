@@ -1,0 +1,436 @@
+//! Saved Atlas connections, and how an Ops Manager profile names the one it links into.
+//!
+//! An [`AtlasConnection`] is kept beside the Ops Manager profiles in the same
+//! [`ProfileBook`]: Atlas's address, how to sign in (a service account or an API key), TLS
+//! options and a timeout. Its secret (the client secret or the private key) lives in the
+//! keychain under [`atlas_secret_account`](crate::secret_store::atlas_secret_account), never in
+//! the store file. An Ops Manager [`Profile`](crate::Profile) may carry an [`AtlasLink`]: its
+//! Atlas connection, its default Atlas organization and the access-list addresses to mint
+//! tokens with.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::atlas::{ATLAS_URL, AtlasConfig, AtlasCredentials, ClientId};
+use crate::client::TlsOptions;
+use crate::error::Error;
+use crate::profile::{ProfileBook, ProfileId, check_name, checked_timeout, default_timeout_secs};
+use crate::secret::PrivateKey;
+use crate::validate::{BaseUrl, OrgId, PublicKey};
+
+/// How an Atlas connection signs in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum AtlasAuth {
+    /// A service account: OAuth 2.0 client credentials (MongoDB's recommendation).
+    #[default]
+    ServiceAccount,
+    /// An API key pair (HTTP Digest).
+    ApiKey,
+}
+
+/// A saved Atlas connection. It never holds the secret: `has_secret` says whether the keychain
+/// has one for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AtlasConnection {
+    /// Stable id; names the keychain entry.
+    pub id: ProfileId,
+    /// Unique display name (among Atlas connections).
+    pub name: String,
+    /// Atlas's address: [`ATLAS_URL`] unless a proxy or test server stands in.
+    pub url: BaseUrl,
+    /// Service account or API key.
+    #[serde(default)]
+    pub auth: AtlasAuth,
+    /// The service account's client id, or the API key's public key.
+    pub user: String,
+    /// Certificate trust.
+    #[serde(default)]
+    pub tls: TlsOptions,
+    /// Seconds allowed per request.
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+    /// Whether the keychain holds this connection's secret.
+    #[serde(default)]
+    pub has_secret: bool,
+    /// The built-in sandbox's Atlas look-alike: its URL is filled in when the sandbox starts.
+    #[serde(default)]
+    pub sandbox: bool,
+}
+
+/// What a person enters to create or edit an Atlas connection, before validation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", default)]
+pub struct AtlasDraft {
+    /// Display name.
+    pub name: String,
+    /// Atlas's address; empty means [`ATLAS_URL`].
+    pub url: String,
+    /// Service account or API key.
+    pub auth: AtlasAuth,
+    /// The client id or the public key.
+    pub user: String,
+    /// A PEM file of extra CA certificates.
+    pub ca_file: Option<PathBuf>,
+    /// Skip TLS verification.
+    pub skip_verify: bool,
+    /// Seconds per request; 0 means the default.
+    pub timeout_secs: u64,
+}
+
+/// The Atlas side of an Ops Manager profile: which connection mints its tokens, into which
+/// Atlas organization by default, for which source addresses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AtlasLink {
+    /// The Atlas connection's id.
+    pub connection: ProfileId,
+    /// The Atlas organization to offer first.
+    #[serde(default)]
+    pub org: Option<OrgId>,
+    /// Its name, when known.
+    #[serde(default)]
+    pub org_name: Option<String>,
+    /// The source's external addresses as Atlas sees them (Cloud Manager needs none).
+    #[serde(default)]
+    pub access_list_ips: Vec<String>,
+}
+
+/// The Atlas organization to mint a token in, and the addresses the token admits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AtlasTarget {
+    /// The Atlas organization's id.
+    pub org: OrgId,
+    /// Its name, when known (for the history).
+    #[serde(default)]
+    pub org_name: Option<String>,
+    /// The source's external addresses as Atlas sees them (Cloud Manager needs none).
+    #[serde(default)]
+    pub access_list_ips: Vec<String>,
+}
+
+impl AtlasTarget {
+    /// Where a token minted for this target came from.
+    pub fn origin(&self) -> AtlasOrigin {
+        AtlasOrigin {
+            org_id: self.org.clone(),
+            org_name: self.org_name.clone(),
+        }
+    }
+}
+
+/// Where a minted token came from, as the history shows it: "generated in Atlas org X".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AtlasOrigin {
+    /// The Atlas organization's id.
+    pub org_id: OrgId,
+    /// Its name, when known.
+    #[serde(default)]
+    pub org_name: Option<String>,
+}
+
+impl std::fmt::Display for AtlasOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.org_name {
+            Some(name) => write!(f, "{name} ({})", self.org_id),
+            None => write!(f, "{}", self.org_id),
+        }
+    }
+}
+
+/// Checks access-list addresses before anything is sent, and writes them the one way Atlas
+/// reads them.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the first bad address.
+pub fn parse_access_list(raw: &[String]) -> Result<Vec<IpAddr>, Error> {
+    raw.iter()
+        .map(|ip| ip.trim())
+        .filter(|ip| !ip.is_empty())
+        .map(|ip| {
+            ip.parse::<IpAddr>().map_err(|_| {
+                Error::invalid_input(
+                    format!("\"{ip}\" is not an IP address"),
+                    "Give the source's external IP address as Atlas sees it, such as \
+                     203.0.113.7 (Cloud Manager needs none).",
+                )
+            })
+        })
+        .collect()
+}
+
+impl AtlasConnection {
+    /// The client configuration with this connection's secret.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the saved user name no
+    /// longer validates (an edited store file).
+    pub fn config(&self, secret: PrivateKey) -> Result<AtlasConfig, Error> {
+        let credentials = match self.auth {
+            AtlasAuth::ServiceAccount => AtlasCredentials::ServiceAccount {
+                client_id: ClientId::new(&self.user)?,
+                client_secret: secret,
+            },
+            AtlasAuth::ApiKey => AtlasCredentials::ApiKey {
+                public_key: PublicKey::new(&self.user)?,
+                private_key: secret,
+            },
+        };
+        let mut config = AtlasConfig::new(self.url.clone(), credentials);
+        config.tls = self.tls.clone();
+        config.timeout = Duration::from_secs(self.timeout_secs);
+        config.connect_timeout = config.timeout.min(crate::DEFAULT_CONNECT_TIMEOUT);
+        Ok(config)
+    }
+}
+
+impl ProfileBook {
+    /// The Atlas connection with this id.
+    pub fn get_atlas(&self, id: &ProfileId) -> Option<&AtlasConnection> {
+        self.atlas.iter().find(|c| &c.id == id)
+    }
+
+    /// The Atlas connection with this name (case-insensitive, Unicode NFC).
+    pub fn find_atlas_by_name(&self, name: &str) -> Option<&AtlasConnection> {
+        let name = crate::profile::normalize_name(name);
+        self.atlas
+            .iter()
+            .find(|c| crate::profile::normalize_name(&c.name).eq_ignore_ascii_case(&name))
+    }
+
+    /// Validates `draft` into an Atlas connection: a new one when `id` is `None`, else an edit
+    /// of `id` (keeping its keychain state). Nothing is stored: see
+    /// [`upsert_atlas`](Self::upsert_atlas).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a bad or duplicate name,
+    /// URL, client id or public key, CA file or timeout, or an unknown `id`.
+    pub fn validate_atlas(
+        &self,
+        id: Option<&ProfileId>,
+        draft: &AtlasDraft,
+    ) -> Result<AtlasConnection, Error> {
+        let existing = match id {
+            Some(id) => Some(self.get_atlas(id).ok_or_else(|| {
+                Error::invalid_input(
+                    "That Atlas connection no longer exists",
+                    "Reload the list of connections.",
+                )
+            })?),
+            None => None,
+        };
+        let name = check_name(
+            &draft.name,
+            "Name the connection after its Atlas account, such as \"Atlas\".",
+        )?;
+        if let Some(other) = self.find_atlas_by_name(&name)
+            && Some(&other.id) != id
+        {
+            return Err(Error::invalid_input(
+                format!(
+                    "An Atlas connection named \"{}\" already exists",
+                    other.name
+                ),
+                "Choose another name.",
+            ));
+        }
+        let url = BaseUrl::new(if draft.url.trim().is_empty() {
+            ATLAS_URL
+        } else {
+            draft.url.trim()
+        })?;
+        let user = match draft.auth {
+            AtlasAuth::ServiceAccount => ClientId::new(&draft.user)?.to_string(),
+            AtlasAuth::ApiKey => PublicKey::new(&draft.user)?.to_string(),
+        };
+        Ok(AtlasConnection {
+            id: existing.map_or_else(ProfileId::generate, |c| c.id.clone()),
+            name,
+            url,
+            auth: draft.auth,
+            user,
+            tls: crate::profile::checked_tls(draft.ca_file.as_ref(), draft.skip_verify)?,
+            timeout_secs: checked_timeout(draft.timeout_secs)?,
+            // A change of sign-in method makes the saved secret meaningless.
+            has_secret: existing.is_some_and(|c| c.has_secret && c.auth == draft.auth),
+            sandbox: existing.is_some_and(|c| c.sandbox),
+        })
+    }
+
+    /// Inserts or replaces an Atlas connection (matched by id).
+    pub fn upsert_atlas(&mut self, connection: AtlasConnection) {
+        match self.atlas.iter_mut().find(|c| c.id == connection.id) {
+            Some(slot) => *slot = connection,
+            None => self.atlas.push(connection),
+        }
+    }
+
+    /// Removes Atlas connection `id` and every profile's link to it; returns it, or `None`
+    /// when it was not there.
+    pub fn remove_atlas(&mut self, id: &ProfileId) -> Option<AtlasConnection> {
+        let index = self.atlas.iter().position(|c| &c.id == id)?;
+        for profile in &mut self.profiles {
+            if profile.atlas.as_ref().is_some_and(|l| &l.connection == id) {
+                profile.atlas = None;
+            }
+        }
+        Some(self.atlas.remove(index))
+    }
+
+    /// Checks an Ops Manager profile's Atlas link: its connection exists and its addresses are
+    /// IP addresses (written back normalized).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
+    pub fn validate_atlas_link(&self, link: &AtlasLink) -> Result<AtlasLink, Error> {
+        if self.get_atlas(&link.connection).is_none() {
+            return Err(Error::invalid_input(
+                "That Atlas connection no longer exists",
+                "Choose an Atlas connection from the list, or add one.",
+            ));
+        }
+        let org_name = link
+            .org_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| crate::error::sanitize(n).chars().take(200).collect());
+        Ok(AtlasLink {
+            connection: link.connection.clone(),
+            org: link.org.clone(),
+            org_name: link.org.as_ref().and(org_name),
+            access_list_ips: parse_access_list(&link.access_list_ips)?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+    use crate::profile::ProfileDraft;
+
+    fn draft(name: &str) -> AtlasDraft {
+        AtlasDraft {
+            name: name.into(),
+            user: "mdb_sa_id_0123".into(),
+            ..AtlasDraft::default()
+        }
+    }
+
+    #[test]
+    fn atlas_connections_validate_and_default_to_atlas() {
+        let mut book = ProfileBook::default();
+        let c = book.validate_atlas(None, &draft(" Atlas ")).unwrap();
+        assert_eq!(c.name, "Atlas");
+        assert_eq!(c.url.as_str(), ATLAS_URL);
+        assert_eq!(c.auth, AtlasAuth::ServiceAccount);
+        assert!(!c.has_secret);
+        book.upsert_atlas(AtlasConnection {
+            has_secret: true,
+            ..c.clone()
+        });
+        assert!(book.find_atlas_by_name("atlas").is_some());
+        // Same name again: refused; an edit keeps the id and the secret, unless the sign-in
+        // method changes.
+        assert!(book.validate_atlas(None, &draft("ATLAS")).is_err());
+        let edited = book.validate_atlas(Some(&c.id), &draft("Atlas")).unwrap();
+        assert!(edited.has_secret);
+        let switched = book
+            .validate_atlas(
+                Some(&c.id),
+                &AtlasDraft {
+                    auth: AtlasAuth::ApiKey,
+                    user: "abcdefgh".into(),
+                    ..draft("Atlas")
+                },
+            )
+            .unwrap();
+        assert!(!switched.has_secret);
+        for bad in [
+            draft(""),
+            AtlasDraft {
+                user: "has space".into(),
+                ..draft("a")
+            },
+            AtlasDraft {
+                user: "id:with:colons".into(),
+                ..draft("b")
+            },
+            AtlasDraft {
+                url: "cloud.mongodb.com".into(),
+                ..draft("c")
+            },
+            AtlasDraft {
+                timeout_secs: 99_999,
+                ..draft("d")
+            },
+        ] {
+            assert_eq!(
+                book.validate_atlas(None, &bad).unwrap_err().kind,
+                ErrorKind::InvalidInput,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_profile_names_its_atlas_connection_and_loses_it_with_the_connection() {
+        let mut book = ProfileBook::default();
+        let c = book.validate_atlas(None, &draft("Atlas")).unwrap();
+        book.upsert_atlas(c.clone());
+        let link = AtlasLink {
+            connection: c.id.clone(),
+            org: Some(OrgId::new("6a1b2c3d4e5f60718293a4b5").unwrap()),
+            org_name: Some(" Atlas Production ".into()),
+            access_list_ips: vec![" 203.0.113.7 ".into(), String::new(), "::1".into()],
+        };
+        let checked = book.validate_atlas_link(&link).unwrap();
+        assert_eq!(checked.access_list_ips, ["203.0.113.7", "::1"]);
+        assert_eq!(checked.org_name.as_deref(), Some("Atlas Production"));
+        let bad_ip = AtlasLink {
+            access_list_ips: vec!["203.0.113".into()],
+            ..link.clone()
+        };
+        assert!(book.validate_atlas_link(&bad_ip).is_err());
+
+        let mut profile = book
+            .validate(
+                None,
+                &ProfileDraft {
+                    name: "Prod".into(),
+                    url: "https://om.example.com".into(),
+                    public_key: "abcdefgh".into(),
+                    atlas: Some(link),
+                    ..ProfileDraft::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(profile.atlas, Some(checked));
+        book.upsert(profile.clone());
+        assert!(book.remove_atlas(&c.id).is_some());
+        profile.atlas = None;
+        assert_eq!(book.profiles, [profile]);
+        let unknown = book.validate_atlas_link(&AtlasLink {
+            connection: c.id.clone(),
+            org: None,
+            org_name: None,
+            access_list_ips: Vec::new(),
+        });
+        assert_eq!(unknown.unwrap_err().kind, ErrorKind::InvalidInput);
+    }
+}

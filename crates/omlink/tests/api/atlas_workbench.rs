@@ -1,0 +1,497 @@
+//! The app's Atlas side (the Workbench behind the window's Generate & link, batch mapping,
+//! available projects, revoke and preflight) against the sandbox's Ops Manager and Atlas
+//! look-alikes in one process, with the in-memory keychain and the real store file.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
+use omlink::secret_store::{MemorySecretStore, SecretStore, atlas_secret_account};
+use omlink::{
+    AtlasAuth, AtlasDraft, AtlasLink, AtlasTarget, ErrorKind, LinkStatus, Outcome, ProfileBook,
+    ProfileDraft, SandboxEndpoint, Store, TokenSource, Workbench,
+};
+use omlink_sandbox::demo;
+use omlink_sandbox::{Sandbox, SandboxConfig};
+
+use crate::{ORG, org, sandbox, sandbox_with};
+
+const ATLAS_ORG: &str = "6a1b2c3d4e5f60718293a4b5";
+
+struct Bench {
+    workbench: Workbench,
+    secrets: MemorySecretStore,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+fn bench() -> Bench {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path().join("omlink.json"));
+    let secrets = MemorySecretStore::default();
+    let workbench = Workbench::new(
+        ProfileBook::default(),
+        Vec::new(),
+        Arc::new(secrets.clone()),
+        Arc::new(store.clone()),
+    );
+    Bench {
+        workbench,
+        secrets,
+        store,
+        _dir: dir,
+    }
+}
+
+fn store_text(b: &Bench) -> String {
+    std::fs::read_to_string(b.store.path()).unwrap_or_default()
+}
+
+/// An Atlas connection to the sandbox (its service account, or an API key), and an Ops Manager
+/// profile (the owner key) that mints its tokens with it.
+fn profile_pair(b: &Bench, sb: &Sandbox, atlas_key: Option<&demo::DemoKey>) -> omlink::Profile {
+    let (auth, user, secret) = match atlas_key {
+        None => (
+            AtlasAuth::ServiceAccount,
+            demo::SERVICE_ACCOUNT.client_id,
+            demo::SERVICE_ACCOUNT.client_secret,
+        ),
+        Some(key) => (AtlasAuth::ApiKey, key.public_key, key.private_key),
+    };
+    let atlas = b
+        .workbench
+        .save_atlas(
+            None,
+            &AtlasDraft {
+                name: "Atlas".into(),
+                url: sb.url().into(),
+                auth,
+                user: user.into(),
+                ..AtlasDraft::default()
+            },
+            Some(secret),
+        )
+        .unwrap();
+    b.workbench
+        .save_profile(
+            None,
+            &ProfileDraft {
+                name: "Lab".into(),
+                url: sb.url().into(),
+                public_key: demo::OWNER.public_key.into(),
+                atlas: Some(AtlasLink {
+                    connection: atlas.id,
+                    org: None,
+                    org_name: None,
+                    access_list_ips: vec!["203.0.113.7".into()],
+                }),
+                ..ProfileDraft::default()
+            },
+            Some(demo::OWNER.private_key),
+        )
+        .unwrap()
+}
+
+fn target() -> AtlasTarget {
+    AtlasTarget {
+        org: org(ATLAS_ORG),
+        org_name: Some("Atlas Production".into()),
+        access_list_ips: vec!["203.0.113.7".into()],
+    }
+}
+
+fn mints(sb: &Sandbox) -> usize {
+    sb.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.uri.ends_with("/liveMigrations/linkTokens"))
+        .count()
+}
+
+#[tokio::test]
+async fn an_atlas_connection_keeps_its_secret_in_the_keychain_only() {
+    let sb = sandbox();
+    let b = bench();
+    let p = profile_pair(&b, &sb, None);
+    let book = b.workbench.profiles();
+    let atlas = &book.atlas[0];
+    assert!(atlas.has_secret);
+    assert_eq!(atlas.user, demo::SERVICE_ACCOUNT.client_id);
+    assert_eq!(
+        b.secrets
+            .get(&atlas_secret_account(&atlas.id))
+            .unwrap()
+            .unwrap()
+            .as_str(),
+        demo::SERVICE_ACCOUNT.client_secret
+    );
+    let text = store_text(&b);
+    assert!(!text.contains(demo::SERVICE_ACCOUNT.client_secret), "{text}");
+    assert!(text.contains(demo::SERVICE_ACCOUNT.client_id));
+    // The sweep keeps what a connection refers to.
+    assert_eq!(b.workbench.sweep_keychain().unwrap(), None);
+    assert!(b.secrets.get(&atlas_secret_account(&atlas.id)).unwrap().is_some());
+
+    let names: Vec<String> = b
+        .workbench
+        .atlas_orgs(&atlas.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(names, ["Atlas Production", "Atlas Staging"]);
+
+    // Deleting the connection takes its secret and unhooks the profile.
+    b.workbench.delete_atlas(&atlas.id).unwrap();
+    assert!(b.secrets.get(&atlas_secret_account(&atlas.id)).unwrap().is_none());
+    let book = b.workbench.profiles();
+    assert!(book.atlas.is_empty());
+    assert_eq!(book.get(&p.id).unwrap().atlas, None);
+    let (result, entry) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::Mint(target()),
+            std::future::pending(),
+        )
+        .await;
+    assert_eq!(result.unwrap_err().kind, ErrorKind::InvalidInput);
+    assert!(entry.is_none());
+}
+
+#[tokio::test]
+async fn generate_and_link_mints_links_records_where_and_shows_the_projects() {
+    let sb = sandbox();
+    let b = bench();
+    let p = profile_pair(&b, &sb, None);
+    let (result, entry) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            Some("Payments".into()),
+            TokenSource::Mint(target()),
+            std::future::pending(),
+        )
+        .await;
+    assert_eq!(result.unwrap().status, LinkStatus::Synced);
+    assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
+    let entry = entry.unwrap();
+    let origin = entry.generated_in.clone().unwrap();
+    assert_eq!(origin.org_id.as_str(), ATLAS_ORG);
+    assert_eq!(origin.to_string(), format!("Atlas Production ({ATLAS_ORG})"));
+    assert!(entry.has_token);
+
+    // The token is in the keychain and nowhere on disk; the history says where it came from.
+    let token = sb.link_token(ORG).unwrap();
+    let text = store_text(&b);
+    assert!(!text.contains(&token));
+    assert!(text.contains("generatedIn"));
+    let export = b
+        .workbench
+        .export_history(None, omlink::ExportFormat::Csv);
+    assert!(!export.contains(&token));
+    assert!(export.contains("Atlas Production"));
+    // The Atlas organization and addresses are remembered for next time.
+    let link = b.workbench.profiles().get(&p.id).unwrap().atlas.clone().unwrap();
+    assert_eq!(link.org.unwrap().as_str(), ATLAS_ORG);
+    assert_eq!(link.org_name.as_deref(), Some("Atlas Production"));
+
+    // What the link made possible: the source's projects, now visible in Atlas.
+    let projects = b
+        .workbench
+        .available_projects(&p.id, &org(ATLAS_ORG))
+        .await
+        .unwrap();
+    assert!(!projects.is_empty());
+    assert!(projects.iter().all(|p| !p.deployments.is_empty()));
+
+    // The token saved with the entry can be used again (after an unlink).
+    b.workbench.unlink(&p.id, &org(ORG)).await.unwrap();
+    let (again, _) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::History(entry.id.clone()),
+            std::future::pending(),
+        )
+        .await;
+    assert_eq!(again.unwrap().status, LinkStatus::Synced);
+
+    // Revoke removes Atlas's side.
+    assert!(sb.has_link_token(ATLAS_ORG));
+    b.workbench
+        .revoke_link_token(&p.id, &org(ATLAS_ORG))
+        .await
+        .unwrap();
+    assert!(!sb.has_link_token(ATLAS_ORG));
+}
+
+#[tokio::test]
+async fn an_atlas_refusal_sends_nothing_to_ops_manager_and_records_nothing() {
+    let sb = sandbox();
+    let b = bench();
+    let p = profile_pair(&b, &sb, Some(&demo::ATLAS_MEMBER));
+    let (result, entry) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::Mint(target()),
+            std::future::pending(),
+        )
+        .await;
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::PermissionDenied, "{e:?}");
+    assert!(e.message.contains("Atlas") || e.hint.contains("Atlas"), "{e:?}");
+    assert!(entry.is_none());
+    assert_eq!(sb.is_linked(ORG), Some(false));
+    assert!(b.workbench.history(None).is_empty());
+
+    // A bad address is refused before anything is sent.
+    sb.clear_requests();
+    let (result, _) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::Mint(AtlasTarget {
+                access_list_ips: vec!["203.0.113".into()],
+                ..target()
+            }),
+            std::future::pending(),
+        )
+        .await;
+    assert_eq!(result.unwrap_err().kind, ErrorKind::InvalidInput);
+    assert!(sb.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_mapped_to_one_atlas_org_mints_one_token_per_org_and_a_rerun_mints_none() {
+    let sb = sandbox_with(SandboxConfig {
+        extra_orgs: 20,
+        ..SandboxConfig::default()
+    });
+    let b = bench();
+    let p = profile_pair(&b, &sb, None);
+    let orgs: Vec<omlink::Organization> = b
+        .workbench
+        .list_orgs(&p.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| sb.is_linked(&o.id) == Some(false))
+        .take(10)
+        .collect();
+    assert_eq!(orgs.len(), 10);
+    let items = || -> Vec<BatchItem> {
+        orgs.iter()
+            .map(|o| BatchItem {
+                org: org(&o.id),
+                name: Some(o.name.clone()),
+                token: None,
+            })
+            .collect()
+    };
+    let targets: HashMap<_, _> = orgs.iter().map(|o| (org(&o.id), target())).collect();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = b
+        .workbench
+        .link_batch_minting(
+            &p.id,
+            items(),
+            &targets,
+            &BatchOptions::default(),
+            Some(tx),
+            Cancel::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.failed(), 0, "{:?}", report.results);
+    assert_eq!(report.results.len(), 10);
+    let mut events = 0;
+    while let Ok(event) = rx.try_recv() {
+        events += 1;
+        assert_eq!(event.total, 10);
+    }
+    assert_eq!(events, 10);
+    assert_eq!(mints(&sb), 10);
+    for o in &orgs {
+        assert_eq!(sb.atlas_org_of(&o.id).as_deref(), Some(ATLAS_ORG));
+    }
+    let history = b.workbench.history(None);
+    assert_eq!(history.len(), 10);
+    assert!(history.iter().all(|e| e.generated_in.is_some()
+        && matches!(e.outcome, Outcome::Linked { .. })
+        && e.has_token));
+
+    // Again: every organization is already linked, so no token is minted for nothing.
+    let report = b
+        .workbench
+        .link_batch_minting(
+            &p.id,
+            items(),
+            &targets,
+            &BatchOptions::default(),
+            None,
+            Cancel::new(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| r.outcome == OrgOutcome::AlreadyLinked)
+    );
+    assert_eq!(mints(&sb), 10);
+    assert_eq!(b.workbench.history(None).len(), 10);
+
+    // A refused Atlas credential stops the batch at the first mint, with nothing sent.
+    let member = bench();
+    let p = profile_pair(&member, &sb, Some(&demo::ATLAS_MEMBER));
+    let others: Vec<BatchItem> = member
+        .workbench
+        .list_orgs(&p.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| sb.is_linked(&o.id) == Some(false))
+        .take(3)
+        .map(|o| BatchItem {
+            org: org(&o.id),
+            name: None,
+            token: None,
+        })
+        .collect();
+    let targets: HashMap<_, _> = others.iter().map(|i| (i.org.clone(), target())).collect();
+    let e = member
+        .workbench
+        .link_batch_minting(
+            &p.id,
+            others,
+            &targets,
+            &BatchOptions::default(),
+            None,
+            Cancel::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::PermissionDenied);
+    assert!(member.workbench.history(None).is_empty());
+}
+
+#[tokio::test]
+async fn the_sandbox_brings_its_atlas_connection_and_needs_no_keychain() {
+    let sb = sandbox();
+    let b = bench();
+    let endpoint = SandboxEndpoint {
+        url: omlink::BaseUrl::new(sb.url()).unwrap(),
+        public_key: omlink::PublicKey::new(demo::OWNER.public_key).unwrap(),
+        private_key: omlink::PrivateKey::new(demo::OWNER.private_key).unwrap(),
+        atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id).unwrap(),
+        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret)
+            .unwrap(),
+    };
+    let p = b.workbench.use_sandbox(endpoint.clone()).unwrap();
+    let book = b.workbench.profiles();
+    assert_eq!(book.atlas.len(), 1);
+    assert!(book.atlas[0].sandbox && book.atlas[0].name == "Sandbox Atlas");
+    assert_eq!(p.atlas.as_ref().unwrap().connection, book.atlas[0].id);
+    let orgs = b.workbench.atlas_orgs(&book.atlas[0].id).await.unwrap();
+    assert_eq!(orgs.len(), 2);
+    let (result, _) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::Mint(AtlasTarget {
+                access_list_ips: Vec::new(),
+                ..target()
+            }),
+            std::future::pending(),
+        )
+        .await;
+    assert_eq!(result.unwrap().status, LinkStatus::Synced);
+    // The preflight reads the organization's projects and their hosts.
+    let checks = b.workbench.preflight(&p.id, &org(ORG)).await.unwrap();
+    assert!(!checks.is_empty());
+    assert!(b.secrets.accounts().iter().all(|a| a.starts_with("link-token:")));
+    // Starting it again reuses both.
+    b.workbench.use_sandbox(endpoint).unwrap();
+    let again = b.workbench.profiles();
+    assert_eq!((again.profiles.len(), again.atlas.len()), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_cancelled_while_minting_keeps_the_minted_tokens_for_reuse() {
+    let sb = sandbox_with(SandboxConfig {
+        extra_orgs: 10,
+        ..SandboxConfig::default()
+    });
+    let b = bench();
+    let p = profile_pair(&b, &sb, None);
+    let items: Vec<BatchItem> = b
+        .workbench
+        .list_orgs(&p.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| sb.is_linked(&o.id) == Some(false))
+        .take(8)
+        .map(|o| BatchItem {
+            org: org(&o.id),
+            name: Some(o.name),
+            token: None,
+        })
+        .collect();
+    let targets: HashMap<_, _> = items.iter().map(|i| (i.org.clone(), target())).collect();
+    sb.set_faults(omlink_sandbox::Faults {
+        latency_ms: 150,
+        ..omlink_sandbox::Faults::default()
+    });
+    let cancel = Cancel::new();
+    let later = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        later.cancel();
+    });
+    let options = BatchOptions {
+        force: true,
+        ..BatchOptions::default()
+    };
+    let report = b
+        .workbench
+        .link_batch_minting(&p.id, items.clone(), &targets, &options, None, cancel)
+        .await
+        .unwrap();
+    assert!(report.cancelled);
+    let minted = mints(&sb);
+    assert!(minted >= 1 && minted < items.len(), "{minted} minted");
+    // Nothing reached Ops Manager; every minted token is kept, marked cancelled, for reuse.
+    assert!(items.iter().all(|i| sb.is_linked(i.org.as_str()) == Some(false)));
+    let history = b.workbench.history(None);
+    assert!(history.len() >= minted - 1 && history.len() <= minted, "{history:?}");
+    assert!(history.iter().all(|e| e.outcome == Outcome::Cancelled
+        && e.has_token
+        && e.generated_in.is_some()));
+    sb.set_faults(omlink_sandbox::Faults::default());
+    let (again, _) = b
+        .workbench
+        .link(
+            &p.id,
+            &history[0].org_id,
+            None,
+            TokenSource::History(history[0].id.clone()),
+            std::future::pending(),
+        )
+        .await;
+    assert_eq!(again.unwrap().status, LinkStatus::Synced);
+}
