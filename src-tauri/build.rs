@@ -20,6 +20,12 @@ const COMMANDS: &[&str] = &[
     "status_batch",
     "link_batch",
     "cancel_batch",
+    "save_atlas",
+    "delete_atlas",
+    "list_atlas_orgs",
+    "available_projects",
+    "revoke_link_token",
+    "preflight",
 ];
 
 fn main() {

@@ -3,9 +3,11 @@
 //! keychain or HTTP call runs on the main thread.
 
 use omlink::batch::{BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel};
+use omlink::preflight::ProjectCheck;
 use omlink::{
-    Error, ExportFormat, HistoryEntry, HistoryId, LinkOutcome, OrgId, Profile, ProfileDraft,
-    ProfileId, SandboxEndpoint, TokenSource,
+    AtlasConnection, AtlasDraft, AvailableProject, Error, ExportFormat, HistoryEntry, HistoryId,
+    LinkOutcome, OrgId, Organization, Profile, ProfileDraft, ProfileId, SandboxEndpoint,
+    TokenSource,
 };
 use omlink_sandbox::{Sandbox, SandboxConfig, demo};
 use tauri::ipc::Channel;
@@ -62,6 +64,7 @@ pub async fn list_profiles(app: AppHandle, state: State<'_, AppState>) -> Result
         .filter(|id| book.get(id).is_some());
     Ok(ProfilesView {
         profiles: book.profiles,
+        atlas_connections: book.atlas,
         last_used: window_choice.or(book.last_used),
         store_warning: state.store_warning.clone(),
         keychain_notice,
@@ -163,6 +166,8 @@ pub async fn start_sandbox(state: State<'_, AppState>) -> Result<Profile> {
         url: omlink::BaseUrl::new(url)?,
         public_key: omlink::PublicKey::new(demo::OWNER.public_key)?,
         private_key: omlink::PrivateKey::new(demo::OWNER.private_key)?,
+        atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id)?,
+        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret)?,
     })
 }
 
@@ -186,10 +191,11 @@ pub async fn create_migration_link(
     request: LinkRequest,
 ) -> Result<LinkResponse> {
     let org = request.org_id;
-    let token = match (request.token, request.history_id) {
-        (Some(token), _) => TokenSource::New(token),
-        (None, Some(history_id)) => TokenSource::History(history_id),
-        (None, None) => {
+    let token = match (request.token, request.history_id, request.mint) {
+        (Some(token), _, _) => TokenSource::New(token),
+        (None, Some(history_id), _) => TokenSource::History(history_id),
+        (None, None, Some(target)) => TokenSource::Mint(target),
+        (None, None, None) => {
             return Err(Error::invalid_input(
                 "The link token is empty",
                 "Paste the link token generated in Atlas.",
@@ -328,6 +334,35 @@ pub async fn link_batch(
     let profile = request.profile_id;
     // Filed before the keychain is read, so a Cancel during the reads is not lost.
     let (cancel, _filed) = file_batch(&state, &request.batch_id);
+    let minting = request.items.iter().filter(|i| i.mint.is_some()).count();
+    if minting > 0 {
+        if minting < request.items.len() {
+            return Err(Error::invalid_input(
+                "A batch either generates every token in Atlas or uses given tokens",
+                "Choose an Atlas organization for every selected organization, or give every \
+                 one a token.",
+            ));
+        }
+        let mut targets = std::collections::HashMap::new();
+        let mut items = Vec::with_capacity(request.items.len());
+        for item in request.items {
+            if let Some(target) = item.mint {
+                targets.insert(item.org.clone(), target);
+            }
+            items.push(BatchItem {
+                org: item.org,
+                name: item.name,
+                token: None,
+            });
+        }
+        let workbench = state.workbench.clone();
+        return run_batch(cancel, on_event, |events, cancel| async move {
+            workbench
+                .link_batch_minting(&profile, items, &targets, &options, Some(events), cancel)
+                .await
+        })
+        .await;
+    }
     let mut items = Vec::with_capacity(request.items.len());
     for item in request.items {
         if cancel.is_cancelled() {
@@ -436,6 +471,66 @@ where
         stopped: report.stopped,
         cancelled: report.cancelled,
     })
+}
+
+#[tauri::command]
+pub async fn save_atlas(
+    state: State<'_, AppState>,
+    id: Option<ProfileId>,
+    draft: AtlasDraft,
+    secret: Option<String>,
+) -> Result<AtlasConnection> {
+    let secret = secret.map(zeroize_string);
+    let workbench = state.workbench.clone();
+    blocking(move || {
+        workbench.save_atlas(id.as_ref(), &draft, secret.as_deref().map(String::as_str))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_atlas(state: State<'_, AppState>, id: ProfileId) -> Result<()> {
+    let workbench = state.workbench.clone();
+    blocking(move || workbench.delete_atlas(&id)).await
+}
+
+/// The Atlas organizations an Atlas connection can see.
+#[tauri::command]
+pub async fn list_atlas_orgs(
+    state: State<'_, AppState>,
+    id: ProfileId,
+) -> Result<Vec<Organization>> {
+    state.workbench.atlas_orgs(&id).await
+}
+
+/// What an Atlas organization can migrate from, through profile `id`'s Atlas connection.
+#[tauri::command]
+pub async fn available_projects(
+    state: State<'_, AppState>,
+    id: ProfileId,
+    atlas_org: OrgId,
+) -> Result<Vec<AvailableProject>> {
+    state.workbench.available_projects(&id, &atlas_org).await
+}
+
+/// Revokes an Atlas organization's link token (the link and its embedded API key go with it).
+#[tauri::command]
+pub async fn revoke_link_token(
+    state: State<'_, AppState>,
+    id: ProfileId,
+    atlas_org: OrgId,
+) -> Result<()> {
+    state.workbench.revoke_link_token(&id, &atlas_org).await
+}
+
+/// Per project of an organization: is push live migration supported from its deployments?
+#[tauri::command]
+pub async fn preflight(
+    state: State<'_, AppState>,
+    id: ProfileId,
+    org_id: OrgId,
+) -> Result<Vec<ProjectCheck>> {
+    state.workbench.preflight(&id, &org_id).await
 }
 
 /// Asks the person for a PEM file of extra CA certificates (native open dialog).

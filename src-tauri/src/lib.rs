@@ -62,6 +62,12 @@ pub fn run() {
             commands::status_batch,
             commands::link_batch,
             commands::cancel_batch,
+            commands::save_atlas,
+            commands::delete_atlas,
+            commands::list_atlas_orgs,
+            commands::available_projects,
+            commands::revoke_link_token,
+            commands::preflight,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

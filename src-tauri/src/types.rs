@@ -3,8 +3,8 @@
 
 use omlink::batch::OrgResult;
 use omlink::{
-    Error, HistoryEntry, HistoryId, LinkOutcome, LinkToken, OrgId, Organization, Profile,
-    ProfileId, Warning,
+    AtlasConnection, AtlasTarget, Error, HistoryEntry, HistoryId, LinkOutcome, LinkToken, OrgId,
+    Organization, Profile, ProfileId, Warning,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -15,6 +15,8 @@ use ts_rs::TS;
 pub struct ProfilesView {
     /// Every saved profile (never with its private key).
     pub profiles: Vec<Profile>,
+    /// Every saved Atlas connection (never with its secret).
+    pub atlas_connections: Vec<AtlasConnection>,
     /// The profile to open on start.
     pub last_used: Option<ProfileId>,
     /// Set when a corrupt store file was moved aside at start.
@@ -50,8 +52,13 @@ pub struct LinkRequest {
     pub org_name: Option<String>,
     /// A new token, or…
     pub token: Option<LinkToken>,
-    /// …the history entry whose saved token to use again.
+    /// …the history entry whose saved token to use again, or…
     pub history_id: Option<HistoryId>,
+    /// …the Atlas organization to generate a token in now, with the profile's Atlas
+    /// connection ("Generate & link").
+    #[serde(default)]
+    #[ts(optional)]
+    pub mint: Option<AtlasTarget>,
 }
 
 /// An organization of a batch link: a new token, or the token saved with a history entry.
@@ -64,8 +71,14 @@ pub struct BatchLinkItem {
     pub name: Option<String>,
     /// A new token, or…
     pub token: Option<LinkToken>,
-    /// …the history entry (of this profile and organization) whose saved token to use again.
+    /// …the history entry (of this profile and organization) whose saved token to use again,
+    /// or…
     pub history_id: Option<HistoryId>,
+    /// …the Atlas organization to generate its token in (with the profile's Atlas
+    /// connection). A batch either generates every token or none.
+    #[serde(default)]
+    #[ts(optional)]
+    pub mint: Option<AtlasTarget>,
 }
 
 /// A batch link from the window.

@@ -52,6 +52,9 @@ fn typescript_bindings_match_the_rust_types() {
     omlink::ExportFormat::export_all(&cfg).unwrap();
     omlink::HistoryEntry::export_all(&cfg).unwrap();
     omlink::ProfileDraft::export_all(&cfg).unwrap();
+    omlink::AtlasDraft::export_all(&cfg).unwrap();
+    omlink::AvailableProject::export_all(&cfg).unwrap();
+    omlink::preflight::ProjectCheck::export_all(&cfg).unwrap();
 
     std::fs::write(generated.path().join("constants.ts"), constants_ts()).unwrap();
 

@@ -1,9 +1,13 @@
 // Every call to Rust and what its answer or error does to the state. Views call these and
 // read signals; nothing else talks to src/api.ts.
 
-import { batch } from "@preact/signals";
+import { batch, type Signal } from "@preact/signals";
 import { api, asOmlinkError, type OmlinkError } from "./api";
+import type { AtlasConnection } from "./bindings/AtlasConnection";
+import type { AtlasDraft } from "./bindings/AtlasDraft";
+import type { AtlasTarget } from "./bindings/AtlasTarget";
 import type { BatchEvent } from "./bindings/BatchEvent";
+import type { BatchLinkItem } from "./bindings/BatchLinkItem";
 import type { BatchSummary } from "./bindings/BatchSummary";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
@@ -12,16 +16,29 @@ import type { ProfileDraft } from "./bindings/ProfileDraft";
 import type { ProfileId } from "./bindings/ProfileId";
 import { errorBadge, parseTokenCsv, stateOfOutcome, type OrgState } from "./lib/fleet";
 import { exportFileName } from "./lib/history";
-import { checkToken } from "./lib/validate";
+import { checkAccessList, checkToken } from "./lib/validate";
 import {
+  accessListText,
   anchor,
+  atlasChoices,
+  atlasConnections,
+  atlasDialogId,
+  atlasOf,
+  atlasOrgs,
+  atlasOrgsOf,
+  availableProjects,
+  batchAtlasOverrides,
+  batchMode,
   batchRun,
   batchTokens,
   checked,
+  chosenAtlasOrg,
   confirmation,
   csvProblems,
+  current,
   currentId,
   dialog,
+  generating,
   generation,
   history,
   historyAll,
@@ -31,6 +48,7 @@ import {
   orgKey,
   orgList,
   orgs,
+  preflights,
   profiles,
   reading,
   ready,
@@ -39,6 +57,8 @@ import {
   setOrgStates,
   stateOf,
   storeWarning,
+  type AtlasChoice,
+  type Loaded,
 } from "./state";
 
 export function notify(text: string, tone: "ok" | "error" = "ok"): void {
@@ -64,6 +84,7 @@ export async function start(): Promise<void> {
     const view = await api.listProfiles();
     batch(() => {
       profiles.value = view.profiles;
+      atlasConnections.value = view.atlasConnections;
       storeWarning.value = view.storeWarning;
       if (view.keychainNotice) notify(view.keychainNotice);
     });
@@ -81,6 +102,7 @@ async function reloadProfiles(): Promise<void> {
   const view = await api.listProfiles();
   batch(() => {
     profiles.value = view.profiles;
+    atlasConnections.value = view.atlasConnections;
     storeWarning.value = view.storeWarning;
   });
 }
@@ -95,6 +117,8 @@ export async function selectProfile(p: Profile): Promise<void> {
     csvProblems.value = [];
     // Tokens typed for one profile's organizations are never sent with another's key.
     batchTokens.value = new Map();
+    batchMode.value = "tokens";
+    batchAtlasOverrides.value = new Map();
     notice.value = null;
   });
   try {
@@ -121,6 +145,8 @@ export async function trySandbox(): Promise<void> {
 export async function saveProfile(id: ProfileId | null, draft: ProfileDraft, privateKey: string | null): Promise<OmlinkError | null> {
   try {
     const saved = await api.saveProfile(id, draft, privateKey);
+    // The saved Atlas organization and addresses now come first again.
+    setAtlasChoice(saved.id, null);
     await reloadProfiles();
     dialog.value = null;
     const shown = selectProfile(profiles.value.find((x) => x.id === saved.id) ?? saved);
@@ -283,17 +309,22 @@ export async function refreshStatus(profileId: ProfileId, orgId: string): Promis
 
 // ── One organization ────────────────────────────────────────────────────────────────────────
 
+/** Where a link's token comes from: typed, saved with a history entry, or minted now in Atlas
+ * (Rust mints it with the profile's Atlas connection; the token never reaches the window). */
+export type LinkSource = { token: string } | { historyId: string } | { mint: AtlasTarget };
+
 /** Links one organization. Resolves to true when it linked (the caller clears its field: the
  * token then lives only in the keychain); on failure the field keeps what was typed. */
-export async function link(
-  target: { profileId: ProfileId; id: string; name: string | null },
-  source: { token: string } | { historyId: string },
-): Promise<boolean> {
+export async function link(target: { profileId: ProfileId; id: string; name: string | null }, source: LinkSource): Promise<boolean> {
   const { profileId } = target;
   const key = orgKey(profileId, target.id);
   if (inFlight.value.has(key)) return false; // no double submission
   const requestId = newId();
-  inFlight.value = new Map(inFlight.value).set(key, requestId);
+  const mint = "mint" in source ? source.mint : null;
+  batch(() => {
+    inFlight.value = new Map(inFlight.value).set(key, requestId);
+    if (mint) generating.value = new Set(generating.value).add(key);
+  });
   let linked = false;
   try {
     const response = await api.createMigrationLink({
@@ -303,17 +334,44 @@ export async function link(
       orgName: target.name,
       token: "token" in source ? source.token : null,
       historyId: "historyId" in source ? source.historyId : null,
+      ...(mint ? { mint } : {}),
     });
     setOrgState(profileId, target.id, { badge: { state: "status", status: response.outcome.status }, checkedAt: new Date(), error: null });
+    // Shown at once, even if the history cannot be read again below.
+    const entry = response.entry;
+    if (entry) history.value = [entry, ...history.value.filter((e) => e.id !== entry.id)];
     linked = true;
   } catch (e) {
     const err = asOmlinkError(e);
     setOrgState(profileId, target.id, { badge: errorBadge(err), checkedAt: new Date(), error: err });
   } finally {
-    const next = new Map(inFlight.value);
-    next.delete(key);
-    inFlight.value = next;
+    batch(() => {
+      const next = new Map(inFlight.value);
+      next.delete(key);
+      inFlight.value = next;
+      if (mint) {
+        const rest = new Set(generating.value);
+        rest.delete(key);
+        generating.value = rest;
+      }
+    });
     await loadHistory();
+  }
+  return linked;
+}
+
+/** Generate & link: Rust mints a link token in the Atlas organization (with the profile's Atlas
+ * connection) and links the organization with it; the badge, history and notice follow as for
+ * a typed token. Resolves to true when it linked. */
+export async function generateAndLink(target: { profileId: ProfileId; id: string; name: string | null }, mint: AtlasTarget): Promise<boolean> {
+  const linked = await link(target, { mint });
+  // Rust remembered the Atlas organization and addresses in the profile, even on failure.
+  await reloadProfiles().catch(() => undefined);
+  if (linked) {
+    const s = stateOf(target.profileId, target.id);
+    const status = s?.badge.state === "status" ? (s.badge.status ?? "linked") : "linked";
+    notify(`${target.name ?? target.id} linked with a token generated in Atlas organization ${mint.orgName ?? mint.org}: ${status}.`);
+    void loadProjects(target.profileId, mint.org, true);
   }
   return linked;
 }
@@ -338,6 +396,145 @@ export async function unlink(target: { profileId: ProfileId; id: string; name: s
     const badge = previous && previous.badge.state !== "inProgress" ? previous.badge : { state: "unknown" as const };
     setOrgState(profileId, id, { badge, checkedAt: previous?.checkedAt ?? null, error: asOmlinkError(e) });
   }
+}
+
+// ── Atlas ────────────────────────────────────────────────────────────────────────────────────
+
+/** Requests per cache entry: only the newest answer is kept (an older one arriving late, or
+ * one for settings changed meanwhile, is dropped). */
+const tickets = new Map<string, number>();
+
+function setLoaded<T>(cache: Signal<ReadonlyMap<string, Loaded<T>>>, key: string, entry: Loaded<T> | null): void {
+  const next = new Map(cache.value);
+  if (entry) next.set(key, entry);
+  else next.delete(key);
+  cache.value = next;
+}
+
+/** Reads a value into a cache unless it is there, loading or failed already (`force` reads
+ * again); resolves to the error, or null. */
+async function loadInto<T>(
+  label: string,
+  cache: Signal<ReadonlyMap<string, Loaded<T>>>,
+  key: string,
+  read: () => Promise<T>,
+  force: boolean,
+): Promise<OmlinkError | null> {
+  const had = cache.value.get(key);
+  if (had && !force) return had.error;
+  const ticket = `${label}|${key}`;
+  const mine = (tickets.get(ticket) ?? 0) + 1;
+  tickets.set(ticket, mine);
+  setLoaded(cache, key, { value: had?.value ?? null, error: null, loading: true });
+  try {
+    const value = await read();
+    if (tickets.get(ticket) === mine) setLoaded(cache, key, { value, error: null, loading: false });
+    return null;
+  } catch (e) {
+    const error = asOmlinkError(e);
+    if (tickets.get(ticket) === mine) setLoaded(cache, key, { value: null, error, loading: false });
+    return error;
+  }
+}
+
+function forget<T>(label: string, cache: Signal<ReadonlyMap<string, Loaded<T>>>, key: string): void {
+  const ticket = `${label}|${key}`;
+  tickets.set(ticket, (tickets.get(ticket) ?? 0) + 1);
+  if (cache.value.has(key)) setLoaded(cache, key, null);
+}
+
+export function openAtlasDialog(id: ProfileId | null): void {
+  batch(() => {
+    atlasDialogId.value = id;
+    dialog.value = "atlas";
+  });
+}
+
+/** Lists the Atlas organizations an Atlas connection sees (once per connection unless forced). */
+export const loadAtlasOrgs = (connectionId: ProfileId, force = false): Promise<OmlinkError | null> =>
+  loadInto("atlasOrgs", atlasOrgs, connectionId, () => api.listAtlasOrgs(connectionId), force);
+
+/** "Test" in the Atlas dialog: lists its organizations again and says how many it sees. */
+export async function testAtlas(connectionId: ProfileId): Promise<OmlinkError | null> {
+  const error = await loadAtlasOrgs(connectionId, true);
+  const list = atlasOrgs.value.get(connectionId)?.value;
+  if (!error && list) notify(`Atlas connection works: ${list.length} Atlas organization${list.length === 1 ? "" : "s"} visible.`);
+  return error;
+}
+
+/** Saves the Atlas dialog; resolves to the error to show in it, or null. The secret goes to
+ * the keychain once and is never read back. */
+export async function saveAtlas(id: ProfileId | null, draft: AtlasDraft, secret: string | null): Promise<OmlinkError | null> {
+  try {
+    const saved = await api.saveAtlas(id, draft, secret);
+    // New settings, maybe another account: its organizations are listed again when needed.
+    forget("atlasOrgs", atlasOrgs, saved.id);
+    await reloadProfiles();
+    dialog.value = null;
+    notify(`Atlas connection “${saved.name}” saved${saved.hasSecret ? "; its secret is in the keychain" : ""}.`);
+    return null;
+  } catch (e) {
+    return asOmlinkError(e);
+  }
+}
+
+export async function deleteAtlas(c: AtlasConnection): Promise<void> {
+  const users = profiles.value.filter((p) => p.atlas?.connection === c.id).map((p) => `“${p.name}”`);
+  const text = `Delete Atlas connection “${c.name}” and its secret from the keychain?${users.length ? ` Profile${users.length === 1 ? "" : "s"} ${users.join(", ")} will no longer generate tokens with it.` : ""}`;
+  if (!(await confirm(text, "Delete connection"))) return;
+  try {
+    await api.deleteAtlas(c.id);
+    forget("atlasOrgs", atlasOrgs, c.id);
+    dialog.value = null;
+    await reloadProfiles();
+    notify(`Atlas connection “${c.name}” deleted.`);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+/** Remembers, for this session, the Atlas organization or the access list picked for a profile
+ * (null: back to the profile's saved ones). */
+export function setAtlasChoice(profileId: ProfileId, change: Partial<AtlasChoice> | null): void {
+  const next = new Map(atlasChoices.value);
+  if (change === null) next.delete(profileId);
+  else next.set(profileId, { org: null, accessList: null, ...atlasChoices.value.get(profileId), ...change });
+  atlasChoices.value = next;
+}
+
+/** What Atlas organization `atlasOrg` can migrate from, through the profile's Atlas connection. */
+export const loadProjects = (profileId: ProfileId, atlasOrg: string, force = false): Promise<OmlinkError | null> =>
+  loadInto("projects", availableProjects, orgKey(profileId, atlasOrg), () => api.availableProjects(profileId, atlasOrg), force);
+
+/** Per project of an organization: is push live migration supported? A warning, never a block. */
+export const loadPreflight = (profileId: ProfileId, orgId: string, force = false): Promise<OmlinkError | null> =>
+  loadInto("preflight", preflights, orgKey(profileId, orgId), () => api.preflight(profileId, orgId), force);
+
+/** Revokes the Atlas organization's link token (after asking): the link and its embedded API
+ * key go; then the organization's status is read again and the projects forgotten. */
+export async function revokeToken(
+  org: { profileId: ProfileId; id: string; name: string | null },
+  atlasOrg: { id: string; name: string | null },
+): Promise<void> {
+  const { profileId } = org;
+  const atlasName = atlasOrg.name ?? atlasOrg.id;
+  const ok = await confirm(
+    `Revoke the link token of Atlas organization ${atlasName}? This removes the link and its embedded API key; Ops Manager organizations linked with it lose their link.`,
+    "Revoke",
+  );
+  if (!ok) return;
+  try {
+    await api.revokeLinkToken(profileId, atlasOrg.id);
+    notify(`The link token of Atlas organization ${atlasName} is revoked.`);
+  } catch (e) {
+    fail(e);
+  }
+  forget("projects", availableProjects, orgKey(profileId, atlasOrg.id));
+  // Every organization linked with that token lost its link: read the table again (or this one
+  // organization when it is not in the table).
+  const list = orgList.value;
+  if (list?.profileId === profileId && list.orgs?.some((o) => o.id === org.id)) await readAllStatus(profileId);
+  else if (!inFlight.value.has(orgKey(profileId, org.id))) await refreshStatus(profileId, org.id);
 }
 
 // ── History ─────────────────────────────────────────────────────────────────────────────────
@@ -416,42 +613,87 @@ function savedAttempt(profileId: ProfileId, orgId: string): HistoryEntry | undef
     .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
 }
 
-/** Whether a checked organization has a token to link with (typed, or saved from an attempt). */
-export function tokenSourceOf(profileId: ProfileId, orgId: string): "typed" | "saved" | null {
+/** Whether a checked organization has a token to link with (typed, or saved from an attempt, or
+ * generated in Atlas when the batch is in Atlas mode). */
+export function tokenSourceOf(profileId: ProfileId, orgId: string): "typed" | "saved" | "atlas" | null {
+  if (batchAtlasMode()) return "atlas";
   const typed = batchTokens.value.get(orgId) ?? "";
   // What the person typed wins: a bad token is not quietly replaced by a saved one.
   if (typed !== "") return checkToken(typed).ok ? "typed" : null;
   return savedAttempt(profileId, orgId) ? "saved" : null;
 }
 
+/** Whether the batch panel generates its tokens in Atlas (the profile has an Atlas link). */
+export function batchAtlasMode(): boolean {
+  return batchMode.value === "atlas" && atlasOf(current.value) !== null;
+}
+
+/** Each organization's Atlas target in Atlas mode: the row's own Atlas organization, else the
+ * batch's; or why there is none. */
+export function mintTargets(orgIds: string[]): { targets: Map<string, AtlasTarget> } | { message: string } {
+  const p = current.value;
+  const list = atlasOrgsOf(p)?.value;
+  const chosen = chosenAtlasOrg(p);
+  if (!p || !list || !chosen) return { message: "The Atlas organizations are not listed yet: wait for them, or check the Atlas connection." };
+  const ips = checkAccessList(accessListText(p));
+  if (!ips.ok) return { message: `Access list: ${ips.message}` };
+  const targets = new Map<string, AtlasTarget>();
+  for (const id of orgIds) {
+    const own = batchAtlasOverrides.value.get(id);
+    const atlasOrg = list.find((o) => o.id === own) ?? chosen;
+    targets.set(id, { org: atlasOrg.id, orgName: atlasOrg.name, accessListIps: ips.value });
+  }
+  return { targets };
+}
+
+export function setRowAtlasOrg(orgId: string, atlasOrg: string | null): void {
+  const next = new Map(batchAtlasOverrides.value);
+  if (atlasOrg) next.set(orgId, atlasOrg);
+  else next.delete(orgId);
+  batchAtlasOverrides.value = next;
+}
+
 /** Links the checked organizations (or `only`) with their tokens, concurrently. Each row's badge
- * follows the progress; linked rows' tokens leave the window, failed rows keep theirs. */
+ * follows the progress; linked rows' tokens leave the window, failed rows keep theirs. In Atlas
+ * mode Rust first generates a token per organization (no progress events meanwhile). */
 export async function linkChecked(force = false, only: string[] | null = null): Promise<void> {
   const profileId = currentId.value;
   if (!profileId || batchRun.value?.running) return;
   const orgIds = only ?? [...checked.value];
   const names = new Map(orgs.value.map((o) => [o.id, o.name]));
-  const missing = orgIds.filter((id) => tokenSourceOf(profileId, id) === null);
-  if (missing.length > 0) {
-    notify(`${missing.length} selected organization${missing.length === 1 ? " has" : "s have"} no token: paste or import one per row.`, "error");
-    return;
+  const minting = batchAtlasMode();
+  let items: BatchLinkItem[];
+  if (minting) {
+    const mint = mintTargets(orgIds);
+    if ("message" in mint) {
+      notify(mint.message, "error");
+      return;
+    }
+    items = orgIds.map((id) => ({ org: id, name: names.get(id) ?? null, token: null, historyId: null, mint: mint.targets.get(id) as AtlasTarget }));
+  } else {
+    const missing = orgIds.filter((id) => tokenSourceOf(profileId, id) === null);
+    if (missing.length > 0) {
+      notify(`${missing.length} selected organization${missing.length === 1 ? " has" : "s have"} no token: paste or import one per row.`, "error");
+      return;
+    }
+    items = orgIds.map((id) => {
+      const typed = batchTokens.value.get(id) ?? "";
+      const token = checkToken(typed);
+      return {
+        org: id,
+        name: names.get(id) ?? null,
+        token: token.ok ? token.value : null,
+        historyId: token.ok ? null : (savedAttempt(profileId, id)?.id ?? null),
+      };
+    });
   }
-  const items = orgIds.map((id) => {
-    const typed = batchTokens.value.get(id) ?? "";
-    const token = checkToken(typed);
-    return {
-      org: id,
-      name: names.get(id) ?? null,
-      token: token.ok ? token.value : null,
-      historyId: token.ok ? null : (savedAttempt(profileId, id)?.id ?? null),
-    };
-  });
   const batchId = newId();
   const started = new Map(orgIds.map((id) => [id, generation(orgKey(profileId, id)) + 1]));
   const before = new Map(orgIds.map((id) => [id, stateOf(profileId, id)]));
+  const what = minting ? "Generating & linking" : "Linking";
   batch(() => {
-    batchRun.value = { batchId, profileId, orgIds, done: 0, total: orgIds.length, running: true, cancelled: false, stopped: null, results: new Map() };
-    setOrgStates(profileId, orgIds.map((id) => [id, { badge: { state: "inProgress", what: "Linking" }, checkedAt: stateOf(profileId, id)?.checkedAt ?? null, error: null }]));
+    batchRun.value = { batchId, profileId, orgIds, done: 0, total: orgIds.length, running: true, cancelled: false, stopped: null, results: new Map(), minting };
+    setOrgStates(profileId, orgIds.map((id) => [id, { badge: { state: "inProgress", what }, checkedAt: stateOf(profileId, id)?.checkedAt ?? null, error: null }]));
   });
   const record = (e: BatchEvent): void => {
     const run = batchRun.value;
@@ -470,6 +712,10 @@ export async function linkChecked(force = false, only: string[] | null = null): 
     if (run?.batchId === batchId)
       batchRun.value = { ...run, done: summary.results.length, running: false, cancelled: summary.cancelled, stopped: summary.stopped };
     const linked = summary.results.length - summary.failed;
+    // What the Atlas organizations can migrate from changed: read again when shown.
+    if (minting && linked > 0) {
+      for (const item of items) if (item.mint) forget("projects", availableProjects, orgKey(profileId, item.mint.org));
+    }
     notify(
       summary.stopped
         ? `The batch stopped: ${summary.stopped.message} Nothing else was sent.`
@@ -489,6 +735,8 @@ export async function linkChecked(force = false, only: string[] | null = null): 
     if (run?.batchId === batchId) batchRun.value = { ...run, running: false, stopped: error };
     fail(error);
   } finally {
+    // In Atlas mode Rust remembered the batch's Atlas organization and addresses.
+    if (minting) await reloadProfiles().catch(() => undefined);
     await loadHistory();
   }
 }

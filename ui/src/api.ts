@@ -3,6 +3,11 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { AtlasConnection } from "./bindings/AtlasConnection";
+import type { AtlasDraft } from "./bindings/AtlasDraft";
+import type { AvailableProject } from "./bindings/AvailableProject";
+import type { Organization } from "./bindings/Organization";
+import type { ProjectCheck } from "./bindings/ProjectCheck";
 import type { BatchEvent } from "./bindings/BatchEvent";
 import type { BatchLinkRequest } from "./bindings/BatchLinkRequest";
 import type { BatchSummary } from "./bindings/BatchSummary";
@@ -82,6 +87,18 @@ export const api = {
   linkBatch: (request: BatchLinkRequest, onEvent: (e: BatchEvent) => void) =>
     call<BatchSummary>("link_batch", { request, onEvent: channel(onEvent) }),
   cancelBatch: (batchId: string) => call<boolean>("cancel_batch", { batchId }),
+  /** Creates (id null) or edits an Atlas connection; a non-empty secret goes to the keychain. */
+  saveAtlas: (id: ProfileId | null, draft: AtlasDraft, secret: string | null) =>
+    call<AtlasConnection>("save_atlas", { id, draft, secret }),
+  deleteAtlas: (id: ProfileId) => call<void>("delete_atlas", { id }),
+  /** The Atlas organizations an Atlas connection (by its id) can see, sorted by name. */
+  listAtlasOrgs: (id: ProfileId) => call<Organization[]>("list_atlas_orgs", { id }),
+  /** What Atlas organization `atlasOrg` can migrate from, through profile `id`'s Atlas connection. */
+  availableProjects: (id: ProfileId, atlasOrg: OrgId) => call<AvailableProject[]>("available_projects", { id, atlasOrg }),
+  /** Deletes the Atlas organization's link token: the link and its embedded API key go with it. */
+  revokeLinkToken: (id: ProfileId, atlasOrg: OrgId) => call<void>("revoke_link_token", { id, atlasOrg }),
+  /** Per project of an Ops Manager organization: is push live migration supported? */
+  preflight: (id: ProfileId, orgId: OrgId) => call<ProjectCheck[]>("preflight", { id, orgId }),
   /** Rust shows the open dialog; resolves to the chosen path, or null. */
   chooseCaFile: () => call<string | null>("choose_ca_file"),
 };

@@ -4,12 +4,16 @@
 
 import { computed, signal } from "@preact/signals";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { AtlasConnection } from "./bindings/AtlasConnection";
+import type { AtlasLink } from "./bindings/AtlasLink";
+import type { AvailableProject } from "./bindings/AvailableProject";
 import type { Error as OmlinkError } from "./bindings/Error";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
 import type { Organization } from "./bindings/Organization";
 import type { OrgOutcome } from "./bindings/OrgOutcome";
 import type { Profile } from "./bindings/Profile";
 import type { ProfileId } from "./bindings/ProfileId";
+import type { ProjectCheck } from "./bindings/ProjectCheck";
 import type { Filter, OrgState, Sort } from "./lib/fleet";
 
 export const orgKey = (profileId: ProfileId, orgId: string): string => `${profileId}:${orgId}`;
@@ -18,6 +22,8 @@ export const info = signal<AppInfo | null>(null);
 /** Set once the start-up calls (app info, profiles, the keychain sweep) have answered. */
 export const ready = signal(false);
 export const profiles = signal<Profile[]>([]);
+/** The saved Atlas connections (never with their secrets), as last listed with the profiles. */
+export const atlasConnections = signal<AtlasConnection[]>([]);
 export const currentId = signal<ProfileId | null>(null);
 export const current = computed<Profile | null>(() => profiles.value.find((p) => p.id === currentId.value) ?? null);
 export const storeWarning = signal<string | null>(null);
@@ -62,6 +68,56 @@ export const stateOf = (profileId: ProfileId | null, orgId: string): OrgState | 
 /** Single links in flight: request id by `orgKey`. */
 export const inFlight = signal<ReadonlyMap<string, string>>(new Map());
 
+/** Generate & link requests in flight, by `orgKey` (a subset of `inFlight`). */
+export const generating = signal<ReadonlySet<string>>(new Set());
+
+/** Something read from a server: the value once answered, or why not. */
+export interface Loaded<T> {
+  value: T | null;
+  error: OmlinkError | null;
+  loading: boolean;
+}
+/** The Atlas organizations each Atlas connection sees, by connection id. */
+export const atlasOrgs = signal<ReadonlyMap<string, Loaded<Organization[]>>>(new Map());
+/** What each Atlas organization can migrate from, by `orgKey(profileId, atlasOrgId)`. */
+export const availableProjects = signal<ReadonlyMap<string, Loaded<AvailableProject[]>>>(new Map());
+/** Each organization's preflight (push live migration support per project), by `orgKey`. */
+export const preflights = signal<ReadonlyMap<string, Loaded<ProjectCheck[]>>>(new Map());
+/** What the person picked this session for minting, per profile: the Atlas organization and the
+ * access list as typed (null: the profile's saved default). */
+export interface AtlasChoice {
+  org: string | null;
+  accessList: string | null;
+}
+export const atlasChoices = signal<ReadonlyMap<ProfileId, AtlasChoice>>(new Map());
+
+/** The profile's Atlas link and its connection, when both exist. */
+export function atlasOf(p: Profile | null): { link: AtlasLink; connection: AtlasConnection } | null {
+  const link = p?.atlas;
+  if (!link) return null;
+  const connection = atlasConnections.value.find((c) => c.id === link.connection);
+  return connection ? { link, connection } : null;
+}
+/** The Atlas organizations the profile's Atlas connection sees, once listed. */
+export function atlasOrgsOf(p: Profile | null): Loaded<Organization[]> | null {
+  const a = atlasOf(p);
+  return a ? (atlasOrgs.value.get(a.connection.id) ?? null) : null;
+}
+/** The Atlas organization to mint in for this profile: the one picked this session, else the
+ * profile's saved one, else the first listed (null until the list is in). */
+export function chosenAtlasOrg(p: Profile | null): Organization | null {
+  const list = atlasOrgsOf(p)?.value;
+  if (!p || !list || list.length === 0) return null;
+  const picked = atlasChoices.value.get(p.id)?.org ?? null;
+  const saved = p.atlas?.org ?? null;
+  return list.find((o) => o.id === picked) ?? list.find((o) => o.id === saved) ?? list[0] ?? null;
+}
+/** The access list as shown for this profile: as typed this session, else as saved. */
+export function accessListText(p: Profile | null): string {
+  if (!p) return "";
+  return atlasChoices.value.get(p.id)?.accessList ?? (p.atlas?.accessListIps ?? []).join(", ");
+}
+
 /** The organization in the side panel. */
 export const selected = signal<{ profileId: ProfileId; id: string; name: string | null } | null>(null);
 
@@ -88,8 +144,15 @@ export interface BatchRun {
   cancelled: boolean;
   stopped: OmlinkError | null;
   results: ReadonlyMap<string, OrgOutcome>;
+  /** The tokens are generated in Atlas first (no progress events meanwhile). */
+  minting: boolean;
 }
 export const batchRun = signal<BatchRun | null>(null);
+/** Where the batch's tokens come from: typed/imported, or generated in Atlas. */
+export type BatchMode = "tokens" | "atlas";
+export const batchMode = signal<BatchMode>("tokens");
+/** Per row, an Atlas organization other than the batch's (Atlas mode). */
+export const batchAtlasOverrides = signal<ReadonlyMap<string, string>>(new Map());
 export const csvProblems = signal<Array<{ line: number; message: string }>>([]);
 
 // History.
@@ -98,6 +161,8 @@ export const historyAll = signal(false);
 export const historyQuery = signal("");
 
 // Dialogs: one at a time besides the confirmation.
-export type DialogName = "newProfile" | "settings" | "about" | null;
+export type DialogName = "newProfile" | "settings" | "about" | "atlas" | null;
 export const dialog = signal<DialogName>(null);
+/** The Atlas connection the "atlas" dialog edits (null: a new one). */
+export const atlasDialogId = signal<ProfileId | null>(null);
 export const confirmation = signal<{ text: string; yes: string; resolve: (ok: boolean) => void } | null>(null);

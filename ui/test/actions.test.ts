@@ -1,7 +1,9 @@
 // The actions against a fake of src/api.ts (a unit test: the real IPC is covered end to end).
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { BatchEvent } from "../src/bindings/BatchEvent";
+import type { AtlasConnection } from "../src/bindings/AtlasConnection";
 import type { BatchLinkRequest } from "../src/bindings/BatchLinkRequest";
+import type { LinkRequest } from "../src/bindings/LinkRequest";
 import type { HistoryEntry } from "../src/bindings/HistoryEntry";
 import type { Profile } from "../src/bindings/Profile";
 
@@ -14,6 +16,12 @@ const fake = vi.hoisted(() => ({
   startSandbox: vi.fn(),
   selectProfile: vi.fn(async () => undefined),
   cancelBatch: vi.fn(async () => true),
+  listProfiles: vi.fn(),
+  listAtlasOrgs: vi.fn(),
+  availableProjects: vi.fn(async () => []),
+  revokeLinkToken: vi.fn(async () => undefined),
+  getLinkStatus: vi.fn(),
+  preflight: vi.fn(),
 }));
 vi.mock("../src/api", async (original) => ({ ...(await original<typeof import("../src/api")>()), api: fake }));
 
@@ -57,6 +65,17 @@ beforeEach(() => {
   state.inFlight.value = new Map();
   state.reading.value = null;
   fake.listHistory.mockImplementation(async () => []);
+  fake.listProfiles.mockImplementation(async () => ({ profiles: state.profiles.value, atlasConnections: state.atlasConnections.value, lastUsed: null, storeWarning: null, keychainNotice: null }));
+  state.atlasConnections.value = [];
+  state.atlasOrgs.value = new Map();
+  state.availableProjects.value = new Map();
+  state.preflights.value = new Map();
+  state.atlasChoices.value = new Map();
+  state.generating.value = new Set();
+  state.batchMode.value = "tokens";
+  state.batchAtlasOverrides.value = new Map();
+  state.confirmation.value = null;
+  state.notice.value = null;
 });
 
 describe("opening a profile", () => {
@@ -205,5 +224,227 @@ describe("batches", () => {
     fake.listOrganizations.mockResolvedValue({ organizations: [], warnings: [], warningTexts: [] });
     await actions.selectProfile(profile("p2"));
     expect(state.batchTokens.value.size).toBe(0);
+  });
+});
+
+// ── Atlas ─────────────────────────────────────────────────────────────────────────────────────
+
+const ATLAS_1 = "1".repeat(24);
+const ATLAS_2 = "2".repeat(24);
+const connection: AtlasConnection = {
+  id: "atlas-conn",
+  name: "Atlas prod",
+  url: "https://cloud.mongodb.com",
+  auth: "ServiceAccount",
+  user: "mdb_sa_id_x",
+  tls: { caFile: null, skipVerify: false },
+  timeoutSecs: 30,
+  hasSecret: true,
+  sandbox: false,
+};
+const withAtlas = (id: string, org: string | null = null, accessListIps: string[] = []): Profile => ({
+  ...profile(id),
+  atlas: { connection: connection.id, org, orgName: null, accessListIps },
+});
+const atlasReady = (p: Profile) => {
+  state.profiles.value = [p, profile("p2")];
+  state.currentId.value = p.id;
+  state.atlasConnections.value = [connection];
+  state.atlasOrgs.value = new Map([[connection.id, { value: [{ id: ATLAS_1, name: "Atlas One" }, { id: ATLAS_2, name: "Atlas Two" }], error: null, loading: false }]]);
+};
+const entry = (id: string, orgId: string, atlasOrg: string): HistoryEntry => ({
+  id,
+  at: "2026-11-03T00:00:00Z",
+  profileId: "p1",
+  profileName: "p1",
+  orgId,
+  orgName: "A",
+  tokenMask: "abcd…wxyz",
+  tokenFingerprint: "f",
+  outcome: { result: "linked", status: "SYNCED" },
+  hasToken: true,
+  generatedIn: { orgId: atlasOrg, orgName: "Atlas Two" },
+});
+
+describe("Atlas choices", () => {
+  it("offers the session's pick, else the profile's saved Atlas organization, else the first", () => {
+    atlasReady(withAtlas("p1", ATLAS_2, ["203.0.113.7", "198.51.100.1"]));
+    const p = state.current.value;
+    expect(state.chosenAtlasOrg(p)?.id).toBe(ATLAS_2);
+    expect(state.accessListText(p)).toBe("203.0.113.7, 198.51.100.1");
+    actions.setAtlasChoice("p1", { org: ATLAS_1 });
+    expect(state.chosenAtlasOrg(state.current.value)?.id).toBe(ATLAS_1);
+    expect(state.accessListText(state.current.value)).toBe("203.0.113.7, 198.51.100.1");
+    actions.setAtlasChoice("p1", { org: "f".repeat(24) });
+    expect(state.chosenAtlasOrg(state.current.value)?.id).toBe(ATLAS_2);
+    state.profiles.value = [withAtlas("p1"), profile("p2")];
+    expect(state.chosenAtlasOrg(state.current.value)?.id).toBe(ATLAS_1);
+    // A profile whose connection is gone has no Atlas side.
+    state.atlasConnections.value = [];
+    expect(state.atlasOf(state.current.value)).toBeNull();
+  });
+
+  it("lists an Atlas connection's organizations once, and again when asked", async () => {
+    fake.listAtlasOrgs.mockResolvedValue([{ id: ATLAS_1, name: "Atlas One" }]);
+    expect(await actions.loadAtlasOrgs(connection.id)).toBeNull();
+    expect(await actions.loadAtlasOrgs(connection.id)).toBeNull();
+    expect(fake.listAtlasOrgs).toHaveBeenCalledTimes(1);
+    fake.listAtlasOrgs.mockRejectedValueOnce(error("Could not sign in to Atlas with the service account"));
+    expect((await actions.testAtlas(connection.id))?.message).toContain("Atlas");
+    expect(state.atlasOrgs.value.get(connection.id)).toMatchObject({ value: null, loading: false });
+    fake.listAtlasOrgs.mockResolvedValueOnce([{ id: ATLAS_1, name: "Atlas One" }, { id: ATLAS_2, name: "Atlas Two" }]);
+    expect(await actions.testAtlas(connection.id)).toBeNull();
+    expect(state.notice.value?.text).toContain("2 Atlas organizations visible");
+  });
+});
+
+describe("Generate & link", () => {
+  const target = { profileId: "p1", id: A, name: "A" };
+  const mint = { org: ATLAS_2, orgName: "Atlas Two", accessListIps: ["203.0.113.7"] };
+
+  it("sends the Atlas target (never a token), records the entry and shows SYNCED", async () => {
+    atlasReady(withAtlas("p1"));
+    const answer = deferred<unknown>();
+    fake.createMigrationLink.mockReturnValue(answer.promise);
+    const e = entry("h-gen", A, ATLAS_2);
+    fake.listHistory.mockImplementation(async () => [e]);
+    const pending = actions.generateAndLink(target, mint);
+    const key = state.orgKey("p1", A);
+    expect(state.generating.value.has(key)).toBe(true);
+    expect(state.inFlight.value.has(key)).toBe(true);
+    // A second click while it runs sends nothing.
+    expect(await actions.generateAndLink(target, mint)).toBe(false);
+    expect(fake.createMigrationLink).toHaveBeenCalledTimes(1);
+    const request = fake.createMigrationLink.mock.calls[0]?.[0] as LinkRequest;
+    expect(request).toMatchObject({ profileId: "p1", orgId: A, orgName: "A", token: null, historyId: null, mint });
+    answer.resolve({ outcome: { status: "SYNCED", serverVersion: null }, entry: e });
+    expect(await pending).toBe(true);
+    expect(state.stateOf("p1", A)?.badge).toEqual({ state: "status", status: "SYNCED" });
+    expect(state.history.value.map((h) => h.id)).toEqual(["h-gen"]);
+    expect(state.history.value[0]?.generatedIn?.orgId).toBe(ATLAS_2);
+    expect(state.generating.value.size).toBe(0);
+    expect(state.inFlight.value.size).toBe(0);
+    expect(state.notice.value).toMatchObject({ tone: "ok", text: expect.stringContaining("Atlas Two") });
+    // Rust remembered the Atlas organization in the profile: the profiles are read again, and
+    // what Atlas can now migrate is read.
+    expect(fake.listProfiles).toHaveBeenCalled();
+    expect(fake.availableProjects).toHaveBeenCalledWith("p1", ATLAS_2);
+  });
+
+  it("keeps what was chosen and shows the error when a side fails", async () => {
+    atlasReady(withAtlas("p1"));
+    actions.setAtlasChoice("p1", { org: ATLAS_2, accessList: "203.0.113.7" });
+    fake.createMigrationLink.mockRejectedValue(error("Could not create a link token in Atlas: permission denied"));
+    expect(await actions.generateAndLink(target, mint)).toBe(false);
+    expect(state.stateOf("p1", A)?.error?.message).toContain("in Atlas");
+    expect(state.atlasChoices.value.get("p1")).toEqual({ org: ATLAS_2, accessList: "203.0.113.7" });
+    expect(state.generating.value.size).toBe(0);
+    expect(state.inFlight.value.size).toBe(0);
+    expect(fake.availableProjects).not.toHaveBeenCalled();
+    expect(state.history.value).toEqual([]);
+  });
+});
+
+describe("batches in Atlas mode", () => {
+  beforeEach(() => {
+    atlasReady(withAtlas("p1", ATLAS_1, ["203.0.113.7"]));
+    state.orgList.value = { profileId: "p1", orgs: [{ id: A, name: "A" }, { id: B, name: "B" }, { id: C, name: "C" }], error: null, loading: false, warnings: [] };
+    state.checked.value = new Set([A, B, C]);
+    state.batchMode.value = "atlas";
+  });
+
+  it("generates a token for every row (its own Atlas organization or the batch's), and retries only the failed", async () => {
+    actions.setRowAtlasOrg(B, ATLAS_2);
+    // A token typed in token mode is never sent in Atlas mode.
+    actions.setBatchToken(C, "tok-c-123456");
+    expect(actions.tokenSourceOf("p1", A)).toBe("atlas");
+    fake.linkBatch.mockImplementationOnce(async (req: BatchLinkRequest, onEvent: (e: BatchEvent) => void) => {
+      // Minting first: no events yet, the panel says so.
+      expect(state.batchRun.value).toMatchObject({ running: true, minting: true, done: 0 });
+      expect(req.items.map((i) => [i.org, i.token, i.historyId, i.mint?.org, i.mint?.accessListIps])).toEqual([
+        [A, null, null, ATLAS_1, ["203.0.113.7"]],
+        [B, null, null, ATLAS_2, ["203.0.113.7"]],
+        [C, null, null, ATLAS_1, ["203.0.113.7"]],
+      ]);
+      expect(req.items[1]?.mint?.orgName).toBe("Atlas Two");
+      const results = [
+        { org: A, name: "A", outcome: { result: "linked" as const, status: "SYNCED" } },
+        { org: B, name: "B", outcome: { result: "failed" as const, error: error("Could not create a link token in Atlas") } },
+        { org: C, name: "C", outcome: { result: "alreadyLinked" as const } },
+      ];
+      results.forEach((r, i) => onEvent({ done: i + 1, total: 3, result: r }));
+      return { results, stopped: null, cancelled: false, failed: 1 };
+    });
+    await actions.linkChecked();
+    expect(state.stateOf("p1", A)?.badge).toEqual({ state: "status", status: "SYNCED" });
+    expect(state.stateOf("p1", B)?.error?.message).toContain("in Atlas");
+    expect(actions.failedOfLastRun()).toEqual([B]);
+    expect(fake.listProfiles).toHaveBeenCalled();
+
+    fake.linkBatch.mockImplementationOnce(async (req: BatchLinkRequest) => {
+      expect(req.items.map((i) => [i.org, i.token, i.mint?.org])).toEqual([[B, null, ATLAS_2]]);
+      return { results: [{ org: B, name: "B", outcome: { result: "linked" as const, status: "SYNCED" } }], stopped: null, cancelled: false, failed: 0 };
+    });
+    await actions.retryFailed();
+    expect(fake.linkBatch).toHaveBeenCalledTimes(2);
+    expect(actions.failedOfLastRun()).toEqual([]);
+  });
+
+  it("sends nothing while the access list is wrong or the Atlas organizations are not listed", async () => {
+    actions.setAtlasChoice("p1", { accessList: "203.0.113.7, opsmanager" });
+    await actions.linkChecked();
+    expect(state.notice.value).toMatchObject({ tone: "error", text: expect.stringContaining("opsmanager") });
+    actions.setAtlasChoice("p1", null);
+    state.atlasOrgs.value = new Map();
+    await actions.linkChecked();
+    expect(fake.linkBatch).not.toHaveBeenCalled();
+  });
+
+  it("is token mode again for a profile without an Atlas connection", () => {
+    state.atlasConnections.value = [];
+    expect(actions.batchAtlasMode()).toBe(false);
+    expect(actions.tokenSourceOf("p1", A)).toBeNull();
+  });
+});
+
+describe("revoking an Atlas link token", () => {
+  const org = { profileId: "p1", id: A, name: "A" };
+  const atlasOrg = { id: ATLAS_1, name: "Atlas One" };
+
+  it("asks first and does nothing on Cancel", async () => {
+    atlasReady(withAtlas("p1"));
+    const pending = actions.revokeToken(org, atlasOrg);
+    expect(state.confirmation.value?.text).toContain("Revoke the link token of Atlas organization Atlas One?");
+    expect(state.confirmation.value?.yes).toBe("Revoke");
+    state.confirmation.value?.resolve(false);
+    await pending;
+    expect(fake.revokeLinkToken).not.toHaveBeenCalled();
+  });
+
+  it("revokes on yes, then reads the status again and forgets the projects", async () => {
+    atlasReady(withAtlas("p1"));
+    state.availableProjects.value = new Map([[state.orgKey("p1", ATLAS_1), { value: [], error: null, loading: false }]]);
+    fake.getLinkStatus.mockResolvedValue({ status: "NO_LINK", serverVersion: null });
+    const pending = actions.revokeToken(org, atlasOrg);
+    state.confirmation.value?.resolve(true);
+    await pending;
+    expect(fake.revokeLinkToken).toHaveBeenCalledWith("p1", ATLAS_1);
+    expect(state.notice.value?.tone).toBe("ok");
+    expect(state.stateOf("p1", A)?.badge).toEqual({ state: "status", status: "NO_LINK" });
+    expect(state.availableProjects.value.size).toBe(0);
+  });
+});
+
+describe("preflight", () => {
+  it("is read once per organization of a profile, and again when asked", async () => {
+    fake.preflight.mockResolvedValue([{ projectId: "p", name: "Payments", versions: ["5.0.9"], verdict: "deprecated", message: "Deprecated." }]);
+    await actions.loadPreflight("p1", A);
+    await actions.loadPreflight("p1", A);
+    await actions.loadPreflight("p2", A);
+    expect(fake.preflight).toHaveBeenCalledTimes(2);
+    expect(state.preflights.value.get(state.orgKey("p1", A))?.value?.[0]?.verdict).toBe("deprecated");
+    fake.preflight.mockRejectedValueOnce(error("refused"));
+    expect((await actions.loadPreflight("p1", A, true))?.message).toBe("refused");
+    expect(state.preflights.value.get(state.orgKey("p1", A))).toMatchObject({ value: null, loading: false });
   });
 });

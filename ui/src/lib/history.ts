@@ -11,7 +11,7 @@ export function filterHistory(entries: HistoryEntry[], orgId: string, query: str
     .filter(
       (e) =>
         q === "" ||
-        [e.profileName, e.orgId, e.orgName ?? "", e.tokenMask, e.tokenFingerprint, outcomeText(e.outcome)]
+        [e.profileName, e.orgId, e.orgName ?? "", e.tokenMask, e.tokenFingerprint, outcomeText(e.outcome), e.generatedIn?.orgName ?? ""]
           .join(" ")
           .toLowerCase()
           .includes(q),

@@ -46,3 +46,49 @@ export function checkUrl(raw: string): Check {
   if (url.hostname === "") return { ok: false, message: "The URL has no host." };
   return { ok: true, value };
 }
+
+/** An IPv4 address in dotted decimal, as Rust's `Ipv4Addr` parses it (no leading zeros). */
+function isIpv4(s: string): boolean {
+  const parts = s.split(".");
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+}
+
+/** An IPv6 address (`::` once at most, an IPv4 tail allowed), without brackets or zone. */
+function isIpv6(s: string): boolean {
+  const halves = s.split("::");
+  if (halves.length > 2) return false;
+  const groups = (h: string): string[] | null => (h === "" ? [] : h.split(":"));
+  const head = groups(halves[0] ?? "");
+  const tail = halves.length === 2 ? groups(halves[1] ?? "") : [];
+  if (!head || !tail) return false;
+  const all = [...head, ...tail];
+  let count = all.length;
+  const last = all[all.length - 1];
+  if (last !== undefined && last.includes(".")) {
+    if (!isIpv4(last)) return false;
+    all.pop();
+    count += 1; // an IPv4 tail is two groups
+  }
+  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
+
+export type AccessListCheck = { ok: true; value: string[] } | { ok: false; message: string };
+
+/** The source's addresses for a minted token's access list: IPv4 or IPv6 addresses separated by
+ * commas or spaces. Empty is fine (Cloud Manager needs none); duplicates are dropped. */
+export function checkAccessList(raw: string): AccessListCheck {
+  const items = raw.split(/[\s,;]+/).filter((s) => s !== "");
+  const value: string[] = [];
+  for (const ip of items) {
+    if (!isIpv4(ip) && !isIpv6(ip))
+      return {
+        ok: false,
+        message: /\/\d+$/.test(ip)
+          ? `“${ip}” is a range: give single addresses, such as 203.0.113.7.`
+          : `“${ip}” is not an IP address: give the source's external address, such as 203.0.113.7.`,
+      };
+    if (!value.includes(ip)) value.push(ip);
+  }
+  return { ok: true, value };
+}

@@ -1,8 +1,10 @@
-// The window: profiles on the side, the organization table in the middle, the selected
-// organization's details on the right; settings, About and confirmations in dialogs.
+// The window: profiles and Atlas connections on the side, the organization table in the
+// middle, the selected organization's details on the right; settings, About and confirmations
+// in dialogs.
 
 import { useEffect } from "preact/hooks";
-import { current, dialog, info, notice, ready, storeWarning } from "../state";
+import { atlasConnections, atlasDialogId, current, dialog, info, notice, ready, storeWarning } from "../state";
+import { AtlasDialog } from "./AtlasDialog";
 import { BatchPanel } from "./BatchPanel";
 import { ConfirmDialog, Modal } from "./common";
 import { Details } from "./Details";
@@ -28,6 +30,8 @@ export function App() {
   }, []);
 
   const d = dialog.value;
+  const atlasId = atlasDialogId.value;
+  const atlasConnection = atlasId === null ? null : (atlasConnections.value.find((c) => c.id === atlasId) ?? null);
   return (
     <>
       <header class="topbar" data-ready={ready.value ? "true" : "false"}>
@@ -49,6 +53,7 @@ export function App() {
       </div>
       {d === "newProfile" ? <ProfileDialog profile={null} /> : null}
       {d === "settings" && current.value ? <ProfileDialog key={current.value.id} profile={current.value} /> : null}
+      {d === "atlas" && (atlasId === null || atlasConnection) ? <AtlasDialog key={atlasId ?? "new"} connection={atlasConnection} /> : null}
       {d === "about" ? <About /> : null}
       <ConfirmDialog />
     </>

@@ -1,23 +1,65 @@
 // The batch panel: the checked organizations, a token per row (typed, pasted or imported from
-// a CSV), one click to link them all, progress, Cancel and Retry failed.
+// a CSV) or generated in Atlas (when the profile has an Atlas connection), one click to link
+// them all, progress, Cancel and Retry failed.
 
-import { useState } from "preact/hooks";
-import { applyCsv, cancelBatch, failedOfLastRun, linkChecked, retryFailed, setBatchToken, tokenSourceOf } from "../actions";
+import { useEffect, useState } from "preact/hooks";
+import type { OmlinkError } from "../api";
+import {
+  applyCsv,
+  batchAtlasMode,
+  cancelBatch,
+  failedOfLastRun,
+  linkChecked,
+  loadAtlasOrgs,
+  mintTargets,
+  retryFailed,
+  setAtlasChoice,
+  setBatchToken,
+  setRowAtlasOrg,
+  tokenSourceOf,
+} from "../actions";
+import type { Organization } from "../bindings/Organization";
+import type { Profile } from "../bindings/Profile";
 import { maskToken } from "../lib/mask";
-import { checkToken } from "../lib/validate";
-import { batchRun, batchTokens, checked, csvProblems, currentId, orgs } from "../state";
+import { checkAccessList, checkToken } from "../lib/validate";
+import {
+  accessListText,
+  atlasOf,
+  atlasOrgsOf,
+  batchAtlasOverrides,
+  batchMode,
+  batchRun,
+  batchTokens,
+  checked,
+  chosenAtlasOrg,
+  csvProblems,
+  current,
+  currentId,
+  orgs,
+} from "../state";
+import { Badge, ErrorBox, Field } from "./common";
 
 export function BatchPanel() {
   const profileId = currentId.value;
+  const profile = current.value;
   const [csv, setCsv] = useState("");
   const [force, setForce] = useState(false);
+  const connectionId = atlasOf(profile)?.connection.id ?? null;
+  const atlasMode = batchAtlasMode();
+  useEffect(() => {
+    if (atlasMode && connectionId) void loadAtlasOrgs(connectionId);
+  }, [atlasMode, connectionId]);
   const run = batchRun.value?.profileId === profileId ? batchRun.value : null;
   const ids = [...checked.value];
-  if (!profileId || (ids.length === 0 && !run)) return null;
+  if (!profileId || !profile || (ids.length === 0 && !run)) return null;
   const names = new Map(orgs.value.map((o) => [o.id, o.name]));
   const ready = ids.filter((id) => tokenSourceOf(profileId, id) !== null).length;
   const running = run?.running ?? false;
   const failed = running ? [] : failedOfLastRun();
+  const atlasOrgList = atlasMode ? (atlasOrgsOf(profile)?.value ?? null) : null;
+  const mintReady = atlasMode && ids.length > 0 && !("message" in mintTargets(ids));
+  const plural = ids.length === 1 ? "" : "s";
+  const minting = run !== null && run.running && run.minting && run.done === 0;
 
   const importFile = async (file: File | undefined) => {
     if (!file) return;
@@ -31,7 +73,7 @@ export function BatchPanel() {
       <header class="batch-head">
         <h2 id="batch-title">Link {ids.length} selected</h2>
         <span class="muted small" id="batch-ready">
-          {ready} of {ids.length} with a token
+          {atlasMode ? `${ids.length} to generate in Atlas` : `${ready} of ${ids.length} with a token`}
         </span>
         <span class="spacer" />
         <label class="checkbox small">
@@ -41,10 +83,10 @@ export function BatchPanel() {
           type="button"
           id="batch-link"
           class="primary"
-          disabled={running || ids.length === 0 || ready < ids.length}
+          disabled={running || ids.length === 0 || (atlasMode ? !mintReady : ready < ids.length)}
           onClick={() => void linkChecked(force)}
         >
-          Link {ids.length} organization{ids.length === 1 ? "" : "s"}
+          {atlasMode ? "Generate & link" : "Link"} {ids.length} organization{plural}
         </button>
         {running ? (
           <button type="button" id="batch-cancel" onClick={() => void cancelBatch()}>
@@ -57,18 +99,39 @@ export function BatchPanel() {
           </button>
         ) : null}
       </header>
+      {connectionId ? (
+        <fieldset class="mode-switch" disabled={running}>
+          <legend>Tokens from</legend>
+          <label class="checkbox">
+            <input type="radio" name="batch-mode" id="batch-mode-tokens" checked={!atlasMode} onChange={() => (batchMode.value = "tokens")} /> Paste or
+            import tokens
+          </label>
+          <label class="checkbox">
+            <input type="radio" name="batch-mode" id="batch-mode-atlas" checked={atlasMode} onChange={() => (batchMode.value = "atlas")} /> Generate in
+            Atlas
+          </label>
+        </fieldset>
+      ) : null}
       {run ? (
         <div class="progress-row">
-          <progress id="batch-progress" max={run.total} value={run.done} aria-label="Batch progress" />
+          {/* Indeterminate while Atlas generates the tokens: no progress events until then. */}
+          <progress id="batch-progress" max={run.total} value={minting ? undefined : run.done} aria-label="Batch progress" />
           <span id="batch-status" role="status">
-            {run.done} of {run.total} done
-            {run.running ? "…" : run.cancelled ? " · cancelled" : run.stopped ? ` · stopped: ${run.stopped.message}` : ""}
-            {!run.running && failed.length ? ` · ${failed.length} failed` : ""}
+            {minting ? (
+              "Generating tokens in Atlas…"
+            ) : (
+              <>
+                {run.done} of {run.total} done
+                {run.running ? "…" : run.cancelled ? " · cancelled" : run.stopped ? ` · stopped: ${run.stopped.message}` : ""}
+                {!run.running && failed.length ? ` · ${failed.length} failed` : ""}
+              </>
+            )}
           </span>
         </div>
       ) : null}
       <div class="batch-body">
-        <div class="batch-csv">
+        {atlasMode ? <AtlasSettings profile={profile} disabled={running} /> : null}
+        <div class="batch-csv" hidden={atlasMode}>
           <label class="field">
             <span class="field-label">Paste a CSV of org,token</span>
             <textarea
@@ -119,12 +182,24 @@ export function BatchPanel() {
             </div>
           ) : null}
         </div>
-        <ul class="batch-rows" aria-label="Selected organizations and their tokens">
+        <ul class="batch-rows" aria-label={atlasMode ? "Selected organizations and their Atlas organizations" : "Selected organizations and their tokens"}>
           {ids.map((id) => {
+            const result = run?.results.get(id);
+            if (atlasMode)
+              return (
+                <AtlasRow
+                  key={id}
+                  id={id}
+                  name={names.get(id) ?? id}
+                  list={atlasOrgList}
+                  fallback={chosenAtlasOrg(profile)}
+                  disabled={running}
+                  error={result?.result === "failed" ? result.error : null}
+                />
+              );
             const typed = batchTokens.value.get(id) ?? "";
             const check = checkToken(typed);
             const source = tokenSourceOf(profileId, id);
-            const result = run?.results.get(id);
             return (
               <li key={id} data-batch-org={id} class={result?.result === "failed" ? "failed" : ""}>
                 <span class="batch-name" title={id}>
@@ -156,5 +231,108 @@ export function BatchPanel() {
         </ul>
       </div>
     </section>
+  );
+}
+
+/** Atlas mode: the Atlas organization every selected organization's token is generated in,
+ * and the source's addresses for its access list. */
+function AtlasSettings({ profile, disabled }: { profile: Profile; disabled: boolean }) {
+  const a = atlasOf(profile);
+  const list = atlasOrgsOf(profile);
+  const chosen = chosenAtlasOrg(profile);
+  const text = accessListText(profile);
+  const ips = checkAccessList(text);
+  if (!a) return null;
+  return (
+    <div class="batch-atlas">
+      {list?.error ? (
+        <ErrorBox error={list.error} retry={() => void loadAtlasOrgs(a.connection.id, true)} />
+      ) : !list?.value ? (
+        <p role="status">
+          <Badge state={{ state: "inProgress", what: "Loading Atlas organizations…" }} />
+        </p>
+      ) : !chosen ? (
+        <p class="warning-text">The Atlas connection {a.connection.name} sees no Atlas organization.</p>
+      ) : (
+        <Field label="Atlas organization (every selected one)">
+          <select id="batch-atlas-org" value={chosen.id} disabled={disabled} onChange={(e) => setAtlasChoice(profile.id, { org: e.currentTarget.value })}>
+            {list.value.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      <Field
+        label="Access list (source addresses)"
+        noteId="batch-access-list-note"
+        note={
+          <>
+            {ips.ok ? null : <span class="warning-text">{ips.message} </span>}
+            The source's external address as Atlas sees it; Cloud Manager needs none.
+          </>
+        }
+      >
+        <input
+          id="batch-access-list"
+          value={text}
+          placeholder="203.0.113.7"
+          autocomplete="off"
+          spellcheck={false}
+          disabled={disabled}
+          aria-invalid={ips.ok ? undefined : "true"}
+          onInput={(e) => setAtlasChoice(profile.id, { accessList: e.currentTarget.value })}
+        />
+      </Field>
+      <p class="muted small">omlink generates one token per organization with {a.connection.name}, then links them all. No token is shown.</p>
+    </div>
+  );
+}
+
+function AtlasRow({
+  id,
+  name,
+  list,
+  fallback,
+  disabled,
+  error,
+}: {
+  id: string;
+  name: string;
+  list: Organization[] | null;
+  fallback: Organization | null;
+  disabled: boolean;
+  error: OmlinkError | null;
+}) {
+  const own = batchAtlasOverrides.value.get(id) ?? "";
+  const target = list?.find((o) => o.id === own) ?? fallback;
+  return (
+    <li data-batch-org={id} class={error ? "failed" : ""}>
+      <span class="batch-name" title={id}>
+        {name}
+      </span>
+      <select
+        class="row-atlas-org"
+        data-org={id}
+        aria-label={`Atlas organization for ${name}`}
+        value={list?.some((o) => o.id === own) ? own : ""}
+        disabled={disabled}
+        onChange={(e) => setRowAtlasOrg(id, e.currentTarget.value || null)}
+      >
+        <option value="">Same as above</option>
+        {(list ?? []).map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+      <span class="field-note small">{target ? `→ ${target.name}` : ""}</span>
+      {error ? (
+        <span class="batch-error warning-text" data-error-kind={error.kind}>
+          {error.message}
+        </span>
+      ) : null}
+    </li>
   );
 }

@@ -1,11 +1,41 @@
-// The side panel: the selected organization (badge, link form, unlink), an id typed by hand,
-// the token history and the help.
+// The side panel: the selected organization (badge, Generate & link when the profile has an
+// Atlas connection, the link form, unlink), what Atlas can then migrate, the preflight, an id
+// typed by hand, the token history and the help.
 
 import { useEffect, useState } from "preact/hooks";
-import { cancelLink, link, refreshStatus, selectOrg, unlink } from "../actions";
+import {
+  cancelLink,
+  generateAndLink,
+  link,
+  loadAtlasOrgs,
+  loadPreflight,
+  loadProjects,
+  refreshStatus,
+  revokeToken,
+  selectOrg,
+  setAtlasChoice,
+  unlink,
+} from "../actions";
+import type { Profile } from "../bindings/Profile";
+import { allSupported, managedText, plural, shardedText, sizeGb, VERDICTS } from "../lib/atlas";
+import { categoryOf } from "../lib/fleet";
 import { maskToken } from "../lib/mask";
-import { checkOrgId, checkToken } from "../lib/validate";
-import { current, inFlight, orgKey, orgs, selected, stateOf } from "../state";
+import { checkAccessList, checkOrgId, checkToken } from "../lib/validate";
+import {
+  accessListText,
+  atlasOf,
+  atlasOrgsOf,
+  availableProjects,
+  chosenAtlasOrg,
+  current,
+  generating,
+  inFlight,
+  orgKey,
+  orgs,
+  preflights,
+  selected,
+  stateOf,
+} from "../state";
 import { Badge, ErrorBox, Field } from "./common";
 import { focusToken } from "./Fleet";
 import { Help } from "./Help";
@@ -27,8 +57,16 @@ function LinkPanel() {
   if (!p) return null;
   if (!org || org.profileId !== p.id) return <ManualId />;
   // One form per organization: switching organizations starts from an empty field.
-  return <LinkForm key={orgKey(org.profileId, org.id)} org={org} />;
+  return (
+    <>
+      <LinkForm key={orgKey(org.profileId, org.id)} org={org} profile={p} />
+      {atlasOf(p) ? <AvailableProjects org={org} profile={p} /> : null}
+      <Preflight org={org} />
+    </>
+  );
 }
+
+type OrgRef = { profileId: string; id: string; name: string | null };
 
 function ManualId() {
   const [value, setValue] = useState("");
@@ -66,14 +104,16 @@ function ManualId() {
   );
 }
 
-function LinkForm({ org }: { org: { profileId: string; id: string; name: string | null } }) {
+function LinkForm({ org, profile }: { org: OrgRef; profile: Profile }) {
   const [token, setToken] = useState("");
   const [shown, setShown] = useState(false);
   const [pasteNote, setPasteNote] = useState<string | null>(null);
   const key = orgKey(org.profileId, org.id);
   const busy = inFlight.value.has(key);
+  const minting = generating.value.has(key);
   const s = stateOf(org.profileId, org.id);
   const check = checkToken(token);
+  const atlas = atlasOf(profile) !== null;
   // A token typed here leaves the page as soon as it is linked (it then lives only in the
   // keychain); a failed link keeps it for another try.
   useEffect(() => setPasteNote(null), [token]);
@@ -105,10 +145,21 @@ function LinkForm({ org }: { org: { profileId: string; id: string; name: string 
         <strong id="selected-org-name">{org.name ?? "Organization"}</strong> <code id="selected-org-id">{org.id}</code>
       </p>
       <div id="org-status" aria-live="polite">
-        {busy ? <Badge state={{ state: "inProgress", what: "Linking" }} /> : <Badge state={s?.badge ?? { state: "unknown" }} at={s?.checkedAt ?? null} />}
+        {busy ? (
+          <Badge state={{ state: "inProgress", what: minting ? "Generating & linking" : "Linking" }} />
+        ) : (
+          <Badge state={s?.badge ?? { state: "unknown" }} at={s?.checkedAt ?? null} />
+        )}
       </div>
       {s?.error && !busy ? <ErrorBox error={s.error} /> : null}
+      {atlas ? <GenerateInAtlas org={org} profile={profile} /> : null}
+      {atlas ? (
+        <h3 class="subhead" id="paste-title">
+          Or paste a token
+        </h3>
+      ) : null}
       <form
+        aria-labelledby={atlas ? "paste-title" : undefined}
         onSubmit={(e) => {
           e.preventDefault();
           void submit();
@@ -134,10 +185,10 @@ function LinkForm({ org }: { org: { profileId: string; id: string; name: string 
           </span>
         </Field>
         <div class="actions">
-          <button type="submit" id="link-button" class="primary" disabled={busy || !check.ok}>
-            {busy ? "Linking…" : "Link"}
+          <button type="submit" id="link-button" class={atlas ? "" : "primary"} disabled={busy || !check.ok}>
+            {busy && !minting ? "Linking…" : "Link"}
           </button>
-          {busy ? (
+          {busy && !minting ? (
             <button type="button" id="cancel-button" onClick={() => void cancelLink(org.profileId, org.id)}>
               Cancel
             </button>
@@ -150,6 +201,240 @@ function LinkForm({ org }: { org: { profileId: string; id: string; name: string 
           </button>
         </div>
       </form>
+    </section>
+  );
+}
+
+/** Generate & link: the token is created in the chosen Atlas organization by Rust and never
+ * reaches the window. */
+function GenerateInAtlas({ org, profile }: { org: OrgRef; profile: Profile }) {
+  const a = atlasOf(profile);
+  const connectionId = a?.connection.id ?? null;
+  useEffect(() => {
+    if (connectionId) void loadAtlasOrgs(connectionId);
+  }, [connectionId]);
+  if (!a) return null;
+  const list = atlasOrgsOf(profile);
+  const chosen = chosenAtlasOrg(profile);
+  const text = accessListText(profile);
+  const ips = checkAccessList(text);
+  const key = orgKey(org.profileId, org.id);
+  const busy = inFlight.value.has(key);
+  const minting = generating.value.has(key);
+  const submit = () => {
+    if (!chosen || !ips.ok || busy) return;
+    void generateAndLink(org, { org: chosen.id, orgName: chosen.name, accessListIps: ips.value });
+  };
+  return (
+    <div class="generate" role="group" aria-labelledby="generate-title">
+      <h3 class="subhead" id="generate-title">
+        Generate in Atlas
+      </h3>
+      <p class="muted small">
+        With Atlas connection <strong>{a.connection.name}</strong>, omlink creates the link token in the Atlas organization and links this organization
+        with it. The token is never shown.
+      </p>
+      {list?.error ? (
+        <ErrorBox error={list.error} retry={() => void loadAtlasOrgs(a.connection.id, true)} />
+      ) : !list?.value ? (
+        <p id="atlas-org-loading" role="status">
+          <Badge state={{ state: "inProgress", what: "Loading Atlas organizations…" }} />
+        </p>
+      ) : !chosen ? (
+        <p class="warning-text" id="atlas-org-none">
+          The Atlas connection sees no Atlas organization: give its service account or API key access to one (Organization Owner).
+        </p>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <Field label="Atlas organization">
+            <select id="atlas-org" value={chosen.id} disabled={busy} onChange={(e) => setAtlasChoice(profile.id, { org: e.currentTarget.value })}>
+              {list.value.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field
+            label="Access list (source addresses)"
+            noteId="access-list-note"
+            note={
+              <>
+                {ips.ok ? null : <span class="warning-text">{ips.message} </span>}
+                The source's external address as Atlas sees it (Ops Manager behind NAT: its public address); Cloud Manager needs none.
+              </>
+            }
+          >
+            <input
+              id="access-list"
+              value={text}
+              placeholder="203.0.113.7"
+              autocomplete="off"
+              spellcheck={false}
+              disabled={busy}
+              aria-invalid={ips.ok ? undefined : "true"}
+              onInput={(e) => setAtlasChoice(profile.id, { accessList: e.currentTarget.value })}
+            />
+          </Field>
+          <div class="actions">
+            <button type="submit" id="generate-link" class="primary" disabled={busy || !ips.ok}>
+              {minting ? "Generating & linking…" : "Generate & link"}
+            </button>
+            {minting ? (
+              <button type="button" id="cancel-button" onClick={() => void cancelLink(org.profileId, org.id)}>
+                Cancel
+              </button>
+            ) : null}
+            <button type="button" id="revoke-token" class="danger" disabled={busy} onClick={() => void revokeToken(org, chosen)}>
+              Revoke Atlas link token…
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
+
+/** What the chosen Atlas organization can migrate from, once this organization is linked: the
+ * confirmation, and the next step. */
+function AvailableProjects({ org, profile }: { org: OrgRef; profile: Profile }) {
+  const linked = categoryOf(stateOf(org.profileId, org.id)) === "linked" && !inFlight.value.has(orgKey(org.profileId, org.id));
+  const chosen = chosenAtlasOrg(profile);
+  const atlasOrg = chosen?.id ?? null;
+  useEffect(() => {
+    if (linked && atlasOrg) void loadProjects(profile.id, atlasOrg);
+  }, [linked, atlasOrg, profile.id]);
+  if (!linked || !chosen) return null;
+  const loaded = availableProjects.value.get(orgKey(profile.id, chosen.id));
+  const projects = loaded?.value ?? null;
+  return (
+    <section id="available-projects" aria-labelledby="projects-title" aria-busy={loaded?.loading ? "true" : undefined}>
+      <h2 id="projects-title">Available in Atlas organization {chosen.name}</h2>
+      {loaded?.error ? <ErrorBox error={loaded.error} retry={() => void loadProjects(profile.id, chosen.id, true)} /> : null}
+      {!projects && !loaded?.error ? (
+        <p role="status">
+          <Badge state={{ state: "inProgress", what: "Reading what Atlas can migrate…" }} />
+        </p>
+      ) : null}
+      {projects && projects.length === 0 ? (
+        <p class="muted" id="projects-empty">
+          No projects are available yet: Atlas lists the projects of the organizations linked with a token of this Atlas organization once it can reach
+          them (for Ops Manager, a project needs a migration host). Refresh in a minute.
+        </p>
+      ) : null}
+      {projects && projects.length > 0 ? (
+        <>
+          <ul id="projects">
+            {projects.map((pr) => (
+              <li class="project" key={pr.projectId} data-project={pr.projectId}>
+                <strong class="project-name">{pr.name}</strong>
+                <br />
+                <span class="muted small">
+                  <code>{pr.projectId}</code>
+                  {pr.migrationHosts.length ? ` · ${plural(pr.migrationHosts.length, "migration host")}` : ""}
+                </span>
+                {pr.deployments.length ? (
+                  // Focusable: it may scroll sideways in a narrow panel.
+                  <div class="table-wrap deployments-wrap" tabIndex={0} role="region" aria-label={`Deployments of ${pr.name}`}>
+                    <table class="deployments">
+                      <thead>
+                        <tr>
+                          <th scope="col">Deployment</th>
+                          <th scope="col">MongoDB</th>
+                          <th scope="col" class="num">
+                            Size (GB)
+                          </th>
+                          <th scope="col">Sharded</th>
+                          <th scope="col">Managed</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {pr.deployments.map((d) => (
+                          <tr key={d.name}>
+                            <td>{d.name}</td>
+                            <td>{d.mongoDBVersion ?? "—"}</td>
+                            <td class="num">{sizeGb(d.dbSizeBytes)}</td>
+                            <td>{shardedText(d)}</td>
+                            <td>{managedText(d)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                ) : (
+                  <p class="muted small">No deployments reported.</p>
+                )}
+              </li>
+            ))}
+          </ul>
+          <p class="small" id="projects-next">
+            Next: in Atlas, start the migration from the Live Migration wizard of the target cluster (Migrate Data from Ops Manager or Cloud
+            Manager): pick the project, a migration host and the target, validate, start and cut over.
+          </p>
+        </>
+      ) : null}
+      <div class="actions">
+        <button type="button" id="refresh-projects" disabled={loaded?.loading ?? false} onClick={() => void loadProjects(profile.id, chosen.id, true)}>
+          Refresh projects
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** Is push live migration supported from this organization's projects? A warning, never a
+ * block. */
+function Preflight({ org }: { org: OrgRef }) {
+  const key = orgKey(org.profileId, org.id);
+  useEffect(() => {
+    void loadPreflight(org.profileId, org.id);
+  }, [key]);
+  const loaded = preflights.value.get(key);
+  const checks = loaded?.value ?? null;
+  return (
+    <section id="preflight" aria-labelledby="preflight-title" aria-busy={loaded?.loading ? "true" : undefined}>
+      <h2 id="preflight-title">Before you migrate</h2>
+      {loaded?.error ? <ErrorBox error={loaded.error} /> : null}
+      {!checks && !loaded?.error ? (
+        <p class="muted small" role="status">
+          Checking the projects' MongoDB versions…
+        </p>
+      ) : null}
+      {checks && checks.length === 0 ? (
+        <p class="muted small" id="preflight-none">
+          This organization has no projects yet.
+        </p>
+      ) : null}
+      {checks && allSupported(checks) ? (
+        <p class="ok-text small" id="preflight-ok">
+          ✓ Push live migration is supported for {checks.length === 1 ? "its project" : `all ${checks.length} projects`}.
+        </p>
+      ) : null}
+      {checks && checks.length > 0 && !allSupported(checks) ? (
+        <ul id="preflight-list">
+          {checks.map((c) => {
+            const v = VERDICTS[c.verdict];
+            return (
+              <li key={c.projectId} data-verdict={c.verdict} data-project={c.projectId}>
+                <strong>{c.name}</strong> <span class={`verdict ${v.tone}`}>{c.verdict === "supported" ? "✓" : c.verdict === "unknown" ? "?" : "!"} {v.label}</span>
+                {c.versions.length ? <span class="muted small"> · MongoDB {c.versions.join(", ")}</span> : null}
+                <br />
+                <span class={`small ${c.verdict === "supported" ? "" : v.tone}`}>{c.message}</span>
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+      <div class="actions">
+        <button type="button" id="preflight-refresh" disabled={loaded?.loading ?? false} onClick={() => void loadPreflight(org.profileId, org.id, true)}>
+          Check again
+        </button>
+      </div>
     </section>
   );
 }

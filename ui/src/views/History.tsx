@@ -55,6 +55,12 @@ export function History() {
                       <strong class="small">{e.orgName ?? e.orgId}</strong>
                       <br />
                       <code class="token-mask">{e.tokenMask}</code> <span class="muted small">sha256 {e.tokenFingerprint}</span>
+                      {e.generatedIn ? (
+                        <>
+                          <br />
+                          <span class="generated-in small">generated in Atlas org {e.generatedIn.orgName ?? e.generatedIn.orgId}</span>
+                        </>
+                      ) : null}
                     </td>
                     <td class="outcome">
                       <Badge

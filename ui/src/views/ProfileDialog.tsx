@@ -6,8 +6,8 @@ import { chooseCaFile, deleteProfile, duplicateProfile, saveProfile, testConnect
 import { CLOUD_MANAGER_URL, DEFAULT_TIMEOUT_SECS, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS } from "../bindings/constants";
 import type { Profile } from "../bindings/Profile";
 import type { ServerKind } from "../bindings/ServerKind";
-import { checkUrl } from "../lib/validate";
-import { dialog } from "../state";
+import { checkAccessList, checkUrl } from "../lib/validate";
+import { atlasConnections, dialog } from "../state";
 import { ErrorBox, Field, Modal } from "./common";
 
 export function ProfileDialog({ profile }: { profile: Profile | null }) {
@@ -21,6 +21,8 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
   const [caFile, setCaFile] = useState(p?.tls.caFile ?? "");
   const [skipVerify, setSkipVerify] = useState(p?.tls.skipVerify ?? false);
   const [timeout, setTimeoutSecs] = useState(String(p?.timeoutSecs ?? DEFAULT_TIMEOUT_SECS));
+  const [atlas, setAtlas] = useState(p?.atlas?.connection ?? "");
+  const [accessList, setAccessList] = useState((p?.atlas?.accessListIps ?? []).join(", "));
   const [error, setError] = useState<OmlinkError | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -54,8 +56,18 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
   const plainHttp = urlCheck.ok && shownUrl.trim().startsWith("http://");
   const urlNote = urlCheck.ok ? (plainHttp ? "http:// is unencrypted: labs only." : "") : shownUrl ? urlCheck.message : "";
 
+  const connections = atlasConnections.value;
+  const accessCheck = checkAccessList(accessList);
+
   const save = async () => {
     setError(null);
+    if (atlas !== "" && !accessCheck.ok) {
+      setError({ kind: "InvalidInput", message: accessCheck.message, httpStatus: null, errorCode: null, detail: null, parameters: [], hint: "Correct the access list and save again.", retryAfterSecs: null });
+      return;
+    }
+    // The saved Atlas organization stays while the connection does (another connection sees
+    // other organizations).
+    const sameConnection = p?.atlas?.connection === atlas;
     setSaving(true);
     const failed = await saveProfile(
       p?.id ?? null,
@@ -67,6 +79,15 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
         caFile: caFile.trim() === "" ? null : caFile.trim(),
         skipVerify,
         timeoutSecs: Number(timeout) || 0,
+        atlas:
+          atlas === ""
+            ? null
+            : {
+                connection: atlas,
+                org: sameConnection ? (p?.atlas?.org ?? null) : null,
+                orgName: sameConnection ? (p?.atlas?.orgName ?? null) : null,
+                accessListIps: accessCheck.ok ? accessCheck.value : [],
+              },
       },
       privateKey === "" ? null : privateKey,
     );
@@ -174,6 +195,46 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
             ) : null}
           </div>
         </div>
+        <fieldset class="group">
+          <legend>Atlas</legend>
+          <div class="grid">
+            <Field
+              label="Atlas connection"
+              noteId="pf-atlas-note"
+              note={connections.length ? "Generates this profile's link tokens in Atlas (Generate & link)." : "Add one under Atlas connections in the side bar."}
+            >
+              <select id="pf-atlas" value={atlas} onChange={(e) => setAtlas(e.currentTarget.value)}>
+                <option value="">None — paste tokens</option>
+                {connections.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field
+              label="Access list (source addresses)"
+              noteId="pf-access-list-note"
+              note={
+                accessCheck.ok ? (
+                  "The source's external address as Atlas sees it (Ops Manager behind NAT: its public address). Cloud Manager needs none."
+                ) : (
+                  <span class="warning-text">{accessCheck.message}</span>
+                )
+              }
+            >
+              <input
+                id="pf-access-list"
+                value={accessList}
+                placeholder="203.0.113.7, 2001:db8::7"
+                autocomplete="off"
+                spellcheck={false}
+                disabled={atlas === ""}
+                onInput={(e) => setAccessList(e.currentTarget.value)}
+              />
+            </Field>
+          </div>
+        </fieldset>
         <div id="pf-error">{error ? <ErrorBox error={error} retry={error.kind === "Keychain" ? () => void save() : undefined} /> : null}</div>
         <div class="dialog-actions">
           <button type="submit" id="save-profile" class="primary" disabled={saving}>

@@ -1,0 +1,221 @@
+// An Atlas connection's settings, in their own dialog (new or existing): the service account or
+// API key omlink generates link tokens with. The secret typed here goes to the keychain once and
+// is never shown again.
+
+import { useState } from "preact/hooks";
+import type { OmlinkError } from "../api";
+import { chooseCaFile, deleteAtlas, saveAtlas, testAtlas } from "../actions";
+import type { AtlasAuth } from "../bindings/AtlasAuth";
+import type { AtlasConnection } from "../bindings/AtlasConnection";
+import { DEFAULT_TIMEOUT_SECS, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS } from "../bindings/constants";
+import { checkUrl } from "../lib/validate";
+import { dialog } from "../state";
+import { ErrorBox, Field, Modal } from "./common";
+
+/** Atlas's address when the field is left empty. */
+const ATLAS_URL = "https://cloud.mongodb.com";
+
+export function AtlasDialog({ connection }: { connection: AtlasConnection | null }) {
+  const c = connection;
+  const close = () => (dialog.value = null);
+  const [name, setName] = useState(c?.name ?? "");
+  const [url, setUrl] = useState(c && c.url.replace(/\/+$/, "") !== ATLAS_URL ? c.url : "");
+  const [auth, setAuth] = useState<AtlasAuth>(c?.auth ?? "ServiceAccount");
+  const [user, setUser] = useState(c?.user ?? "");
+  const [secret, setSecret] = useState("");
+  const [caFile, setCaFile] = useState(c?.tls.caFile ?? "");
+  const [skipVerify, setSkipVerify] = useState(c?.tls.skipVerify ?? false);
+  const [timeout, setTimeoutSecs] = useState(String(c?.timeoutSecs ?? DEFAULT_TIMEOUT_SECS));
+  const [error, setError] = useState<OmlinkError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const test = async (id: string) => {
+    setError(null);
+    setBusy(true);
+    setError(await testAtlas(id));
+    setBusy(false);
+  };
+  const testButton = (id: string) => (
+    <button type="button" id="test-atlas" disabled={busy} title="Lists the Atlas organizations the saved connection sees" onClick={() => void test(id)}>
+      {busy ? "Testing…" : "Test connection"}
+    </button>
+  );
+  const closeButton = (
+    <button type="button" id="close-atlas" onClick={close}>
+      Close
+    </button>
+  );
+
+  if (c?.sandbox) {
+    return (
+      <Modal id="atlas-dialog" label={`Atlas connection ${c.name}`} onClose={close}>
+        <h2>{c.name}</h2>
+        <p>
+          The built-in sandbox's Atlas look-alike runs inside omlink on <code id="atlas-sandbox-url">{c.url}</code>, with demo Atlas organizations and a
+          service account that is Organization Owner. The Sandbox profile generates its link tokens here. Nothing leaves this machine.
+        </p>
+        <div id="ac-error">{error ? <ErrorBox error={error} /> : null}</div>
+        <div class="dialog-actions">
+          {testButton(c.id)}
+          <span class="spacer" />
+          {closeButton}
+        </div>
+      </Modal>
+    );
+  }
+
+  const serviceAccount = auth === "ServiceAccount";
+  const urlCheck = url.trim() === "" ? null : checkUrl(url);
+  const urlNote = urlCheck && !urlCheck.ok ? <span class="warning-text">{urlCheck.message}</span> : `Empty: ${ATLAS_URL}. Change it only for a proxy or a test server.`;
+
+  const save = async () => {
+    setError(null);
+    setBusy(true);
+    const failed = await saveAtlas(
+      c?.id ?? null,
+      {
+        name,
+        url: url.trim(),
+        auth,
+        user: user.trim(),
+        caFile: caFile.trim() === "" ? null : caFile.trim(),
+        skipVerify,
+        timeoutSecs: Number(timeout) || 0,
+      },
+      secret === "" ? null : secret,
+    );
+    setBusy(false);
+    // Sent once: saved, it leaves the window (the dialog closes); on failure it stays in its
+    // masked field for another try, as everything typed does.
+    if (failed) setError(failed);
+    else setSecret("");
+  };
+  const browse = async () => {
+    try {
+      const picked = await chooseCaFile();
+      if (picked) setCaFile(picked);
+    } catch (e) {
+      setError(e as OmlinkError);
+    }
+  };
+
+  return (
+    <Modal id="atlas-dialog" label={c ? `Atlas connection: ${c.name}` : "New Atlas connection"} onClose={close} wide>
+      <form
+        id="atlas-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <h2>{c ? `Atlas connection: ${c.name}` : "New Atlas connection"}</h2>
+        <p class="muted small">
+          omlink generates link tokens with it: a service account (or API key) with the <strong>Organization Owner</strong> role on the Atlas organization.
+        </p>
+        <div class="grid">
+          <Field label="Name">
+            <input id="ac-name" value={name} placeholder="Atlas prod" autocomplete="off" onInput={(e) => setName(e.currentTarget.value)} />
+          </Field>
+          <Field label="Atlas URL" note={urlNote} noteId="ac-url-note">
+            <input
+              id="ac-url"
+              type="url"
+              placeholder={ATLAS_URL}
+              value={url}
+              autocomplete="off"
+              spellcheck={false}
+              onInput={(e) => setUrl(e.currentTarget.value)}
+            />
+          </Field>
+          <Field label="Sign in with">
+            <select id="ac-auth" value={auth} onChange={(e) => setAuth(e.currentTarget.value as AtlasAuth)}>
+              <option value="ServiceAccount">Service account (recommended)</option>
+              <option value="ApiKey">API key</option>
+            </select>
+          </Field>
+          <Field label={serviceAccount ? "Client ID" : "Public key"}>
+            <input
+              id="ac-user"
+              value={user}
+              placeholder={serviceAccount ? "mdb_sa_id_…" : "Public API key"}
+              autocomplete="off"
+              spellcheck={false}
+              onInput={(e) => setUser(e.currentTarget.value)}
+            />
+          </Field>
+          <Field
+            label={serviceAccount ? "Client secret" : "Private key"}
+            noteId="ac-secret-note"
+            note={
+              c?.hasSecret ? (
+                <span class="saved" id="ac-secret-saved">
+                  ✓ saved in the keychain — leave empty to keep
+                </span>
+              ) : (
+                "Stored in the OS keychain, never in a file."
+              )
+            }
+          >
+            <input
+              id="ac-secret"
+              type="password"
+              autocomplete="off"
+              value={secret}
+              placeholder={c?.hasSecret ? "Saved in the keychain — type to replace" : serviceAccount ? "mdb_sa_sk_…" : "Private API key"}
+              onInput={(e) => setSecret(e.currentTarget.value)}
+            />
+          </Field>
+          <Field label="Timeout (seconds)">
+            <input
+              id="ac-timeout"
+              type="number"
+              min={MIN_TIMEOUT_SECS}
+              max={MAX_TIMEOUT_SECS}
+              value={timeout}
+              onInput={(e) => setTimeoutSecs(e.currentTarget.value)}
+            />
+          </Field>
+          <Field label="Extra CA file" note="Trusted in addition to the system's certificates.">
+            <span class="inline">
+              <input
+                id="ac-ca-file"
+                value={caFile}
+                placeholder="Optional: PEM file of extra CA certificates"
+                spellcheck={false}
+                onInput={(e) => setCaFile(e.currentTarget.value)}
+              />
+              <button type="button" onClick={() => void browse()}>
+                Browse…
+              </button>
+            </span>
+          </Field>
+          <div>
+            <label class="checkbox">
+              <input id="ac-skip-verify" type="checkbox" checked={skipVerify} onChange={(e) => setSkipVerify(e.currentTarget.checked)} /> Skip TLS
+              certificate verification
+            </label>
+            {skipVerify ? (
+              <span class="warning-text" id="ac-skip-warning">
+                Certificate verification is OFF: anyone on the network path can impersonate Atlas. Use only in a lab.
+              </span>
+            ) : null}
+          </div>
+        </div>
+        <div id="ac-error">{error ? <ErrorBox error={error} retry={error.kind === "Keychain" ? () => void save() : undefined} /> : null}</div>
+        <div class="dialog-actions">
+          <button type="submit" id="save-atlas" class="primary" disabled={busy}>
+            Save connection
+          </button>
+          {c ? testButton(c.id) : null}
+          {c ? (
+            <button type="button" id="delete-atlas" class="danger" onClick={() => void deleteAtlas(c)}>
+              Delete
+            </button>
+          ) : null}
+          <span class="spacer" />
+          {closeButton}
+        </div>
+      </form>
+    </Modal>
+  );
+}
