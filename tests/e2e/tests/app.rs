@@ -1021,3 +1021,206 @@ async fn the_single_organization_flow_works_from_the_keyboard_alone() {
     );
     app.quit().await;
 }
+
+const ATLAS_ORG: &str = "6a1b2c3d4e5f60718293a4b5";
+
+impl App {
+    /// Chooses the option labelled `label` in the `<select>` at `css`.
+    async fn choose(&self, css: &str, label: &str) {
+        self.wait_shown(css).await;
+        self.on(css, |el| async move { el.select_by_label(label).await })
+            .await;
+    }
+
+    /// Waits until `css` matches at least `n` elements; returns how many it matched.
+    async fn wait_count(&self, css: &str, n: usize) -> usize {
+        let started = Instant::now();
+        loop {
+            let count = self.count(css).await;
+            if count >= n || started.elapsed() > WAIT {
+                return count;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `css` is enabled (a button waiting for a list to load).
+    async fn wait_enabled(&self, css: &str) {
+        let started = Instant::now();
+        while !self.enabled(css).await {
+            assert!(started.elapsed() < WAIT, "{css} never became enabled");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Clicks counted from a saved profile pair to `SYNCED`, as the issue asks: every click on the
+/// way goes through this (typing into a field is not a click).
+struct Clicks<'a> {
+    app: &'a App,
+    n: usize,
+}
+
+impl Clicks<'_> {
+    async fn click(&mut self, css: &str) {
+        self.n += 1;
+        self.app.click(css).await;
+    }
+}
+
+#[tokio::test]
+async fn generate_and_link_from_a_saved_profile_pair_then_a_batch_of_ten_mapped_to_atlas() {
+    let sb = Sandbox::start(SandboxConfig {
+        extra_orgs: 10,
+        ..Default::default()
+    })
+    .unwrap();
+
+    // The pair is saved once: an Atlas connection (service account, secret in the keychain),
+    // and an Ops Manager profile that names it with the source's address.
+    let app = App::launch("atlas").await;
+    app.click("#new-atlas").await;
+    app.wait_for("#atlas-dialog[open]").await;
+    app.type_into("#ac-name", "Atlas lab").await;
+    app.type_into("#ac-url", sb.url()).await;
+    app.type_into("#ac-user", demo::SERVICE_ACCOUNT.client_id)
+        .await;
+    app.type_into("#ac-secret", demo::SERVICE_ACCOUNT.client_secret)
+        .await;
+    app.axe("atlas-connection").await;
+    app.click("#save-atlas").await;
+    app.wait_text("#notice", "Atlas connection “Atlas lab” saved")
+        .await;
+    app.click("#new-profile").await;
+    app.wait_for("#profile-dialog[open]").await;
+    app.type_into("#pf-name", "Lab").await;
+    app.type_into("#pf-url", sb.url()).await;
+    app.type_into("#pf-public-key", demo::OWNER.public_key)
+        .await;
+    app.type_into("#pf-private-key", demo::OWNER.private_key)
+        .await;
+    app.choose("#pf-atlas", "Atlas lab").await;
+    app.type_into("#pf-access-list", "203.0.113.7").await;
+    app.click("#save-profile").await;
+    app.wait_text("#notice", "Profile “Lab” saved").await;
+    app.quit().await;
+
+    // From the saved pair: the window opens on the profile; a click on the organization and
+    // one on Generate & link.
+    let app = App::launch("atlas").await;
+    app.wait_all_checked().await;
+    let mut clicks = Clicks { app: &app, n: 0 };
+    clicks
+        .click(&format!("button[data-org-id=\"{ORG}\"]"))
+        .await;
+    app.wait_text("#selected-org-id", ORG).await;
+    app.wait_text("#atlas-org", "Atlas Production").await;
+    assert_eq!(app.value("#access-list").await, "203.0.113.7");
+    app.wait_enabled("#generate-link").await;
+    clicks.click("#generate-link").await;
+    app.wait_text("#org-status", "SYNCED").await;
+    assert!(clicks.n <= 3, "{} clicks to SYNCED", clicks.n);
+    println!("clicks from a saved profile pair to SYNCED: {}", clicks.n);
+    assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
+
+    // What the link made possible: the source's projects, now available in Atlas.
+    assert!(app.wait_count("#projects li.project", 1).await >= 1);
+    app.wait_text("#available-projects", "MongoDB").await;
+    // The preflight's verdict per project, a warning and never a block.
+    assert!(
+        app.wait_count("#preflight-list li[data-verdict], #preflight-ok", 1)
+            .await
+            >= 1
+    );
+    app.wait_text("#history-table tbody tr", "Atlas Production")
+        .await;
+    app.screenshot("8-generate-and-link").await;
+    app.axe("generate-and-link").await;
+    app.client
+        .execute(
+            "const panel = document.getElementById('details');
+             const projects = document.getElementById('available-projects');
+             panel.scrollTop = projects.offsetTop - panel.offsetTop - 8;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.screenshot("8b-available-projects").await;
+
+    // A batch of ten: every selected organization to one Atlas organization, a token minted
+    // for each.
+    app.type_into("#org-search", "Generated organization").await;
+    app.wait_text("#shown-count", "10 shown").await;
+    app.click("#select-all").await;
+    app.wait_text("#shown-count", "10 selected").await;
+    app.click("#batch-mode-atlas").await;
+    app.wait_text("#batch-atlas-org", "Atlas Production").await;
+    app.wait_text("#batch-link", "Generate & link 10").await;
+    app.click("#batch-link").await;
+    let status = app.wait_text("#batch-status", "10 of 10 done").await;
+    assert!(!status.contains("failed"), "{status}");
+    let ids: Vec<String> = {
+        let rows = app
+            .client
+            .find_all(Locator::Css("#fleet-table tbody tr[data-row-org]"))
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for row in rows {
+            ids.push(row.attr("data-row-org").await.unwrap().unwrap());
+        }
+        ids
+    };
+    assert_eq!(ids.len(), 10);
+    for org in &ids {
+        assert_eq!(sb.atlas_org_of(org).as_deref(), Some(ATLAS_ORG), "{org}");
+    }
+    app.screenshot("9-batch-mapped-to-atlas").await;
+    app.axe("batch-atlas").await;
+
+    // Every minted token, read from the sandbox before the revoke takes them away.
+    let mut secrets: Vec<String> = ids
+        .iter()
+        .map(String::as_str)
+        .chain([ORG])
+        .filter_map(|org| sb.link_token(org))
+        .collect();
+    secrets.sort();
+    secrets.dedup();
+    assert_eq!(secrets.len(), 11, "one token per organization");
+
+    // Revoke: asked first, then Atlas's side is gone and the organizations with it.
+    app.type_into("#org-search", "Payments").await;
+    app.pick_org(ORG).await;
+    app.click("#revoke-token").await;
+    app.wait_text("#confirm-text", "embedded API key").await;
+    app.click("#confirm-yes").await;
+    app.wait_text("#notice", "revoked").await;
+    assert!(!sb.has_link_token(ATLAS_ORG));
+    assert_eq!(sb.is_linked(ORG), Some(false));
+
+    // No minted token, nor the client secret, in the page, the store file or the log.
+    let mut all: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    all.push(demo::SERVICE_ACCOUNT.client_secret);
+    all.push(demo::OWNER.private_key);
+    app.assert_no_secrets(&all).await;
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_newcomer_on_the_sandbox_alone_generates_links_and_sees_the_projects() {
+    let app = App::launch("atlas-sandbox").await;
+    app.click("#try-sandbox").await;
+    app.wait_all_checked().await;
+    app.pick_org(ORG).await;
+    app.wait_text("#atlas-org", "Atlas Production").await;
+    app.wait_enabled("#generate-link").await;
+    app.click("#generate-link").await;
+    app.wait_text("#org-status", "SYNCED").await;
+    assert!(app.wait_count("#projects li.project", 1).await >= 1);
+    app.wait_text("#history-table tbody tr", "generated in Atlas org")
+        .await;
+    app.assert_no_secrets(&[demo::SERVICE_ACCOUNT.client_secret])
+        .await;
+    app.quit().await;
+}
