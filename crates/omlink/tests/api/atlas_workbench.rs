@@ -125,11 +125,19 @@ async fn an_atlas_connection_keeps_its_secret_in_the_keychain_only() {
         demo::SERVICE_ACCOUNT.client_secret
     );
     let text = store_text(&b);
-    assert!(!text.contains(demo::SERVICE_ACCOUNT.client_secret), "{text}");
+    assert!(
+        !text.contains(demo::SERVICE_ACCOUNT.client_secret),
+        "{text}"
+    );
     assert!(text.contains(demo::SERVICE_ACCOUNT.client_id));
     // The sweep keeps what a connection refers to.
     assert_eq!(b.workbench.sweep_keychain().unwrap(), None);
-    assert!(b.secrets.get(&atlas_secret_account(&atlas.id)).unwrap().is_some());
+    assert!(
+        b.secrets
+            .get(&atlas_secret_account(&atlas.id))
+            .unwrap()
+            .is_some()
+    );
 
     let names: Vec<String> = b
         .workbench
@@ -143,7 +151,12 @@ async fn an_atlas_connection_keeps_its_secret_in_the_keychain_only() {
 
     // Deleting the connection takes its secret and unhooks the profile.
     b.workbench.delete_atlas(&atlas.id).unwrap();
-    assert!(b.secrets.get(&atlas_secret_account(&atlas.id)).unwrap().is_none());
+    assert!(
+        b.secrets
+            .get(&atlas_secret_account(&atlas.id))
+            .unwrap()
+            .is_none()
+    );
     let book = b.workbench.profiles();
     assert!(book.atlas.is_empty());
     assert_eq!(book.get(&p.id).unwrap().atlas, None);
@@ -181,7 +194,10 @@ async fn generate_and_link_mints_links_records_where_and_shows_the_projects() {
     let entry = entry.unwrap();
     let origin = entry.generated_in.clone().unwrap();
     assert_eq!(origin.org_id.as_str(), ATLAS_ORG);
-    assert_eq!(origin.to_string(), format!("Atlas Production ({ATLAS_ORG})"));
+    assert_eq!(
+        origin.to_string(),
+        format!("Atlas Production ({ATLAS_ORG})")
+    );
     assert!(entry.has_token);
 
     // The token is in the keychain and nowhere on disk; the history says where it came from.
@@ -189,13 +205,18 @@ async fn generate_and_link_mints_links_records_where_and_shows_the_projects() {
     let text = store_text(&b);
     assert!(!text.contains(&token));
     assert!(text.contains("generatedIn"));
-    let export = b
-        .workbench
-        .export_history(None, omlink::ExportFormat::Csv);
+    let export = b.workbench.export_history(None, omlink::ExportFormat::Csv);
     assert!(!export.contains(&token));
     assert!(export.contains("Atlas Production"));
     // The Atlas organization and addresses are remembered for next time.
-    let link = b.workbench.profiles().get(&p.id).unwrap().atlas.clone().unwrap();
+    let link = b
+        .workbench
+        .profiles()
+        .get(&p.id)
+        .unwrap()
+        .atlas
+        .clone()
+        .unwrap();
     assert_eq!(link.org.unwrap().as_str(), ATLAS_ORG);
     assert_eq!(link.org_name.as_deref(), Some("Atlas Production"));
 
@@ -248,7 +269,10 @@ async fn an_atlas_refusal_sends_nothing_to_ops_manager_and_records_nothing() {
         .await;
     let e = result.unwrap_err();
     assert_eq!(e.kind, ErrorKind::PermissionDenied, "{e:?}");
-    assert!(e.message.contains("Atlas") || e.hint.contains("Atlas"), "{e:?}");
+    assert!(
+        e.message.contains("Atlas") || e.hint.contains("Atlas"),
+        "{e:?}"
+    );
     assert!(entry.is_none());
     assert_eq!(sb.is_linked(ORG), Some(false));
     assert!(b.workbench.history(None).is_empty());
@@ -396,8 +420,7 @@ async fn the_sandbox_brings_its_atlas_connection_and_needs_no_keychain() {
         public_key: omlink::PublicKey::new(demo::OWNER.public_key).unwrap(),
         private_key: omlink::PrivateKey::new(demo::OWNER.private_key).unwrap(),
         atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id).unwrap(),
-        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret)
-            .unwrap(),
+        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret).unwrap(),
     };
     let p = b.workbench.use_sandbox(endpoint.clone()).unwrap();
     let book = b.workbench.profiles();
@@ -423,7 +446,12 @@ async fn the_sandbox_brings_its_atlas_connection_and_needs_no_keychain() {
     // The preflight reads the organization's projects and their hosts.
     let checks = b.workbench.preflight(&p.id, &org(ORG)).await.unwrap();
     assert!(!checks.is_empty());
-    assert!(b.secrets.accounts().iter().all(|a| a.starts_with("link-token:")));
+    assert!(
+        b.secrets
+            .accounts()
+            .iter()
+            .all(|a| a.starts_with("link-token:"))
+    );
     // Starting it again reuses both.
     b.workbench.use_sandbox(endpoint).unwrap();
     let again = b.workbench.profiles();
@@ -476,12 +504,21 @@ async fn a_batch_cancelled_while_minting_keeps_the_minted_tokens_for_reuse() {
     let minted = mints(&sb);
     assert!(minted >= 1 && minted < items.len(), "{minted} minted");
     // Nothing reached Ops Manager; every minted token is kept, marked cancelled, for reuse.
-    assert!(items.iter().all(|i| sb.is_linked(i.org.as_str()) == Some(false)));
+    assert!(
+        items
+            .iter()
+            .all(|i| sb.is_linked(i.org.as_str()) == Some(false))
+    );
     let history = b.workbench.history(None);
-    assert!(history.len() >= minted - 1 && history.len() <= minted, "{history:?}");
-    assert!(history.iter().all(|e| e.outcome == Outcome::Cancelled
-        && e.has_token
-        && e.generated_in.is_some()));
+    assert!(
+        history.len() >= minted - 1 && history.len() <= minted,
+        "{history:?}"
+    );
+    assert!(
+        history
+            .iter()
+            .all(|e| e.outcome == Outcome::Cancelled && e.has_token && e.generated_in.is_some())
+    );
     sb.set_faults(omlink_sandbox::Faults::default());
     let (again, _) = b
         .workbench

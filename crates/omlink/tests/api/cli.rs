@@ -1425,7 +1425,15 @@ mod atlas {
             ),
         ];
         let run = omlink(
-            &["link", "--org", ORG, "--atlas-org", ATLAS_ORG, "--profile", "Lab"],
+            &[
+                "link",
+                "--org",
+                ORG,
+                "--atlas-org",
+                ATLAS_ORG,
+                "--profile",
+                "Lab",
+            ],
             &env,
             None,
         );

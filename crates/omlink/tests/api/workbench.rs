@@ -417,8 +417,7 @@ async fn the_sandbox_profile_needs_no_keychain() {
         public_key: omlink::PublicKey::new(demo::OWNER.public_key).unwrap(),
         private_key: omlink::PrivateKey::new(demo::OWNER.private_key).unwrap(),
         atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id).unwrap(),
-        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret)
-            .unwrap(),
+        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret).unwrap(),
     };
     let p = b.workbench.use_sandbox(endpoint.clone()).unwrap();
     assert!(p.sandbox && p.name == "Sandbox");
