@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "available_projects",
     "revoke_link_token",
     "preflight",
+    "sweep_keychain",
+    "startup_ready",
 ];
 
 fn main() {

@@ -18,43 +18,37 @@ use tokio::sync::oneshot;
 
 use crate::state::{AppState, blocking, lock};
 use crate::types::{
-    AppInfo, BatchLinkRequest, BatchSummary, LinkRequest, LinkResponse, OrganizationsView,
-    ProfilesView, StatusBatchRequest,
+    AppInfo, BatchLinkRequest, BatchSummary, KeychainState, LinkRequest, LinkResponse,
+    OrganizationsView, ProfilesView, StatusBatchRequest,
 };
 
 type Result<T> = std::result::Result<T, Error>;
 
+/// About this build; opens the keychain (on a blocking thread) to say whether it answers.
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+    let keychain = std::sync::Arc::clone(&state.keychain);
+    let keychain = match blocking(move || Ok(keychain.store().map(drop))).await? {
+        Ok(()) => KeychainState::Available,
+        Err(e) => KeychainState::Unavailable {
+            message: e.message,
+            hint: e.hint,
+        },
+    };
     Ok(AppInfo {
         version: omlink::VERSION.to_owned(),
         identifier: omlink::APP_IDENTIFIER.to_owned(),
         store_file: state.store_file.clone(),
-        keychain: state.keychain.clone(),
+        keychain,
     })
 }
 
+/// The profiles and Atlas connections, from disk (the CLI may have changed them). Nothing
+/// here touches the keychain or the network: this is the start path.
 #[tauri::command]
 pub async fn list_profiles(app: AppHandle, state: State<'_, AppState>) -> Result<ProfilesView> {
-    // The CLI may have changed the profiles since the last look.
     let workbench = state.workbench.clone();
     blocking(move || workbench.reload()).await?;
-    // Once per start: remove keychain entries nothing refers to, and say so. A keychain that
-    // cannot be used is reported by the commands that need it, not here.
-    let mut keychain_notice = None;
-    state
-        .sweep
-        .get_or_init(|| async {
-            let workbench = state.workbench.clone();
-            keychain_notice = match blocking(move || workbench.sweep_keychain()).await {
-                Ok(notice) => notice,
-                Err(e) => Some(format!(
-                    "The keychain could not be checked for orphaned entries: {}",
-                    e.message
-                )),
-            };
-        })
-        .await;
     let book = state.workbench.profiles();
     let window_choice = app
         .store(WINDOW_STORE)
@@ -67,8 +61,34 @@ pub async fn list_profiles(app: AppHandle, state: State<'_, AppState>) -> Result
         atlas_connections: book.atlas,
         last_used: window_choice.or(book.last_used),
         store_warning: state.store_warning.clone(),
-        keychain_notice,
     })
+}
+
+/// Once per start, after the first paint: removes keychain entries nothing refers to, and says
+/// what it did. A keychain that cannot be used is reported by the commands that need it.
+#[tauri::command]
+pub async fn sweep_keychain(state: State<'_, AppState>) -> Result<Option<String>> {
+    Ok(state
+        .sweep
+        .get_or_init(|| async {
+            let workbench = state.workbench.clone();
+            match blocking(move || workbench.sweep_keychain()).await {
+                Ok(notice) => notice,
+                Err(e) => Some(format!(
+                    "The keychain could not be checked for orphaned entries: {}",
+                    e.message
+                )),
+            }
+        })
+        .await
+        .clone())
+}
+
+/// The window has painted the profiles: with OMLINK_TRACE_STARTUP=1, say when.
+#[tauri::command]
+pub async fn startup_ready(state: State<'_, AppState>) -> Result<()> {
+    crate::startup::mark(&state.started, "profiles listed in the window");
+    Ok(())
 }
 
 /// The window's own preferences (tauri-plugin-store): not shared with the CLI.

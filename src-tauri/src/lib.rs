@@ -1,6 +1,7 @@
 //! The omlink desktop shell: thin Tauri commands over the `omlink` core's [`omlink::Workbench`].
 
 mod commands;
+mod startup;
 mod state;
 pub mod types;
 
@@ -9,6 +10,7 @@ use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
 /// Builds and runs the app.
 pub fn run() {
+    let started = startup::Started::now();
     tauri::Builder::default()
         // First, as the plugin asks: a second launch focuses this window and exits, so two
         // processes never hold the same store and keychain state.
@@ -21,9 +23,10 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
-            match state::AppState::load(app.handle()) {
+        .setup(move |app| {
+            match state::AppState::load(app.handle(), started) {
                 Ok(state) => {
+                    startup::mark(&started, "set-up done");
                     app.manage(state);
                 }
                 Err(e) => {
@@ -68,6 +71,8 @@ pub fn run() {
             commands::available_projects,
             commands::revoke_link_token,
             commands::preflight,
+            commands::sweep_keychain,
+            commands::startup_ready,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

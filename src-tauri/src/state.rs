@@ -3,13 +3,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use omlink::secret_store::{KeychainStore, SecretStore, UnavailableStore};
-use omlink::{Error, ErrorKind, Store, Workbench};
+use omlink::secret_store::Deferred;
+use omlink::{Error, Store, Workbench};
 use omlink_sandbox::Sandbox;
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::oneshot;
-
-use crate::types::KeychainState;
 
 pub struct AppState {
     pub workbench: Arc<Workbench>,
@@ -18,10 +16,13 @@ pub struct AppState {
     /// Running batches, by the window's batch id.
     pub batches: Mutex<HashMap<String, omlink::batch::Cancel>>,
     pub store_warning: Option<String>,
-    /// The keychain sweep, run once on the first profile listing (off the main thread).
-    pub sweep: tokio::sync::OnceCell<()>,
+    /// The keychain sweep's notice, computed once, after the first paint.
+    pub sweep: tokio::sync::OnceCell<Option<String>>,
     pub store_file: String,
-    pub keychain: KeychainState,
+    /// The OS keychain, opened on first use (after the first paint, not on the start path).
+    pub keychain: Arc<Deferred>,
+    /// When this process started, for OMLINK_TRACE_STARTUP.
+    pub started: crate::startup::Started,
 }
 
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -39,7 +40,10 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 impl AppState {
-    pub fn load<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
+    pub fn load<R: Runtime>(
+        app: &AppHandle<R>,
+        started: crate::startup::Started,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         // The same file the CLI finds (omlink::default_store_file resolves it the way Tauri
         // resolves app_data_dir); Tauri's own answer only when the environment gives none.
         let path = match omlink::default_store_file() {
@@ -54,25 +58,11 @@ impl AppState {
         let store = Store::new(&path);
         let contents = store.load().map_err(|e| e.message)?;
         let file = path.display().to_string();
-        let (secrets, keychain): (Arc<dyn SecretStore>, KeychainState) = match KeychainStore::open()
-        {
-            Ok(k) => (Arc::new(k), KeychainState::Available),
-            Err(e) => {
-                let state = KeychainState::Unavailable {
-                    message: e.message.clone(),
-                    hint: e.hint.clone(),
-                };
-                let e = Error {
-                    kind: ErrorKind::Keychain,
-                    ..e
-                };
-                (Arc::new(UnavailableStore(e)), state)
-            }
-        };
+        let keychain = Arc::new(Deferred::keychain());
         let workbench = Workbench::new(
             contents.profiles,
             contents.history,
-            secrets,
+            Arc::clone(&keychain) as Arc<dyn omlink::secret_store::SecretStore>,
             Arc::new(store),
         );
         Ok(Self {
@@ -84,6 +74,7 @@ impl AppState {
             sweep: tokio::sync::OnceCell::new(),
             store_file: file,
             keychain,
+            started,
         })
     }
 }

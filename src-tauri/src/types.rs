@@ -21,8 +21,6 @@ pub struct ProfilesView {
     pub last_used: Option<ProfileId>,
     /// Set when a corrupt store file was moved aside at start.
     pub store_warning: Option<String>,
-    /// What the start-up keychain sweep did (orphaned entries removed), once.
-    pub keychain_notice: Option<String>,
 }
 
 /// The organizations a profile's key can see, and warnings about its connection.

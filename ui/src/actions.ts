@@ -78,19 +78,33 @@ const newId = (): string => globalThis.crypto.randomUUID();
 
 // ── Start and profiles ──────────────────────────────────────────────────────────────────────
 
+/** Resolves after the browser has painted what the signals hold now. */
+const nextPaint = (): Promise<void> =>
+  new Promise((resolve) => {
+    if (typeof requestAnimationFrame !== "function") resolve();
+    else requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
+  });
+
+/** The start path lists the profiles and paints them; the keychain (app info, the sweep), the
+ * network and the sandbox come after that first paint. */
 export async function start(): Promise<void> {
   try {
-    info.value = await api.appInfo();
     const view = await api.listProfiles();
+    const last = view.profiles.find((p) => p.id === view.lastUsed) ?? view.profiles[0];
     batch(() => {
       profiles.value = view.profiles;
       atlasConnections.value = view.atlasConnections;
       storeWarning.value = view.storeWarning;
-      if (view.keychainNotice) notify(view.keychainNotice);
+      if (last) currentId.value = last.id;
     });
-    const last = view.profiles.find((p) => p.id === view.lastUsed) ?? view.profiles[0];
-    if (last) await selectProfile(last);
-    else await loadHistory();
+    await nextPaint();
+    void api.startupReady().catch(() => undefined);
+    const sweep = async () => {
+      info.value = await api.appInfo();
+      const said = await api.sweepKeychain();
+      if (said) notify(said);
+    };
+    await Promise.all([sweep(), last ? selectProfile(last) : loadHistory()]);
   } catch (e) {
     fail(e);
   } finally {

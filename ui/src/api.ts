@@ -64,6 +64,10 @@ function channel<T>(onMessage: (message: T) => void): Channel<T> {
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   listProfiles: () => call<ProfilesView>("list_profiles"),
+  /** Once per start, after the first paint: orphaned keychain entries removed; what to say. */
+  sweepKeychain: () => call<string | null>("sweep_keychain"),
+  /** The window has painted the profiles (measured with OMLINK_TRACE_STARTUP=1). */
+  startupReady: () => call<void>("startup_ready"),
   saveProfile: (id: ProfileId | null, draft: ProfileDraft, privateKey: string | null) =>
     call<Profile>("save_profile", { id, draft, privateKey }),
   duplicateProfile: (id: ProfileId) => call<Profile>("duplicate_profile", { id }),

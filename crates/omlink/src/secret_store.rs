@@ -115,6 +115,71 @@ impl SecretStore for UnavailableStore {
     }
 }
 
+/// A store opened on its first use rather than at start: opening the OS keychain connects to
+/// it (on Linux, a D-Bus connection to the Secret Service), which belongs after the window's
+/// first paint, not before. The outcome of that one opening is kept: when it failed, every use
+/// fails with that error (there is no plain-text fallback).
+pub struct Deferred {
+    open: Box<dyn Fn() -> Result<Arc<dyn SecretStore>, Error> + Send + Sync>,
+    opened: std::sync::OnceLock<Result<Arc<dyn SecretStore>, Error>>,
+}
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deferred")
+            .field("opened", &self.opened.get().map(Result::is_ok))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deferred {
+    /// A store that `open` opens on first use.
+    pub fn new(
+        open: impl Fn() -> Result<Arc<dyn SecretStore>, Error> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            open: Box::new(open),
+            opened: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The OS keychain, opened on first use.
+    pub fn keychain() -> Self {
+        Self::new(|| Ok(Arc::new(KeychainStore::open()?) as Arc<dyn SecretStore>))
+    }
+
+    /// Opens the store if that has not been tried yet; the error when it cannot be used.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Keychain`] from the opening.
+    pub fn store(&self) -> Result<&Arc<dyn SecretStore>, Error> {
+        self.opened
+            .get_or_init(|| {
+                (self.open)().map_err(|e| Error {
+                    kind: ErrorKind::Keychain,
+                    ..e
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl SecretStore for Deferred {
+    fn get(&self, account: &str) -> Result<Option<Secret>, Error> {
+        self.store()?.get(account)
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), Error> {
+        self.store()?.set(account, secret)
+    }
+    fn delete(&self, account: &str) -> Result<(), Error> {
+        self.store()?.delete(account)
+    }
+    fn accounts(&self) -> Result<Option<Vec<String>>, Error> {
+        self.store()?.accounts()
+    }
+}
+
 /// An in-memory [`SecretStore`] for unit tests. Its `Debug` lists account names only.
 #[derive(Default, Clone)]
 pub struct MemorySecretStore {
@@ -278,6 +343,36 @@ fn keychain_error(err: keyring_core::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deferred_store_opens_once_on_first_use_and_keeps_a_failure() {
+        let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let memory = MemorySecretStore::default();
+        let count = Arc::clone(&opened);
+        let deferred = Deferred::new(move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Arc::new(memory.clone()) as Arc<dyn SecretStore>)
+        });
+        assert_eq!(opened.load(std::sync::atomic::Ordering::SeqCst), 0);
+        deferred.set("a", "secret").unwrap();
+        assert_eq!(deferred.get("a").unwrap().unwrap().as_str(), "secret");
+        assert_eq!(opened.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+        let tries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = Arc::clone(&tries);
+        let broken = Deferred::new(move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Err(Error::invalid_input("no Secret Service", "start one"))
+        });
+        for _ in 0..2 {
+            let e = broken.get("a").unwrap_err();
+            assert_eq!(
+                (e.kind, e.message.as_str()),
+                (ErrorKind::Keychain, "no Secret Service")
+            );
+        }
+        assert_eq!(tries.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
 
     #[test]
     fn memory_store_follows_the_contract() {

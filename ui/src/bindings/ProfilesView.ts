@@ -22,8 +22,4 @@ lastUsed: ProfileId | null,
 /**
  * Set when a corrupt store file was moved aside at start.
  */
-storeWarning: string | null, 
-/**
- * What the start-up keychain sweep did (orphaned entries removed), once.
- */
-keychainNotice: string | null, };
+storeWarning: string | null, };
