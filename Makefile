@@ -37,8 +37,10 @@ fmt:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# With the app's features, so the app that e2e and package-test build reuses this build's
+# dependencies instead of compiling tauri a second time (needs the UI built: make ui).
 unit:
-	$(CARGO) test --workspace --exclude omlink-e2e
+	$(CARGO) test --workspace --exclude omlink-e2e $(APP_FEATURES)
 
 ui-test: ui-deps
 	cd ui && $(NPM) run typecheck && $(NPM) test

@@ -65,3 +65,7 @@ echo "| link $n organizations | ${result[omlink_link]} s | ${result[curl_link]} 
 echo
 echo "omlink status --all also lists the organizations (GET /orgs, 3 pages) and reads 6 more;"
 echo "omlink link --from reads each organization's status before linking it (safe to re-run)."
+echo "RESULT fleet_status_omlink_s ${result[omlink_status]}"
+echo "RESULT fleet_status_curl_s ${result[curl_status]}"
+echo "RESULT fleet_link_omlink_s ${result[omlink_link]}"
+echo "RESULT fleet_link_curl_s ${result[curl_link]}"

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-app=target/debug/omlink-desktop
+# OMLINK_E2E_APP_PATH picks another build (make bench measures the release one).
+app=${OMLINK_E2E_APP_PATH:-target/debug/omlink-desktop}
 [ -x "$app" ] || { echo "build the app first: make e2e" >&2; exit 1; }
 command -v tauri-driver >/dev/null || { echo "tauri-driver is missing: make e2e installs it" >&2; exit 1; }
 
@@ -18,7 +19,7 @@ mkdir -p "$run_dir/home" "$run_dir/data" "$run_dir/config" "$run_dir/cache" "$ru
 chmod 700 "$run_dir/runtime"
 export HOME="$run_dir/home" XDG_DATA_HOME="$run_dir/data" XDG_CONFIG_HOME="$run_dir/config" \
        XDG_CACHE_HOME="$run_dir/cache" XDG_RUNTIME_DIR="$run_dir/runtime"
-export OMLINK_E2E_APP="$PWD/$app" OMLINK_E2E_RUN_DIR="$run_dir"
+export OMLINK_E2E_APP="$(realpath "$app")" OMLINK_E2E_RUN_DIR="$run_dir"
 export OMLINK_E2E_SCREENSHOTS="${OMLINK_E2E_SCREENSHOTS:-$PWD/docs/screenshots}"
 # WebKitGTK under Xvfb without a GPU.
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1

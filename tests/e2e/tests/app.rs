@@ -1224,3 +1224,84 @@ async fn a_newcomer_on_the_sandbox_alone_generates_links_and_sees_the_projects()
         .await;
     app.quit().await;
 }
+
+/// The proportional set size, in kB, of process `pid` and every process below it (the app's
+/// WebKit web and network processes), from `/proc/*/smaps_rollup`.
+fn pss_tree_kb(pid: u32) -> (u64, Vec<(String, u64)>) {
+    let parent_of = |p: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let all: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    let mut tree = vec![pid];
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for &p in &all {
+            if !tree.contains(&p) && parent_of(p).is_some_and(|pp| tree.contains(&pp)) {
+                tree.push(p);
+                grew = true;
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    for p in tree {
+        let pss = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup"))
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .find(|l| l.starts_with("Pss:"))?
+                    .split_whitespace()
+                    .nth(1)?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .unwrap_or(0);
+        let name = std::fs::read_to_string(format!("/proc/{p}/comm"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        parts.push((name, pss));
+    }
+    (parts.iter().map(|(_, kb)| kb).sum(), parts)
+}
+
+/// `make bench`, not `make test`: the memory of the app and its WebKit processes after the
+/// sandbox flow (open, list organizations, link, history). Measured and printed, never asserted.
+#[tokio::test]
+#[ignore = "a benchmark: make bench runs it"]
+async fn bench_memory_after_the_sandbox_flow() {
+    let app = App::launch("bench-memory").await;
+    app.click("#try-sandbox").await;
+    app.wait_all_checked().await;
+    app.pick_org(ORG).await;
+    app.wait_enabled("#generate-link").await;
+    app.click("#generate-link").await;
+    app.wait_text("#org-status", "SYNCED").await;
+    app.wait_text("#history-table tbody tr", "SYNCED").await;
+    // Let the page settle (the projects and preflight reads, a paint).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let path = env("OMLINK_E2E_APP");
+    let out = Command::new("pgrep")
+        .args(["-o", "-f", &path])
+        .output()
+        .unwrap();
+    let pid: u32 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("the app's process");
+    let (total, parts) = pss_tree_kb(pid);
+    for (name, kb) in &parts {
+        println!("  {name:<24} {:>7.1} MB", *kb as f64 / 1024.0);
+    }
+    println!("RESULT pss_mb {:.1}", total as f64 / 1024.0);
+    app.quit().await;
+}
