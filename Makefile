@@ -38,8 +38,8 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # With the app's features, so the app that e2e and package-test build reuses this build's
-# dependencies instead of compiling tauri a second time (needs the UI built: make ui).
-unit:
+# dependencies instead of compiling tauri a second time (the UI is embedded, so it is built first).
+unit: ui
 	$(CARGO) test --workspace --exclude omlink-e2e $(APP_FEATURES)
 
 ui-test: ui-deps
