@@ -57,7 +57,7 @@ rows = [
     ("10 calls: `status --all` over 10 organizations", fmt(f("call_ten_omlink_ms"), "ms", 2), f"10 curl calls {fmt(f('call_ten_curl_ms'), 'ms', 2)}", ratio(f("call_ten_omlink_ms"), f("call_ten_curl_ms")), "≤ 0.5× curl", met(f("call_ten_omlink_ms") and f("call_ten_curl_ms") and f("call_ten_omlink_ms") / f("call_ten_curl_ms"), lambda v: v <= 0.5)),
     ("status of 1,006 organizations", fmt(f("fleet_status_omlink_s"), "s", 3), f"curl loop {fmt(f('fleet_status_curl_s'), 's', 3)}", ratio(f("fleet_status_omlink_s"), f("fleet_status_curl_s")), "—", "—"),
     ("link 1,000 organizations", fmt(f("fleet_link_omlink_s"), "s", 3), f"curl loop {fmt(f('fleet_link_curl_s'), 's', 3)}", ratio(f("fleet_link_omlink_s"), f("fleet_link_curl_s")), "≤ 5 s", met(f("fleet_link_omlink_s"), lambda v: v <= 5)),
-    ("`make test` on this machine (last run)", fmt(f("make_test_s") and f("make_test_s") / 60, "min"), "—", "—", "≤ 20 min", met(f("make_test_s"), lambda v: v <= 1200)),
+    ("`make test` on this machine (its last run)", fmt(f("make_test_s") and f("make_test_s") / 60, "min"), "—", "—", "≤ 20 min", met(f("make_test_s"), lambda v: v <= 1200)),
 ]
 print("| figure | omlink | anchor (same run unless a reference) | ratio | target | met |")
 print("|---|---|---|---|---|---|")
