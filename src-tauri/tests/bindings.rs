@@ -142,6 +142,11 @@ fn constants_ts() -> String {
         "/** Cloud Manager's base URL (its Public API is Ops Manager's). */\nexport const CLOUD_MANAGER_URL = {:?};",
         omlink::CLOUD_MANAGER_URL
     );
+    let _ = writeln!(
+        out,
+        "/** Atlas's own address, the default of an Atlas connection. */\nexport const ATLAS_URL = {:?};",
+        omlink::ATLAS_URL
+    );
     out.push_str("/** Each error kind's badge label. */\nexport const ERROR_KIND_LABELS: Record<ErrorKind, string> = {\n");
     for kind in omlink::ErrorKind::ALL {
         let _ = writeln!(out, "  {kind:?}: {:?},", kind.badge_label());

@@ -16,6 +16,8 @@ export const MAX_TIMEOUT_SECS = 3600;
 export const DEFAULT_TIMEOUT_SECS = 30;
 /** Cloud Manager's base URL (its Public API is Ops Manager's). */
 export const CLOUD_MANAGER_URL = "https://cloud.mongodb.com";
+/** Atlas's own address, the default of an Atlas connection. */
+export const ATLAS_URL = "https://cloud.mongodb.com";
 /** Each error kind's badge label. */
 export const ERROR_KIND_LABELS: Record<ErrorKind, string> = {
   InvalidInput: "Invalid input",

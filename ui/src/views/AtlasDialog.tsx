@@ -7,13 +7,10 @@ import type { OmlinkError } from "../api";
 import { chooseCaFile, deleteAtlas, saveAtlas, testAtlas } from "../actions";
 import type { AtlasAuth } from "../bindings/AtlasAuth";
 import type { AtlasConnection } from "../bindings/AtlasConnection";
-import { DEFAULT_TIMEOUT_SECS, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS } from "../bindings/constants";
+import { ATLAS_URL, DEFAULT_TIMEOUT_SECS, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS } from "../bindings/constants";
 import { checkUrl } from "../lib/validate";
 import { dialog } from "../state";
 import { ErrorBox, Field, Modal } from "./common";
-
-/** Atlas's address when the field is left empty. */
-const ATLAS_URL = "https://cloud.mongodb.com";
 
 export function AtlasDialog({ connection }: { connection: AtlasConnection | null }) {
   const c = connection;
