@@ -151,6 +151,24 @@ pub struct BatchReport {
 }
 
 impl BatchReport {
+    /// Adds a finished organization's result and sends it as progress (`total` organizations in
+    /// the batch); a closed channel is not the batch's failure.
+    pub(crate) fn finish(
+        &mut self,
+        result: OrgResult,
+        total: usize,
+        events: Option<&mpsc::UnboundedSender<BatchEvent>>,
+    ) {
+        self.results.push(result.clone());
+        if let Some(events) = events {
+            let _ = events.send(BatchEvent {
+                done: self.results.len(),
+                total,
+                result,
+            });
+        }
+    }
+
     /// How many organizations failed.
     pub fn failed(&self) -> usize {
         self.results
@@ -333,14 +351,7 @@ async fn run(
         {
             report.stopped = Some(error.clone());
         }
-        report.results.push(result.clone());
-        if let Some(events) = &events {
-            let _ = events.send(BatchEvent {
-                done: report.results.len(),
-                total,
-                result,
-            });
-        }
+        report.finish(result, total, events.as_ref());
     }
     report.cancelled = cancel.is_cancelled() && report.results.len() < total;
     Ok(report)

@@ -878,16 +878,6 @@ impl Workbench {
         }
         let total = items.len();
         let mut report = BatchReport::default();
-        let finish = |report: &mut BatchReport, result: OrgResult| {
-            report.results.push(result.clone());
-            if let Some(events) = &events {
-                let _ = events.send(BatchEvent {
-                    done: report.results.len(),
-                    total,
-                    result,
-                });
-            }
-        };
         // No organization of the batch may be linked by another request while its token is
         // minted (a token minted for nothing would be lost); link_batch_using reserves them
         // again for the links.
@@ -930,7 +920,7 @@ impl Workbench {
                     name: item.name,
                     outcome: OrgOutcome::AlreadyLinked,
                 };
-                finish(&mut report, result);
+                report.finish(result, total, events.as_ref());
             }
             rest
         };
@@ -1017,7 +1007,7 @@ impl Workbench {
                         error: error.clone(),
                     },
                 };
-                finish(&mut report, result);
+                report.finish(result, total, events.as_ref());
             }
         }
         Ok(report)
