@@ -3,49 +3,19 @@
 //! look-alikes in one process, with the in-memory keychain and the real store file.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
-use omlink::secret_store::{MemorySecretStore, SecretStore, atlas_secret_account};
+use omlink::secret_store::{SecretStore, atlas_secret_account};
 use omlink::{
-    AtlasAuth, AtlasDraft, AtlasLink, AtlasTarget, ErrorKind, LinkStatus, Outcome, ProfileBook,
-    ProfileDraft, SandboxEndpoint, Store, TokenSource, Workbench,
+    AtlasAuth, AtlasDraft, AtlasLink, AtlasTarget, ErrorKind, LinkStatus, Outcome, ProfileDraft,
+    SandboxEndpoint, TokenSource,
 };
 use omlink_sandbox::demo;
 use omlink_sandbox::{Sandbox, SandboxConfig};
 
-use crate::{ORG, org, sandbox, sandbox_with};
+use crate::{Bench, ORG, bench, org, sandbox, sandbox_with, store_text};
 
 const ATLAS_ORG: &str = "6a1b2c3d4e5f60718293a4b5";
-
-struct Bench {
-    workbench: Workbench,
-    secrets: MemorySecretStore,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-fn bench() -> Bench {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::new(dir.path().join("omlink.json"));
-    let secrets = MemorySecretStore::default();
-    let workbench = Workbench::new(
-        ProfileBook::default(),
-        Vec::new(),
-        Arc::new(secrets.clone()),
-        Arc::new(store.clone()),
-    );
-    Bench {
-        workbench,
-        secrets,
-        store,
-        _dir: dir,
-    }
-}
-
-fn store_text(b: &Bench) -> String {
-    std::fs::read_to_string(b.store.path()).unwrap_or_default()
-}
 
 /// An Atlas connection to the sandbox (its service account, or an API key), and an Ops Manager
 /// profile (the owner key) that mints its tokens with it.

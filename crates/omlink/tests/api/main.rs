@@ -122,3 +122,35 @@ impl Pki {
         path
     }
 }
+
+/// A workbench over the real store (a file in a fresh folder) and the in-memory keychain.
+#[derive(Debug)]
+pub struct Bench {
+    pub workbench: omlink::Workbench,
+    pub secrets: omlink::secret_store::MemorySecretStore,
+    pub store: omlink::Store,
+    _dir: tempfile::TempDir,
+}
+
+pub fn bench() -> Bench {
+    let dir = tempfile::tempdir().unwrap();
+    let store = omlink::Store::new(dir.path().join("omlink.json"));
+    let secrets = omlink::secret_store::MemorySecretStore::default();
+    let workbench = omlink::Workbench::new(
+        omlink::ProfileBook::default(),
+        Vec::new(),
+        std::sync::Arc::new(secrets.clone()),
+        std::sync::Arc::new(store.clone()),
+    );
+    Bench {
+        workbench,
+        secrets,
+        store,
+        _dir: dir,
+    }
+}
+
+/// The store file's text ("" before the first write).
+pub fn store_text(b: &Bench) -> String {
+    std::fs::read_to_string(b.store.path()).unwrap_or_default()
+}

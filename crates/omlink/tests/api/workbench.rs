@@ -1,46 +1,17 @@
 //! The app's behaviour (the Workbench behind every Tauri command) against the sandbox, with the
 //! in-memory secret store and persistence.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use omlink::secret_store::{
-    MemorySecretStore, SecretStore, link_token_account, private_key_account,
-};
+use omlink::secret_store::{SecretStore, link_token_account, private_key_account};
 use omlink::{
-    ErrorKind, ExportFormat, LinkStatus, LinkToken, Outcome, ProfileBook, ProfileDraft,
-    SandboxEndpoint, Store, TokenSource, Workbench,
+    ErrorKind, ExportFormat, LinkStatus, LinkToken, Outcome, ProfileDraft, SandboxEndpoint, Store,
+    TokenSource,
 };
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
 use omlink_sandbox::{Faults, Sandbox};
 
-use crate::{ORG, TOKEN, org, sandbox};
-
-struct Bench {
-    workbench: Workbench,
-    secrets: MemorySecretStore,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-/// A workbench over the real store (a file in a fresh folder) and the in-memory keychain.
-fn bench() -> Bench {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::new(dir.path().join("omlink.json"));
-    let secrets = MemorySecretStore::default();
-    let workbench = Workbench::new(
-        ProfileBook::default(),
-        Vec::new(),
-        Arc::new(secrets.clone()),
-        Arc::new(store.clone()),
-    );
-    Bench {
-        workbench,
-        secrets,
-        store,
-        _dir: dir,
-    }
-}
+use crate::{Bench, ORG, TOKEN, bench, org, sandbox, store_text};
 
 fn draft(sb: &Sandbox, name: &str, public: &str) -> ProfileDraft {
     ProfileDraft {
@@ -64,10 +35,6 @@ fn saved_profile(b: &Bench, sb: &Sandbox, name: &str, key: &demo::DemoKey) -> om
 
 fn no_cancel() -> std::future::Pending<()> {
     std::future::pending()
-}
-
-fn store_text(b: &Bench) -> String {
-    std::fs::read_to_string(b.store.path()).unwrap_or_default()
 }
 
 #[tokio::test]
