@@ -51,7 +51,7 @@ bindings:
 
 # The real window under Xvfb with a real Secret Service; refreshes docs/screenshots.
 e2e: deps-test ui
-	$(CARGO) build -p omlink-desktop $(APP_FEATURES)
+	$(CARGO) build -p omlink -p omlink-desktop $(APP_FEATURES)
 	tests/e2e/run.sh
 
 # Each step's duration is printed as it ends, and all of them at the end (CI's log shows them).

@@ -27,6 +27,8 @@ const COMMANDS: &[&str] = &[
     "revoke_link_token",
     "preflight",
     "sweep_keychain",
+    "prune_keychain",
+    "store_notices",
     "startup_ready",
 ];
 

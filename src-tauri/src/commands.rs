@@ -60,28 +60,48 @@ pub async fn list_profiles(app: AppHandle, state: State<'_, AppState>) -> Result
         profiles: book.profiles,
         atlas_connections: book.atlas,
         last_used: window_choice.or(book.last_used),
-        store_warning: state.store_warning.clone(),
+        store_warning: store_warning(&state.workbench.store_notices()),
     })
 }
 
-/// Once per start, after the first paint: removes keychain entries nothing refers to, and says
-/// what it did. A keychain that cannot be used is reported by the commands that need it.
+fn store_warning(notices: &[String]) -> Option<String> {
+    (!notices.is_empty()).then(|| notices.join(" "))
+}
+
+/// What was said about the store file so far; each later notice (a set-aside after start-up,
+/// by a reload or another writer's file) is sent on `on_notice` as it happens.
 #[tauri::command]
-pub async fn sweep_keychain(state: State<'_, AppState>) -> Result<Option<String>> {
-    Ok(state
-        .sweep
-        .get_or_init(|| async {
-            let workbench = state.workbench.clone();
-            match blocking(move || workbench.sweep_keychain()).await {
-                Ok(notice) => notice,
-                Err(e) => Some(format!(
-                    "The keychain could not be checked for orphaned entries: {}",
-                    e.message
-                )),
-            }
-        })
-        .await
-        .clone())
+pub async fn store_notices(
+    state: State<'_, AppState>,
+    on_notice: Channel<String>,
+) -> Result<Option<String>> {
+    let hook = move |text: &str| drop(on_notice.send(text.to_owned()));
+    state.workbench.on_store_notice(std::sync::Arc::new(hook));
+    Ok(store_warning(&state.workbench.store_notices()))
+}
+
+/// Once per start, after the first paint: the keychain upkeep (see
+/// [`omlink::Workbench::sweep_keychain`]: nothing is removed because a damaged store does not
+/// name it). A keychain that cannot be used is reported by the commands that need it.
+#[tauri::command]
+pub async fn sweep_keychain(state: State<'_, AppState>) -> Result<omlink::KeychainUpkeep> {
+    let workbench = state.workbench.clone();
+    let sweep = || async move {
+        blocking(move || workbench.sweep_keychain())
+            .await
+            .unwrap_or_else(|e| omlink::KeychainUpkeep {
+                notice: Some(format!("The keychain could not be checked: {}", e.message)),
+                ..omlink::KeychainUpkeep::default()
+            })
+    };
+    Ok(state.sweep.get_or_init(sweep).await.clone())
+}
+
+/// "Remove unused keychain entries": removes, on purpose, the omlink entries nothing saved uses.
+#[tauri::command]
+pub async fn prune_keychain(state: State<'_, AppState>) -> Result<omlink::KeychainUpkeep> {
+    let workbench = state.workbench.clone();
+    blocking(move || workbench.prune_keychain(true)).await
 }
 
 /// The window has painted the profiles: with OMLINK_TRACE_STARTUP=1, say when.
@@ -105,14 +125,7 @@ pub async fn save_profile(
 ) -> Result<Profile> {
     let private_key = private_key.map(zeroize_string);
     let workbench = state.workbench.clone();
-    blocking(move || {
-        workbench.save_profile(
-            id.as_ref(),
-            &draft,
-            private_key.as_deref().map(String::as_str),
-        )
-    })
-    .await
+    blocking(move || workbench.save_profile(id.as_ref(), &draft, private_key.as_deref())).await
 }
 
 fn zeroize_string(s: String) -> omlink::secret_store::Secret {
@@ -502,10 +515,7 @@ pub async fn save_atlas(
 ) -> Result<AtlasConnection> {
     let secret = secret.map(zeroize_string);
     let workbench = state.workbench.clone();
-    blocking(move || {
-        workbench.save_atlas(id.as_ref(), &draft, secret.as_deref().map(String::as_str))
-    })
-    .await
+    blocking(move || workbench.save_atlas(id.as_ref(), &draft, secret.as_deref())).await
 }
 
 #[tauri::command]

@@ -72,6 +72,8 @@ pub fn run() {
             commands::revoke_link_token,
             commands::preflight,
             commands::sweep_keychain,
+            commands::prune_keychain,
+            commands::store_notices,
             commands::startup_ready,
         ])
         .run(tauri::generate_context!())

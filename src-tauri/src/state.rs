@@ -15,9 +15,8 @@ pub struct AppState {
     pub cancels: Mutex<HashMap<String, oneshot::Sender<()>>>,
     /// Running batches, by the window's batch id.
     pub batches: Mutex<HashMap<String, omlink::batch::Cancel>>,
-    pub store_warning: Option<String>,
-    /// The keychain sweep's notice, computed once, after the first paint.
-    pub sweep: tokio::sync::OnceCell<Option<String>>,
+    /// The keychain upkeep at start, done once, after the first paint.
+    pub sweep: tokio::sync::OnceCell<omlink::KeychainUpkeep>,
     pub store_file: String,
     /// The OS keychain, opened on first use (after the first paint, not on the start path).
     pub keychain: Arc<Deferred>,
@@ -59,9 +58,8 @@ impl AppState {
         let contents = store.load().map_err(|e| e.message)?;
         let file = path.display().to_string();
         let keychain = Arc::new(Deferred::keychain());
-        let workbench = Workbench::new(
-            contents.profiles,
-            contents.history,
+        let workbench = Workbench::from_contents(
+            contents,
             Arc::clone(&keychain) as Arc<dyn omlink::secret_store::SecretStore>,
             Arc::new(store),
         );
@@ -70,7 +68,6 @@ impl AppState {
             sandbox: Mutex::new(None),
             cancels: Mutex::new(HashMap::new()),
             batches: Mutex::new(HashMap::new()),
-            store_warning: contents.set_aside,
             sweep: tokio::sync::OnceCell::new(),
             store_file: file,
             keychain,

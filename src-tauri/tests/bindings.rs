@@ -49,6 +49,7 @@ fn typescript_bindings_match_the_rust_types() {
     omlink_desktop::types::BatchSummary::export_all(&cfg).unwrap();
     omlink::batch::BatchEvent::export_all(&cfg).unwrap();
     omlink::Error::export_all(&cfg).unwrap();
+    omlink::KeychainUpkeep::export_all(&cfg).unwrap();
     omlink::ExportFormat::export_all(&cfg).unwrap();
     omlink::HistoryEntry::export_all(&cfg).unwrap();
     omlink::ProfileDraft::export_all(&cfg).unwrap();

@@ -20,6 +20,8 @@ chmod 700 "$run_dir/runtime"
 export HOME="$run_dir/home" XDG_DATA_HOME="$run_dir/data" XDG_CONFIG_HOME="$run_dir/config" \
        XDG_CACHE_HOME="$run_dir/cache" XDG_RUNTIME_DIR="$run_dir/runtime"
 export OMLINK_E2E_APP="$(realpath "$app")" OMLINK_E2E_RUN_DIR="$run_dir"
+# The CLI beside the app (make e2e builds both): scenarios save profiles with it.
+export OMLINK_E2E_CLI="$(realpath "${OMLINK_E2E_CLI:-target/debug/omlink}")"
 export OMLINK_E2E_SCREENSHOTS="${OMLINK_E2E_SCREENSHOTS:-$PWD/docs/screenshots}"
 # WebKitGTK under Xvfb without a GPU.
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1

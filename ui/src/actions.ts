@@ -57,6 +57,7 @@ import {
   setOrgStates,
   stateOf,
   storeWarning,
+  unusedKeychain,
   type AtlasChoice,
   type Loaded,
 } from "./state";
@@ -66,6 +67,21 @@ export function notify(text: string, tone: "ok" | "error" = "ok"): void {
 }
 
 const fail = (e: unknown): void => notify(asOmlinkError(e).message, "error");
+
+/** "Remove unused keychain entries": after a confirmation, removes the omlink entries that no
+ * saved profile, Atlas connection or history entry uses. */
+export async function pruneKeychain(): Promise<void> {
+  const n = unusedKeychain.value.length;
+  const text = `Remove ${n} omlink keychain ${n === 1 ? "entry" : "entries"} that no saved profile, Atlas connection or history entry uses? A key removed cannot be brought back.`;
+  if (!(await confirm(text, "Remove entries"))) return;
+  try {
+    const done = await api.pruneKeychain();
+    unusedKeychain.value = [];
+    notify(done.notice ?? "Removed.");
+  } catch (e) {
+    fail(e);
+  }
+}
 
 /** Asks for a confirmation in the window's own dialog. */
 export function confirm(text: string, yes: string): Promise<boolean> {
@@ -100,9 +116,14 @@ export async function start(): Promise<void> {
     await nextPaint();
     void api.startupReady().catch(() => undefined);
     const sweep = async () => {
+      const notices = await api.storeNotices((text) => {
+        storeWarning.value = storeWarning.value ? `${storeWarning.value} ${text}` : text;
+      });
+      if (notices) storeWarning.value = notices;
       info.value = await api.appInfo();
-      const said = await api.sweepKeychain();
-      if (said) notify(said);
+      const upkeep = await api.sweepKeychain();
+      unusedKeychain.value = upkeep.prunable ? upkeep.unused : [];
+      if (upkeep.notice) notify(upkeep.notice);
     };
     await Promise.all([sweep(), last ? selectProfile(last) : loadHistory()]);
   } catch (e) {

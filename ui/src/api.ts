@@ -12,6 +12,7 @@ import type { BatchEvent } from "./bindings/BatchEvent";
 import type { BatchLinkRequest } from "./bindings/BatchLinkRequest";
 import type { BatchSummary } from "./bindings/BatchSummary";
 import type { HistoryId } from "./bindings/HistoryId";
+import type { KeychainUpkeep } from "./bindings/KeychainUpkeep";
 import type { OrgId } from "./bindings/OrgId";
 import type { StatusBatchRequest } from "./bindings/StatusBatchRequest";
 import type { Error as OmlinkError } from "./bindings/Error";
@@ -64,8 +65,15 @@ function channel<T>(onMessage: (message: T) => void): Channel<T> {
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   listProfiles: () => call<ProfilesView>("list_profiles"),
-  /** Once per start, after the first paint: orphaned keychain entries removed; what to say. */
-  sweepKeychain: () => call<string | null>("sweep_keychain"),
+  /** Once per start, after the first paint: the keychain upkeep (nothing is removed because a
+   * damaged store does not name it); what to say, and the unused entries left in place. */
+  sweepKeychain: () => call<KeychainUpkeep>("sweep_keychain"),
+  /** Removes, on purpose, the omlink keychain entries nothing saved uses. */
+  pruneKeychain: () => call<KeychainUpkeep>("prune_keychain"),
+  /** What was said about the store file so far; later notices (a set-aside after start-up)
+   * arrive on `onNotice` as they happen. */
+  storeNotices: (onNotice: (text: string) => void) =>
+    call<string | null>("store_notices", { onNotice: channel(onNotice) }),
   /** The window has painted the profiles (measured with OMLINK_TRACE_STARTUP=1). */
   startupReady: () => call<void>("startup_ready"),
   saveProfile: (id: ProfileId | null, draft: ProfileDraft, privateKey: string | null) =>

@@ -27,6 +27,8 @@ export const atlasConnections = signal<AtlasConnection[]>([]);
 export const currentId = signal<ProfileId | null>(null);
 export const current = computed<Profile | null>(() => profiles.value.find((p) => p.id === currentId.value) ?? null);
 export const storeWarning = signal<string | null>(null);
+/** The omlink keychain entries nothing saved uses, when they may be removed on purpose. */
+export const unusedKeychain = signal<string[]>([]);
 export const notice = signal<{ text: string; tone: "ok" | "error" } | null>(null);
 
 /** The organizations of one profile, as last listed. */

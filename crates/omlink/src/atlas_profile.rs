@@ -61,6 +61,10 @@ pub struct AtlasConnection {
     /// The built-in sandbox's Atlas look-alike: its URL is filled in when the sandbox starts.
     #[serde(default)]
     pub sandbox: bool,
+    /// Fields a newer omlink wrote that this version does not know: kept as they are.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// What a person enters to create or edit an Atlas connection, before validation.
@@ -149,24 +153,143 @@ impl std::fmt::Display for AtlasOrigin {
     }
 }
 
-/// Checks access-list addresses before anything is sent, and writes them the one way Atlas
-/// reads them.
+/// One entry of a link token's access list: an IP address, or a CIDR block of them (MongoDB
+/// asks for "an external IP address or an external CIDR block" of the source).
+///
+/// Its [`Display`](std::fmt::Display) is the canonical text Atlas is sent: the address as the
+/// standard library writes it (IPv6 compressed, lower case), then `/prefix` for a block, such
+/// as `203.0.113.7`, `198.51.100.0/24` or `2001:db8::/32`. A block keeps its prefix even when
+/// it admits one address (`203.0.113.7/32`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AccessListEntry {
+    addr: IpAddr,
+    /// The block's prefix length; `None` for a bare address.
+    prefix: Option<u8>,
+}
+
+impl AccessListEntry {
+    /// The address, or the block's network address.
+    pub fn addr(&self) -> IpAddr {
+        self.addr
+    }
+
+    /// The block's prefix length, or `None` for a bare address.
+    pub fn prefix(&self) -> Option<u8> {
+        self.prefix
+    }
+
+    /// Parses an address or a CIDR block (`addr/prefix`, decimal prefix without sign or
+    /// leading zero). A block must be its network address: host bits set are refused, naming
+    /// the block that holds the address.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let not_an_entry = || {
+            Error::invalid_input(
+                format!("\"{text}\" is not an IP address or CIDR block"),
+                "Give the source's external IP address or CIDR block as Atlas sees it, such as \
+                 203.0.113.7 or 198.51.100.0/24 (Cloud Manager needs none).",
+            )
+        };
+        let Some((addr, prefix)) = text.split_once('/') else {
+            let addr = text.parse::<IpAddr>().map_err(|_| not_an_entry())?;
+            return Ok(Self { addr, prefix: None });
+        };
+        let addr = addr.parse::<IpAddr>().map_err(|_| not_an_entry())?;
+        // Only plain decimal: `u8::from_str` would take "+24", and "024" is nobody's spelling.
+        if prefix.is_empty()
+            || !prefix.bytes().all(|b| b.is_ascii_digit())
+            || (prefix.len() > 1 && prefix.starts_with('0'))
+        {
+            return Err(not_an_entry());
+        }
+        let max: u8 = if addr.is_ipv4() { 32 } else { 128 };
+        let family = if addr.is_ipv4() { "IPv4" } else { "IPv6" };
+        let prefix = match prefix.parse::<u8>() {
+            Ok(p) if p <= max => p,
+            _ => {
+                return Err(Error::invalid_input(
+                    format!("\"{text}\" has a prefix longer than {max} bits"),
+                    format!(
+                        "An {family} block's prefix is 0 to {max}, such as {}.",
+                        if addr.is_ipv4() {
+                            "198.51.100.0/24"
+                        } else {
+                            "2001:db8::/32"
+                        }
+                    ),
+                ));
+            }
+        };
+        let network = match addr {
+            IpAddr::V4(a) => {
+                let mask = u32::MAX.checked_shl(u32::from(32 - prefix)).unwrap_or(0);
+                IpAddr::V4((u32::from(a) & mask).into())
+            }
+            IpAddr::V6(a) => {
+                let mask = u128::MAX.checked_shl(u32::from(128 - prefix)).unwrap_or(0);
+                IpAddr::V6((u128::from(a) & mask).into())
+            }
+        };
+        if network != addr {
+            let meant = Self {
+                addr: network,
+                prefix: Some(prefix),
+            };
+            return Err(Error::invalid_input(
+                format!(
+                    "\"{text}\" is not a CIDR block: its host bits are set (did you mean \
+                     {meant}?)"
+                ),
+                format!(
+                    "Give the block by its network address, such as {meant}, or the address \
+                     alone, {addr}."
+                ),
+            ));
+        }
+        Ok(Self {
+            addr,
+            prefix: Some(prefix),
+        })
+    }
+}
+
+impl From<IpAddr> for AccessListEntry {
+    fn from(addr: IpAddr) -> Self {
+        Self { addr, prefix: None }
+    }
+}
+
+impl std::fmt::Display for AccessListEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.prefix {
+            Some(prefix) => write!(f, "{}/{prefix}", self.addr),
+            None => write!(f, "{}", self.addr),
+        }
+    }
+}
+
+impl std::str::FromStr for AccessListEntry {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        Self::parse(text)
+    }
+}
+
+/// Checks access-list entries (IP addresses and CIDR blocks) before anything is sent, and
+/// writes them the one way Atlas reads them. Blank entries are skipped.
 ///
 /// # Errors
-/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the first bad address.
-pub fn parse_access_list(raw: &[String]) -> Result<Vec<IpAddr>, Error> {
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the first bad entry: not
+/// an address or block, a block with host bits set (naming the block meant), or a prefix
+/// longer than 32 (IPv4) or 128 (IPv6).
+pub fn parse_access_list(raw: &[String]) -> Result<Vec<AccessListEntry>, Error> {
     raw.iter()
-        .map(|ip| ip.trim())
-        .filter(|ip| !ip.is_empty())
-        .map(|ip| {
-            ip.parse::<IpAddr>().map_err(|_| {
-                Error::invalid_input(
-                    format!("\"{ip}\" is not an IP address"),
-                    "Give the source's external IP address as Atlas sees it, such as \
-                     203.0.113.7 (Cloud Manager needs none).",
-                )
-            })
-        })
+        .map(|entry| entry.trim())
+        .filter(|entry| !entry.is_empty())
+        .map(AccessListEntry::parse)
         .collect()
 }
 
@@ -254,17 +377,28 @@ impl ProfileBook {
             AtlasAuth::ServiceAccount => ClientId::new(&draft.user)?.to_string(),
             AtlasAuth::ApiKey => PublicKey::new(&draft.user)?.to_string(),
         };
+        let tls = crate::profile::checked_tls(draft.ca_file.as_ref(), draft.skip_verify)?;
+        // The saved secret is bound to where and as whom it signs in: a new origin, sign-in
+        // method, client id or public key, or TLS setting clears it (the caller removes it
+        // from the keychain), unless the save enters it again.
+        let keeps_secret = |c: &AtlasConnection| {
+            c.has_secret
+                && c.url.origin() == url.origin()
+                && c.auth == draft.auth
+                && c.user == user
+                && c.tls == tls
+        };
         Ok(AtlasConnection {
             id: existing.map_or_else(ProfileId::generate, |c| c.id.clone()),
             name,
+            has_secret: existing.is_some_and(keeps_secret),
             url,
             auth: draft.auth,
             user,
-            tls: crate::profile::checked_tls(draft.ca_file.as_ref(), draft.skip_verify)?,
+            tls,
             timeout_secs: checked_timeout(draft.timeout_secs)?,
-            // A change of sign-in method makes the saved secret meaningless.
-            has_secret: existing.is_some_and(|c| c.has_secret && c.auth == draft.auth),
             sandbox: existing.is_some_and(|c| c.sandbox),
+            extra: existing.map(|c| c.extra.clone()).unwrap_or_default(),
         })
     }
 
@@ -288,8 +422,8 @@ impl ProfileBook {
         Some(self.atlas.remove(index))
     }
 
-    /// Checks an Ops Manager profile's Atlas link: its connection exists and its addresses are
-    /// IP addresses (written back normalized).
+    /// Checks an Ops Manager profile's Atlas link: its connection exists and its access-list
+    /// entries are IP addresses or CIDR blocks (written back normalized).
     ///
     /// # Errors
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
@@ -432,5 +566,153 @@ mod tests {
             access_list_ips: Vec::new(),
         });
         assert_eq!(unknown.unwrap_err().kind, ErrorKind::InvalidInput);
+    }
+
+    fn texts(raw: &[&str]) -> Result<Vec<String>, Error> {
+        let raw: Vec<String> = raw.iter().map(|&s| s.to_owned()).collect();
+        parse_access_list(&raw).map(|list| list.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn access_lists_take_addresses_and_write_them_canonically() {
+        assert_eq!(
+            texts(&[" 203.0.113.7 ", "", "  ", "::1", "2001:DB8:0:0:0:0:0:7"]).unwrap(),
+            ["203.0.113.7", "::1", "2001:db8::7"]
+        );
+        let entry: AccessListEntry = "203.0.113.7".parse().unwrap();
+        assert_eq!(entry.prefix(), None);
+        assert_eq!(entry, AccessListEntry::from(entry.addr()));
+        assert!(texts(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn access_lists_take_v4_and_v6_cidr_blocks() {
+        assert_eq!(
+            texts(&[
+                "198.51.100.0/24",
+                "203.0.113.7/32",
+                "0.0.0.0/0",
+                "2001:db8::/32",
+                "2001:0DB8:0000::/48",
+                "2001:db8::7/128",
+                "::/0",
+            ])
+            .unwrap(),
+            [
+                "198.51.100.0/24",
+                "203.0.113.7/32",
+                "0.0.0.0/0",
+                "2001:db8::/32",
+                "2001:db8::/48",
+                "2001:db8::7/128",
+                "::/0",
+            ]
+        );
+        let block = AccessListEntry::parse("198.51.100.0/24").unwrap();
+        assert_eq!(block.prefix(), Some(24));
+        assert_eq!(block.addr().to_string(), "198.51.100.0");
+        assert_eq!(block.to_string(), "198.51.100.0/24");
+    }
+
+    #[test]
+    fn a_block_with_host_bits_set_is_refused_naming_the_block_meant() {
+        for (bad, meant) in [
+            ("198.51.100.7/24", "198.51.100.0/24"),
+            ("10.1.2.3/8", "10.0.0.0/8"),
+            ("203.0.113.7/0", "0.0.0.0/0"),
+            ("2001:db8::1/32", "2001:db8::/32"),
+            ("2001:db8:abcd:12::1/60", "2001:db8:abcd:10::/60"),
+        ] {
+            let err = texts(&["203.0.113.7", bad]).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidInput, "{bad}");
+            assert!(
+                err.message.contains(&format!("\"{bad}\"")),
+                "{}",
+                err.message
+            );
+            assert!(err.message.contains("host bits are set"), "{}", err.message);
+            assert!(err.message.contains(meant), "{bad}: {}", err.message);
+            assert!(err.hint.contains(meant), "{bad}: {}", err.hint);
+        }
+    }
+
+    #[test]
+    fn a_prefix_longer_than_the_address_is_refused() {
+        for (bad, max) in [
+            ("198.51.100.0/33", "32"),
+            ("198.51.100.0/255", "32"),
+            ("198.51.100.0/256", "32"),
+            ("2001:db8::/129", "128"),
+            ("2001:db8::/99999", "128"),
+        ] {
+            let err = AccessListEntry::parse(bad).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidInput, "{bad}");
+            assert!(
+                err.message.contains(&format!("\"{bad}\"")),
+                "{}",
+                err.message
+            );
+            assert!(
+                err.message.contains(&format!("longer than {max} bits")),
+                "{}",
+                err.message
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused_naming_the_entry() {
+        for bad in [
+            "203.0.113",
+            "203.0.113.256",
+            "203.0.113.07",
+            "opsmanager.example.com",
+            "2001:db8::7::1",
+            "[::1]",
+            "fe80::1%eth0",
+            "198.51.100.0/",
+            "/24",
+            "198.51.100.0/+24",
+            "198.51.100.0/-1",
+            "198.51.100.0/024",
+            "198.51.100.0/24/8",
+            "198.51.100.0 /24",
+            "198.51.100.0/ 24",
+            "198.51.100.0/2a",
+            "203.0.113.7-203.0.113.9",
+        ] {
+            let err = texts(&["203.0.113.7", bad]).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidInput, "{bad}");
+            assert_eq!(
+                err.message,
+                format!("\"{bad}\" is not an IP address or CIDR block"),
+                "{bad}"
+            );
+            assert!(err.hint.contains("CIDR"), "{}", err.hint);
+        }
+    }
+
+    #[test]
+    fn a_link_keeps_its_blocks_normalized() {
+        let mut book = ProfileBook::default();
+        let c = book.validate_atlas(None, &draft("Atlas")).unwrap();
+        book.upsert_atlas(c.clone());
+        let link = AtlasLink {
+            connection: c.id.clone(),
+            org: None,
+            org_name: None,
+            access_list_ips: vec![" 198.51.100.0/24".into(), "2001:DB8::/32 ".into()],
+        };
+        let checked = book.validate_atlas_link(&link).unwrap();
+        assert_eq!(
+            checked.access_list_ips,
+            ["198.51.100.0/24", "2001:db8::/32"]
+        );
+        let host_bits = AtlasLink {
+            access_list_ips: vec!["198.51.100.7/24".into()],
+            ..link
+        };
+        let err = book.validate_atlas_link(&host_bits).unwrap_err();
+        assert!(err.message.contains("198.51.100.0/24"), "{}", err.message);
     }
 }

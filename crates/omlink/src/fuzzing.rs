@@ -85,15 +85,9 @@ pub fn store_contents(text: &str) -> Option<StoreContents> {
 /// profiles and the history came back the same (`Err` says what changed).
 pub fn store_round_trip(text: &str) -> Option<Result<(), String>> {
     let first = store_contents(text)?;
-    let mut object = first.other.clone();
-    let saved = serde_json::to_value(&first.profiles).and_then(|profiles| {
-        object.insert(crate::STORE_KEY_PROFILES.to_owned(), profiles);
-        object.insert(
-            crate::STORE_KEY_HISTORY.to_owned(),
-            serde_json::to_value(&first.history)?,
-        );
-        serde_json::to_string_pretty(&serde_json::Value::Object(object))
-    });
+    let saved = crate::store_file::serialize(&first.data(), &first.other)
+        .map_err(|e| e.message)
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|e| e.to_string()));
     let saved = match saved {
         Ok(saved) => saved,
         Err(e) => return Some(Err(format!("cannot be saved: {e}"))),
@@ -107,6 +101,10 @@ pub fn store_round_trip(text: &str) -> Option<Result<(), String>> {
         Ok(again) if again.history != first.history => Err(format!(
             "the history changed: {:?} became {:?}",
             first.history, again.history
+        )),
+        Ok(again) if again.kept != first.kept => Err(format!(
+            "what was kept unread changed: {:?} became {:?}",
+            first.kept, again.kept
         )),
         Ok(_) => Ok(()),
     })

@@ -42,6 +42,9 @@ pub enum Outcome {
     },
     /// The person cancelled the request before it finished.
     Cancelled,
+    /// omlink generated the token in Atlas and has not sent it yet (or the link was interrupted
+    /// before it was sent): it can be linked later, or revoked in Atlas.
+    Minted,
 }
 
 impl Outcome {
@@ -65,6 +68,7 @@ impl Outcome {
                 None => format!("{kind:?}"),
             },
             Self::Cancelled => "cancelled".to_owned(),
+            Self::Minted => "not linked yet".to_owned(),
         }
     }
 }
@@ -134,6 +138,16 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub generated_in: Option<crate::AtlasOrigin>,
+    /// The scheme, host and port of the Ops Manager the token was first sent to (or was minted
+    /// for): the saved token is only ever sent there again. `None` in entries of omlink 0.1,
+    /// whose tokens are therefore not reused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub server: Option<String>,
+    /// Fields a newer omlink wrote that this version does not know: kept as they are.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl HistoryEntry {
@@ -159,6 +173,8 @@ impl HistoryEntry {
             has_token: false,
             note: None,
             generated_in: None,
+            server: None,
+            extra: serde_json::Map::new(),
         }
     }
 }

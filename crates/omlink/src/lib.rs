@@ -37,7 +37,8 @@ pub use atlas::{
     ATLAS_URL, AtlasClient, AtlasConfig, AtlasCredentials, AvailableProject, ClientId, Deployment,
 };
 pub use atlas_profile::{
-    AtlasAuth, AtlasConnection, AtlasDraft, AtlasLink, AtlasOrigin, AtlasTarget, parse_access_list,
+    AccessListEntry, AtlasAuth, AtlasConnection, AtlasDraft, AtlasLink, AtlasOrigin, AtlasTarget,
+    parse_access_list,
 };
 pub use client::{
     ATLAS_MEDIA_TYPE, Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
@@ -57,9 +58,11 @@ pub use profile::{
 };
 pub use secret::{LinkToken, MAX_LINK_TOKEN_LEN, MAX_PRIVATE_KEY_LEN, PrivateKey};
 pub use store::{Store, StoreData, Updated, write_atomically};
-pub use store_file::{StoreContents, load_store_file};
+pub use store_file::{Kept, StoreContents, load_store_file, set_aside_files};
 pub use validate::{API_PREFIX, BaseUrl, CLOUD_MANAGER_URL, OrgId, PublicKey};
-pub use workbench::{ExportFormat, Persistence, SandboxEndpoint, TokenSource, Workbench};
+pub use workbench::{
+    ExportFormat, KeychainUpkeep, NoticeHook, Persistence, SandboxEndpoint, TokenSource, Workbench,
+};
 
 /// This build's version, shared by the library, the CLI and the app.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -118,6 +118,10 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub atlas: Option<AtlasLink>,
+    /// Fields a newer omlink wrote that this version does not know: kept as they are.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 pub(crate) fn default_timeout_secs() -> u64 {
@@ -168,6 +172,9 @@ pub struct ProfileBook {
     pub last_used: Option<ProfileId>,
     /// The saved Atlas connections, in creation order.
     pub atlas: Vec<AtlasConnection>,
+    /// Fields a newer omlink wrote that this version does not know: kept as they are.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ProfileBook {
@@ -221,17 +228,28 @@ impl ProfileBook {
             .as_ref()
             .map(|link| self.validate_atlas_link(link))
             .transpose()?;
+        let public_key = PublicKey::new(&draft.public_key)?;
+        // A saved key is bound to the server and the key pair it was saved for: a new origin,
+        // public key or TLS setting clears it (the caller removes it from the keychain), unless
+        // the save enters the key again.
+        let keeps_key = |p: &Profile| {
+            p.has_private_key
+                && p.url.origin() == url.origin()
+                && p.public_key == public_key
+                && p.tls == tls
+        };
         Ok(Profile {
             id: existing.map_or_else(ProfileId::generate, |p| p.id.clone()),
             name: name.to_owned(),
             kind: draft.kind,
+            has_private_key: existing.is_some_and(keeps_key),
             url,
-            public_key: PublicKey::new(&draft.public_key)?,
+            public_key,
             tls,
             timeout_secs,
-            has_private_key: existing.is_some_and(|p| p.has_private_key),
             sandbox: existing.is_some_and(|p| p.sandbox),
             atlas,
+            extra: existing.map(|p| p.extra.clone()).unwrap_or_default(),
         })
     }
 
@@ -346,12 +364,7 @@ pub fn normalize_name(name: &str) -> String {
 }
 
 fn check_readable(path: &Path) -> Result<(), Error> {
-    std::fs::File::open(path).map(drop).map_err(|e| {
-        Error::invalid_input(
-            format!("Cannot read the CA file {}: {e}", path.display()),
-            "Choose a PEM file of CA certificates.",
-        )
-    })
+    crate::client::load_ca_file(path).map(drop)
 }
 
 /// Where the desktop app keeps its store file on this machine, found the way Tauri finds its

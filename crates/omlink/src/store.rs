@@ -18,9 +18,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::history::{HistoryEntry, STORE_KEY_HISTORY};
-use crate::profile::{ProfileBook, STORE_KEY_PROFILES};
-use crate::store_file::{StoreContents, load_store_file};
+use crate::history::HistoryEntry;
+use crate::profile::ProfileBook;
+use crate::store_file::{Kept, StoreContents, load_store_file, set_aside_files};
 
 /// Profiles and history as saved.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,6 +29,20 @@ pub struct StoreData {
     pub profiles: ProfileBook,
     /// The link history.
     pub history: Vec<HistoryEntry>,
+    /// The keychain accounts found unused at the last start-up's check.
+    pub keychain_orphans: Vec<String>,
+    /// What this version could not read, written back as it was.
+    pub kept: Kept,
+}
+
+impl StoreData {
+    /// Nothing saved at all: no profile, connection or history entry, read or kept.
+    pub fn is_empty(&self) -> bool {
+        self.profiles.profiles.is_empty()
+            && self.profiles.atlas.is_empty()
+            && self.history.is_empty()
+            && self.kept.is_empty()
+    }
 }
 
 /// The store file of profiles and history at one path.
@@ -73,13 +87,24 @@ impl Store {
         &self.path
     }
 
-    /// Reads the store. A missing file is empty; a corrupt one is moved aside and reported.
+    /// Reads the store. A missing file is empty; a corrupt one is moved aside and reported,
+    /// but only under the writers' lock and after reading it again there: a reader never
+    /// renames a file another process has just written.
     ///
     /// # Errors
     /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) when the file exists but can be
     /// neither read nor moved aside.
     pub fn load(&self) -> Result<StoreContents, Error> {
+        if let Ok(contents) = crate::store_file::read_store_file(&self.path) {
+            return Ok(contents);
+        }
+        let _lock = self.lock()?;
         load_store_file(&self.path)
+    }
+
+    /// The files beside the store that were set aside as unreadable (`<name>.corrupt-…`).
+    pub fn set_aside_files(&self) -> Vec<PathBuf> {
+        set_aside_files(&self.path)
     }
 
     /// Reads, changes and writes the store under the cross-process lock. When `change` fails
@@ -104,22 +129,9 @@ impl Store {
         // writer that was killed mid-write.
         remove_stray_temp_files(&dir);
         let contents = load_store_file(&self.path)?;
-        let mut data = StoreData {
-            profiles: contents.profiles,
-            history: contents.history,
-        };
+        let mut data = contents.data();
         let value = change(&mut data)?;
-        let mut object = contents.other;
-        object.insert(
-            STORE_KEY_PROFILES.to_owned(),
-            serde_json::to_value(&data.profiles).map_err(|e| Error::internal(e.to_string()))?,
-        );
-        object.insert(
-            STORE_KEY_HISTORY.to_owned(),
-            serde_json::to_value(&data.history).map_err(|e| Error::internal(e.to_string()))?,
-        );
-        let text = serde_json::to_vec_pretty(&serde_json::Value::Object(object))
-            .map_err(|e| Error::internal(e.to_string()))?;
+        let text = crate::store_file::serialize(&data, &contents.other)?;
         write_atomically(&self.path, &text)?;
         Ok(Updated {
             value,
@@ -137,7 +149,7 @@ impl Store {
 
     /// Takes the exclusive lock on `<file>.lock`; released when the returned file is dropped
     /// (or the process dies).
-    fn lock(&self) -> Result<File, Error> {
+    pub(crate) fn lock(&self) -> Result<File, Error> {
         let mut name = self.path.as_os_str().to_owned();
         name.push(".lock");
         let path = PathBuf::from(name);
@@ -303,6 +315,27 @@ mod tests {
             .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
             .any(|t| t == "{half a file");
         assert!(kept, "the corrupt content is kept aside");
+    }
+
+    #[test]
+    fn a_reader_never_sets_aside_a_file_that_a_writer_holding_the_lock_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("omlink.json");
+        std::fs::write(&path, "{half a file").unwrap();
+        let store = Store::new(&path);
+        let lock = store.lock().unwrap();
+        let reader = {
+            let store = store.clone();
+            std::thread::spawn(move || store.load())
+        };
+        // The reader found the file unreadable and waits for the lock; the writer finishes.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        write_atomically(&path, br#"{"profiles":{"profiles":[]},"history":[]}"#).unwrap();
+        drop(lock);
+        let loaded = reader.join().unwrap().unwrap();
+        assert!(loaded.set_aside.is_none());
+        assert!(store.set_aside_files().is_empty());
+        assert!(path.exists());
     }
 
     #[test]

@@ -29,49 +29,70 @@ use crate::secret_store::{
     Secret, SecretStore, atlas_secret_account, legacy_link_token_account, link_token_account,
     private_key_account,
 };
-use crate::store::{Store, StoreData};
+use crate::store::{Store, StoreData, Updated};
+use crate::store_file::StoreContents;
 use crate::validate::{BaseUrl, OrgId};
 
 /// Where the workbench keeps profiles and history: the core [`Store`] (atomic writes under a
 /// cross-process lock), shared with the CLI.
 pub trait Persistence: Send + Sync {
-    /// Reads the saved state.
+    /// Reads the saved state (a corrupt file is set aside only under the writers' lock).
     ///
     /// # Errors
     /// [`ErrorKind::Storage`].
-    fn load(&self) -> Result<StoreData, Error>;
+    fn load(&self) -> Result<StoreContents, Error>;
 
     /// Reads the saved state under the writers' lock, applies `change`, makes the result
-    /// durable and returns it. Nothing is written when `change` fails.
+    /// durable and returns it, with what had to be set aside first. Nothing is written when
+    /// `change` fails.
     ///
     /// # Errors
     /// The error of `change`; [`ErrorKind::Storage`].
     fn update(
         &self,
         change: &mut dyn FnMut(&mut StoreData) -> Result<(), Error>,
-    ) -> Result<StoreData, Error>;
+    ) -> Result<Updated<()>, Error>;
+
+    /// Store files set aside as unreadable that are still there (their profiles may own
+    /// keychain entries).
+    fn set_aside_files(&self) -> Vec<std::path::PathBuf>;
 }
 
 impl Persistence for Store {
-    fn load(&self) -> Result<StoreData, Error> {
-        let contents = Store::load(self)?;
-        Ok(StoreData {
-            profiles: contents.profiles,
-            history: contents.history,
-        })
+    fn load(&self) -> Result<StoreContents, Error> {
+        Store::load(self)
     }
 
     fn update(
         &self,
         change: &mut dyn FnMut(&mut StoreData) -> Result<(), Error>,
-    ) -> Result<StoreData, Error> {
-        Store::update(self, change).map(|u| u.data)
+    ) -> Result<Updated<()>, Error> {
+        Store::update(self, change)
+    }
+
+    fn set_aside_files(&self) -> Vec<std::path::PathBuf> {
+        Store::set_aside_files(self)
     }
 }
 
-/// How long the keychain sweep waits before it looks again at what seems orphaned: longer than
-/// the moment between another process's keychain write and its store write.
-const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+/// What the keychain upkeep found and did (see [`Workbench::sweep_keychain`] and
+/// [`Workbench::prune_keychain`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct KeychainUpkeep {
+    /// What to tell the person, when there is something to tell.
+    pub notice: Option<String>,
+    /// The omlink keychain accounts nothing saved uses, left in place (names, not secrets).
+    pub unused: Vec<String>,
+    /// Whether those may be removed on purpose now: not while a set-aside store file, whose
+    /// profiles may own them, is beside the store.
+    pub prunable: bool,
+    /// How many entries were removed.
+    pub removed: u32,
+    /// How many link tokens were moved from omlink 0.1's per-entry accounts.
+    pub moved: u32,
+}
 
 /// Where a link attempt's token comes from.
 #[derive(Debug)]
@@ -120,7 +141,26 @@ pub struct Workbench {
     atlas_clients: Mutex<HashMap<ProfileId, Arc<AtlasClient>>>,
     in_flight: Arc<Mutex<HashSet<(ProfileId, OrgId)>>>,
     sandbox: Mutex<Option<SandboxEndpoint>>,
+    /// What was said about the store file since start (set aside, kept unread), oldest first.
+    store_notices: Mutex<Vec<String>>,
+    /// Called with each new store notice (the window shows it at once).
+    on_store_notice: Mutex<Option<NoticeHook>>,
+    /// Whether a store file was set aside while this workbench ran: no keychain entry is then
+    /// removed automatically.
+    set_aside_seen: std::sync::atomic::AtomicBool,
 }
+
+/// What the start-up upkeep decided under the store's lock: accounts to remove, accounts
+/// left unused, legacy token moves (old, new), and why nothing may be removed.
+type SweepPlan = (
+    Vec<String>,
+    Vec<String>,
+    Vec<(String, String)>,
+    Option<String>,
+);
+
+/// Told each store notice as it happens.
+pub type NoticeHook = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl std::fmt::Debug for Workbench {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -147,6 +187,7 @@ type Prepared = (
     LinkToken,
     InFlight,
     Option<AtlasOrigin>,
+    Option<HistoryEntry>,
 );
 
 fn no_atlas_connection() -> Error {
@@ -186,6 +227,56 @@ impl Workbench {
             atlas_clients: Mutex::new(HashMap::new()),
             in_flight: Arc::new(Mutex::new(HashSet::new())),
             sandbox: Mutex::new(None),
+            store_notices: Mutex::new(Vec::new()),
+            on_store_notice: Mutex::new(None),
+            set_aside_seen: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A workbench over what [`Store::load`] (or another loader) read: its profiles and
+    /// history, and what it said about the file (set aside, kept unread).
+    pub fn from_contents(
+        contents: StoreContents,
+        secrets: Arc<dyn SecretStore>,
+        persist: Arc<dyn Persistence>,
+    ) -> Self {
+        let kept = contents.kept.notice();
+        let workbench = Self::new(contents.profiles, contents.history, secrets, persist);
+        workbench.note_set_aside(contents.set_aside);
+        workbench.note(kept);
+        workbench
+    }
+
+    /// Calls `hook` with every store notice from now on (a set-aside after start-up).
+    pub fn on_store_notice(&self, hook: NoticeHook) {
+        *lock(&self.on_store_notice) = Some(hook);
+    }
+
+    /// What was said about the store file since start, oldest first.
+    pub fn store_notices(&self) -> Vec<String> {
+        lock(&self.store_notices).clone()
+    }
+
+    fn note_set_aside(&self, notice: Option<String>) {
+        if notice.is_some() {
+            self.set_aside_seen
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.note(notice);
+    }
+
+    fn note(&self, notice: Option<String>) {
+        let Some(notice) = notice else { return };
+        {
+            let mut notices = lock(&self.store_notices);
+            if notices.contains(&notice) {
+                return;
+            }
+            notices.push(notice.clone());
+        }
+        let hook = lock(&self.on_store_notice).clone();
+        if let Some(hook) = hook {
+            hook(&notice);
         }
     }
 
@@ -199,8 +290,10 @@ impl Workbench {
     /// # Errors
     /// [`ErrorKind::Storage`].
     pub fn reload(&self) -> Result<(), Error> {
-        let data = self.persist.load()?;
-        self.replace(data);
+        let contents = self.persist.load()?;
+        self.note_set_aside(contents.set_aside.clone());
+        self.note(contents.kept.notice());
+        self.replace(contents.data());
         Ok(())
     }
 
@@ -218,14 +311,15 @@ impl Workbench {
     ) -> Result<T, Error> {
         let mut change = Some(change);
         let mut value = None;
-        let data = self.persist.update(&mut |data| {
+        let updated = self.persist.update(&mut |data| {
             let change = change
                 .take()
                 .ok_or_else(|| Error::internal("a store change ran twice"))?;
             value = Some(change(data)?);
             Ok(())
         })?;
-        self.replace(data);
+        self.note_set_aside(updated.set_aside);
+        self.replace(updated.data);
         value.ok_or_else(|| Error::internal("a store change did not run"))
     }
 
@@ -265,10 +359,19 @@ impl Workbench {
             .transpose()?;
         // Validated once against what is loaded (to fail before the keychain is touched), and
         // again under the store's lock against what is on disk.
-        let planned = self.profiles().validate(id, draft)?;
+        let book = self.profiles();
+        let planned = book.validate(id, draft)?;
         if let Some(key) = &key {
             self.secrets
                 .set(&private_key_account(&planned.id), key.expose())?;
+        } else if id
+            .and_then(|id| book.get(id))
+            .is_some_and(|p| p.has_private_key)
+            && !planned.has_private_key
+        {
+            // The server, public key or TLS settings changed without the key: the saved key
+            // must never be sent to the new place. It goes first; if it cannot, nothing is saved.
+            self.secrets.delete(&private_key_account(&planned.id))?;
         }
         let saved = self.update_book(|book| {
             let mut profile = book.validate(id, draft)?;
@@ -361,10 +464,18 @@ impl Workbench {
             .filter(|k| !k.trim().is_empty())
             .map(PrivateKey::new)
             .transpose()?;
-        let planned = self.profiles().validate_atlas(id, draft)?;
+        let book = self.profiles();
+        let planned = book.validate_atlas(id, draft)?;
         if let Some(secret) = &secret {
             self.secrets
                 .set(&atlas_secret_account(&planned.id), secret.expose())?;
+        } else if id
+            .and_then(|id| book.get_atlas(id))
+            .is_some_and(|c| c.has_secret)
+            && !planned.has_secret
+        {
+            // Where or as whom it signs in changed without the secret: it is cleared first.
+            self.secrets.delete(&atlas_secret_account(&planned.id))?;
         }
         let saved = self.update_book(|book| {
             let mut connection = book.validate_atlas(id, draft)?;
@@ -442,7 +553,8 @@ impl Workbench {
             })?;
             connection.config(PrivateKey::new(secret.as_str())?)?
         };
-        let client = Arc::new(AtlasClient::new(config)?);
+        // Building reads the CA file: off the async runtime.
+        let client = Arc::new(blocking_build(move || AtlasClient::new(config)).await?);
         lock(&self.atlas_clients).insert(id.clone(), Arc::clone(&client));
         Ok((connection, client))
     }
@@ -621,7 +733,8 @@ impl Workbench {
             })?;
             profile.client_config(PrivateKey::new(key.as_str())?)
         };
-        let client = Arc::new(Client::new(config)?);
+        // Building reads the CA file: off the async runtime.
+        let client = Arc::new(blocking_build(move || Client::new(config)).await?);
         lock(&self.clients).insert(id.clone(), Arc::clone(&client));
         Ok((profile, client))
     }
@@ -662,10 +775,12 @@ impl Workbench {
         cancel: impl Future<Output = ()>,
     ) -> (Result<LinkOutcome, Error>, Option<HistoryEntry>) {
         let mut cancel = std::pin::pin!(cancel);
-        let prepared = self.prepare_link(id, org, token, cancel.as_mut()).await;
-        let (profile, client, token, guard, origin) = match prepared {
+        let prepared = self
+            .prepare_link(id, org, org_name.clone(), token, cancel.as_mut())
+            .await;
+        let (profile, client, token, guard, origin, minted) = match prepared {
             Ok(p) => p,
-            Err(e) => return (Err(e), None),
+            Err((e, minted)) => return (Err(e), minted),
         };
         let result = tokio::select! {
             result = client.link(org, &token) => result,
@@ -684,25 +799,39 @@ impl Workbench {
             Err(e) if e.kind == ErrorKind::Cancelled => Outcome::Cancelled,
             Err(e) => Outcome::failed(e),
         };
-        let mut entry = HistoryEntry::new(
-            profile.id.clone(),
-            profile.name.clone(),
-            org.clone(),
-            org_name,
-            &token,
-            outcome,
-        );
-        entry.generated_in = origin;
-        self.keep_token(&mut entry, &token).await;
+        // A minted token already has its entry (and its keychain entry): the attempt's outcome
+        // replaces "not linked yet".
+        let mut entry = match minted {
+            Some(entry) => HistoryEntry { outcome, ..entry },
+            None => {
+                let mut entry = HistoryEntry::new(
+                    profile.id.clone(),
+                    profile.name.clone(),
+                    org.clone(),
+                    org_name,
+                    &token,
+                    outcome,
+                );
+                entry.server = Some(server_of(&profile));
+                entry.generated_in = origin;
+                self.keep_token(&mut entry, &token).await;
+                entry
+            }
+        };
         let recorded = entry.clone();
         if let Err(e) = self.update(move |data| {
-            data.history.push(recorded);
+            match data.history.iter_mut().find(|e| e.id == recorded.id) {
+                Some(slot) => *slot = recorded,
+                None => data.history.push(recorded),
+            }
             Ok(())
         }) {
             // The attempt happened and is shown; only its record on disk is missing. It is kept
             // in memory so the window still lists it, and the failure is said.
             entry.note = Some(format!("Not saved to disk: {}", e.message));
-            lock(&self.history).push(entry.clone());
+            let mut history = lock(&self.history);
+            history.retain(|e| e.id != entry.id);
+            history.push(entry.clone());
         }
         (result, Some(entry))
     }
@@ -711,31 +840,71 @@ impl Workbench {
         &self,
         id: &ProfileId,
         org: &OrgId,
+        org_name: Option<String>,
         token: TokenSource,
-        cancel: std::pin::Pin<&mut impl Future<Output = ()>>,
-    ) -> Result<Prepared, Error> {
-        let (profile, client) = self.client(id).await?;
+        mut cancel: std::pin::Pin<&mut impl Future<Output = ()>>,
+    ) -> Result<Prepared, (Error, Option<HistoryEntry>)> {
+        let (profile, client) = self.client(id).await.map_err(|e| (e, None))?;
         // Reserved before a token is minted: a second click must not mint a second token.
-        let guard = self.reserve(id, org)?;
-        let (token, origin) = match token {
-            TokenSource::New(token) => (token, None),
-            TokenSource::History(entry_id) => (self.saved_token(id, org, &entry_id).await?, None),
+        let guard = self.reserve(id, org).map_err(|e| (e, None))?;
+        let (token, origin, minted) = match token {
+            TokenSource::New(token) => (token, None, None),
+            TokenSource::History(entry_id) => (
+                self.saved_token(id, org, &entry_id)
+                    .await
+                    .map_err(|e| (e, None))?,
+                None,
+                None,
+            ),
             TokenSource::Mint(target) => {
-                self.remember_target(id, &target)?;
+                self.remember_target(id, &target).map_err(|e| (e, None))?;
                 let token = tokio::select! {
-                    token = self.mint(id, &target) => token?,
-                    () = cancel => return Err(Error::new(
+                    token = self.mint(id, &target) => token.map_err(|e| (e, None))?,
+                    () = cancel.as_mut() => return Err((Error::new(
                         ErrorKind::Cancelled,
                         "Generate & link was cancelled while Atlas was creating the token",
                         "Nothing was sent to Ops Manager. If Atlas created the token anyway, it \
                          is unused; generate a new one when you are ready.",
-                    )),
+                    ), None)),
                 };
-                (token, Some(target.origin()))
+                // Kept before anything else can fail: the keychain, then the history, as
+                // "generated in Atlas org X, not linked yet".
+                let mut entry = HistoryEntry::new(
+                    profile.id.clone(),
+                    profile.name.clone(),
+                    org.clone(),
+                    org_name,
+                    &token,
+                    Outcome::Minted,
+                );
+                entry.server = Some(server_of(&profile));
+                entry.generated_in = Some(target.origin());
+                self.keep_token(&mut entry, &token).await;
+                self.save_entries(vec![entry.clone()]);
+                // A cancel that came while the token was being kept stops here.
+                let cancelled = tokio::select! {
+                    biased;
+                    () = cancel.as_mut() => true,
+                    () = std::future::ready(()) => false,
+                };
+                if cancelled {
+                    return Err((
+                        Error::new(
+                            ErrorKind::Cancelled,
+                            "Generate & link was cancelled before the token was sent",
+                            "The token is kept in the history as not linked yet: link with it \
+                             later, or revoke it in Atlas.",
+                        ),
+                        Some(entry),
+                    ));
+                }
+                (token, Some(target.origin()), Some(entry))
             }
         };
-        crate::secret_store::check_storable(&token, std::env::consts::OS)?;
-        Ok((profile, client, token, guard, origin))
+        if let Err(e) = crate::secret_store::check_storable(&token, std::env::consts::OS) {
+            return Err((e, minted));
+        }
+        Ok((profile, client, token, guard, origin, minted))
     }
 
     /// The token saved in the keychain with history entry `entry_id`, which must be an attempt
@@ -753,13 +922,27 @@ impl Workbench {
         let own = lock(&self.history)
             .iter()
             .find(|e| &e.id == entry_id && &e.profile_id == id && &e.org_id == org)
-            .map(|e| e.token_fingerprint.clone());
-        let Some(fingerprint) = own else {
+            .map(|e| (e.token_fingerprint.clone(), e.server.clone()));
+        let Some((fingerprint, server)) = own else {
             return Err(Error::invalid_input(
                 "That saved token belongs to another profile or organization",
                 "A link token is issued for one organization: paste the token meant for this one.",
             ));
         };
+        // A saved token is only ever sent to the server it was first used with.
+        let here = lock(&self.book).get(id).map(server_of);
+        if server.is_none() || server != here {
+            return Err(Error::invalid_input(
+                format!(
+                    "That saved token was used with {}, not with this profile's server",
+                    server
+                        .as_deref()
+                        .unwrap_or("an unrecorded server (omlink 0.1)")
+                ),
+                "A saved token is only sent to the server it was first used with: paste the \
+                 token again if you mean to send it here.",
+            ));
+        }
         let account = link_token_account(&fingerprint);
         let secret: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
         let secret = secret.ok_or_else(|| {
@@ -1032,6 +1215,7 @@ impl Workbench {
                 token,
                 Outcome::Cancelled,
             );
+            entry.server = Some(server_of(profile));
             entry.generated_in = origins.get(&item.org).cloned();
             self.keep_token(&mut entry, token).await;
             entries.push(entry);
@@ -1136,6 +1320,7 @@ impl Workbench {
                 token,
                 outcome,
             );
+            entry.server = Some(server_of(profile));
             entry.generated_in = origins.get(&result.org).cloned();
             self.keep_token(&mut entry, token).await;
             entries.push(entry);
@@ -1227,83 +1412,208 @@ impl Workbench {
         Ok(())
     }
 
-    /// Removes keychain entries that nothing refers to any more (a crash between a keychain
-    /// write and a store write, a profile deleted by an older version), and moves tokens kept
-    /// under omlink 0.1's per-entry accounts to their per-token account. Returns what it did,
-    /// to say to the person, or `None` when there was nothing to do or the keychain cannot
-    /// list its entries.
+    /// The start-up keychain upkeep. Moves tokens kept under omlink 0.1's per-entry accounts to
+    /// their per-token account, and looks for omlink entries nothing saved uses (a crash
+    /// between a keychain write and a store write, a profile deleted by an older version).
+    ///
+    /// **Nothing is removed because the store does not name it** unless the store is healthy:
+    /// read under the writers' lock, not set aside while this workbench ran, no set-aside file
+    /// beside it, not empty, and nothing in it that this version cannot read. Even then an
+    /// entry goes only when it was already unused at the previous start-up (the store keeps
+    /// that list), so a profile saved a moment later, or restored from a set-aside file, keeps
+    /// its key. Otherwise unused entries are only reported: [`prune_keychain`](Self::prune_keychain)
+    /// removes them on purpose.
     ///
     /// # Errors
     /// [`ErrorKind::Keychain`]; [`ErrorKind::Storage`].
-    pub fn sweep_keychain(&self) -> Result<Option<String>, Error> {
+    pub fn sweep_keychain(&self) -> Result<KeychainUpkeep, Error> {
         let Some(accounts) = self.secrets.accounts()? else {
-            return Ok(None);
+            return Ok(KeychainUpkeep::default());
         };
-        let mut candidates: Vec<String> = {
-            self.reload()?;
-            let referenced = self.referenced_accounts();
-            accounts
-                .into_iter()
-                .filter(|a| !referenced.contains(a))
-                .collect()
-        };
-        if candidates.is_empty() {
-            return Ok(None);
+        // A look without the lock first: most start-ups have nothing to do and write nothing.
+        let quick = self.persist.load()?;
+        self.note_set_aside(quick.set_aside.clone());
+        let quick = quick.data();
+        let (unused, moves) = upkeep_plan(&accounts, &quick);
+        if unused.is_empty() && moves.is_empty() && quick.keychain_orphans.is_empty() {
+            return Ok(KeychainUpkeep::default());
         }
-        // The CLI writes a key to the keychain a moment before the profile that names it: look
-        // again after that moment, and touch only what is still unreferenced.
-        std::thread::sleep(SWEEP_GRACE);
-        self.reload()?;
-        let referenced = self.referenced_accounts();
-        candidates.retain(|a| !referenced.contains(a));
-        let history = lock(&self.history).clone();
-        let (mut moved, mut removed) = (0, 0);
-        for account in candidates {
-            let legacy_owner = history
-                .iter()
-                .find(|e| legacy_link_token_account(e.id.as_str()) == account);
-            if let Some(entry) = legacy_owner
-                && let Some(secret) = self.secrets.get(&account)?
-            {
-                self.secrets
-                    .set(&link_token_account(&entry.token_fingerprint), &secret)?;
-                moved += 1;
+        let files = self.persist.set_aside_files();
+        let set_aside_seen = self
+            .set_aside_seen
+            .load(std::sync::atomic::Ordering::SeqCst);
+        let mut plan: Option<SweepPlan> = None;
+        let updated = self.persist.update(&mut |data| {
+            let (unused, moves) = upkeep_plan(&accounts, data);
+            let unhealthy = if set_aside_seen {
+                Some("the store file was set aside at start-up, and its profiles may own them")
+            } else if !files.is_empty() {
+                Some("a set-aside store file is still beside the store, and its profiles may own them")
+            } else if data.kept.is_empty() && data.is_empty() {
+                Some("no profile is saved: they may belong to a store file you will restore")
+            } else if !data.kept.is_empty() {
+                Some("the store holds entries this version of omlink cannot read")
             } else {
-                removed += 1;
+                None
+            };
+            let (remove, keep): (Vec<String>, Vec<String>) = match unhealthy {
+                Some(_) => (Vec::new(), unused),
+                None => unused
+                    .into_iter()
+                    .partition(|a| data.keychain_orphans.contains(a)),
+            };
+            if unhealthy.is_none() {
+                data.keychain_orphans.clone_from(&keep);
             }
-            self.secrets.delete(&account)?;
+            plan = Some((remove, keep, moves, unhealthy.map(str::to_owned)));
+            Ok(())
+        })?;
+        let set_aside_now = updated.set_aside.is_some();
+        self.note_set_aside(updated.set_aside);
+        self.replace(updated.data);
+        let Some((remove, keep, moves, unhealthy)) = plan else {
+            return Err(Error::internal("the keychain upkeep did not run"));
+        };
+        // The store was set aside by this very update: nothing it may own is touched.
+        let remove = if set_aside_now { Vec::new() } else { remove };
+        let moved = self.move_legacy(&moves)?;
+        for account in &remove {
+            self.secrets.delete(account)?;
         }
-        Ok(match (moved, removed) {
-            (0, 0) => None,
-            (m, 0) => Some(format!(
-                "Moved {m} saved link token(s) to omlink's new keychain layout."
-            )),
-            (_, r) => Some(format!(
-                "Removed {r} keychain entr{} that no profile or history entry uses any more.",
-                if r == 1 { "y" } else { "ies" }
-            )),
+        let mut said = Vec::new();
+        if moved > 0 {
+            said.push(format!(
+                "Moved {moved} saved link token(s) to omlink's new keychain layout."
+            ));
+        }
+        if !remove.is_empty() {
+            said.push(format!(
+                "Removed {} keychain {} that no profile, Atlas connection or history entry has                  used since omlink last started.",
+                remove.len(),
+                entries(remove.len())
+            ));
+        }
+        let prunable = !keep.is_empty() && files.is_empty() && !set_aside_now;
+        if !keep.is_empty() {
+            said.push(match &unhealthy {
+                Some(why) => format!(
+                    "{} omlink keychain {} not used by any saved profile, Atlas connection or                      history entry. Nothing was removed, because {why}.{}",
+                    keep.len(),
+                    entries_are(keep.len()),
+                    if prunable {
+                        " Once you are sure, remove them on purpose (Remove unused keychain                          entries, or `omlink profile prune --yes`)."
+                    } else {
+                        " Move the set-aside file back (with omlink closed) to bring its                          profiles back with their keys."
+                    }
+                ),
+                None => format!(
+                    "{} omlink keychain {} not used by any saved profile, Atlas connection or                      history entry; unless something uses {} by then, omlink removes {} when it                      next starts (or now: Remove unused keychain entries, or `omlink profile                      prune --yes`).",
+                    keep.len(),
+                    entries_are(keep.len()),
+                    if keep.len() == 1 { "it" } else { "them" },
+                    if keep.len() == 1 { "it" } else { "them" },
+                ),
+            });
+        }
+        Ok(KeychainUpkeep {
+            notice: (!said.is_empty()).then(|| said.join(" ")),
+            unused: keep,
+            prunable,
+            removed: u32::try_from(remove.len()).unwrap_or(u32::MAX),
+            moved,
         })
     }
 
-    /// The keychain accounts the loaded profiles and history refer to.
-    fn referenced_accounts(&self) -> HashSet<String> {
-        let mut referenced: HashSet<String> = lock(&self.book)
-            .profiles
-            .iter()
-            .map(|p| private_key_account(&p.id))
-            .collect();
-        referenced.extend(
-            lock(&self.book)
-                .atlas
-                .iter()
-                .map(|c| atlas_secret_account(&c.id)),
-        );
-        referenced.extend(
-            lock(&self.history)
-                .iter()
-                .map(|e| link_token_account(&e.token_fingerprint)),
-        );
-        referenced
+    /// Removes, on purpose, every omlink keychain entry nothing saved uses (`omlink profile
+    /// prune --yes`, "Remove unused keychain entries"). With `apply` false it only says which.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] while a set-aside store file is beside the store (its
+    /// profiles may own them) or the store was set aside just now; [`ErrorKind::Keychain`] when
+    /// the keychain cannot list its entries or refuses; [`ErrorKind::Storage`].
+    pub fn prune_keychain(&self, apply: bool) -> Result<KeychainUpkeep, Error> {
+        let accounts = self.secrets.accounts()?.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Keychain,
+                "This keychain cannot list omlink's entries",
+                "Remove unused omlink entries in your keychain manager.",
+            )
+        })?;
+        let files = self.persist.set_aside_files();
+        if let Some(file) = files.first() {
+            return Err(Error::invalid_input(
+                format!(
+                    "A set-aside store file is beside the store ({}): its profiles may own the                      unused keychain entries, so none is removed",
+                    file.display()
+                ),
+                "Move it back over the store file (with omlink closed) to restore its profiles,                  or delete it if you do not need them, then prune again.",
+            ));
+        }
+        let mut plan = None;
+        // A look changes nothing on disk; a removal clears the start-up list under the lock.
+        let (data, set_aside) = if apply {
+            let updated = self.persist.update(&mut |data| {
+                plan = Some(upkeep_plan(&accounts, data));
+                data.keychain_orphans.clear();
+                Ok(())
+            })?;
+            (updated.data, updated.set_aside)
+        } else {
+            let contents = self.persist.load()?;
+            plan = Some(upkeep_plan(&accounts, &contents.data()));
+            (contents.data(), contents.set_aside)
+        };
+        let set_aside_now = set_aside.is_some();
+        self.note_set_aside(set_aside);
+        self.replace(data);
+        if set_aside_now {
+            return Err(Error::invalid_input(
+                "The store file could not be read and was set aside just now, so no keychain                  entry is removed",
+                "Move the set-aside file back (with omlink closed) to restore its profiles.",
+            ));
+        }
+        let (unused, moves) = plan.ok_or_else(|| Error::internal("the prune did not run"))?;
+        if !apply {
+            return Ok(KeychainUpkeep {
+                notice: Some(format!(
+                    "{} omlink keychain {} not used by any saved profile, Atlas connection or                      history entry.",
+                    unused.len(),
+                    entries_are(unused.len())
+                )),
+                unused,
+                prunable: true,
+                ..KeychainUpkeep::default()
+            });
+        }
+        let moved = self.move_legacy(&moves)?;
+        for account in &unused {
+            self.secrets.delete(account)?;
+        }
+        Ok(KeychainUpkeep {
+            notice: Some(format!(
+                "Removed {} unused keychain {}.",
+                unused.len(),
+                entries(unused.len())
+            )),
+            removed: u32::try_from(unused.len()).unwrap_or(u32::MAX),
+            unused: Vec::new(),
+            prunable: true,
+            moved,
+        })
+    }
+
+    /// Moves tokens from omlink 0.1's per-entry accounts to their per-token account (the new
+    /// entry first, so nothing is ever lost in between).
+    fn move_legacy(&self, moves: &[(String, String)]) -> Result<u32, Error> {
+        let mut moved = 0;
+        for (old, new) in moves {
+            if let Some(secret) = self.secrets.get(old)? {
+                self.secrets.set(new, &secret)?;
+                moved += 1;
+            }
+            self.secrets.delete(old)?;
+        }
+        Ok(moved)
     }
 
     /// The history (of one organization, or all) as JSON or CSV, without tokens.
@@ -1315,6 +1625,86 @@ impl Workbench {
             ExportFormat::Csv => export_csv(&entries),
         }
     }
+}
+
+/// Where a profile's link tokens go, as history entries record it: the server's scheme, host
+/// and port; the built-in sandbox, whose port changes at each start, by name.
+fn server_of(profile: &Profile) -> String {
+    if profile.sandbox {
+        "the omlink sandbox".to_owned()
+    } else {
+        profile.url.origin().to_owned()
+    }
+}
+
+/// Runs a client's construction (which reads its CA file) on a blocking thread.
+async fn blocking_build<T: Send + 'static>(
+    build: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    spawn_blocking(build)
+        .await
+        .map_err(|e| Error::internal(format!("building a client failed to run: {e}")))?
+}
+
+/// "entry" or "entries".
+fn entries(n: usize) -> &'static str {
+    if n == 1 { "entry" } else { "entries" }
+}
+
+/// "entry is" or "entries are".
+fn entries_are(n: usize) -> &'static str {
+    if n == 1 { "entry is" } else { "entries are" }
+}
+
+/// The keychain accounts `data` refers to: its profiles', Atlas connections' and history
+/// entries', and those of the elements this version kept unread.
+fn referenced_accounts(data: &StoreData) -> HashSet<String> {
+    let mut referenced: HashSet<String> = data
+        .profiles
+        .profiles
+        .iter()
+        .map(|p| private_key_account(&p.id))
+        .collect();
+    referenced.extend(
+        data.profiles
+            .atlas
+            .iter()
+            .map(|c| atlas_secret_account(&c.id)),
+    );
+    referenced.extend(
+        data.history
+            .iter()
+            .map(|e| link_token_account(&e.token_fingerprint)),
+    );
+    referenced.extend(data.kept.accounts());
+    referenced
+}
+
+/// Of the keychain's `accounts`: those nothing in `data` uses (sorted), and omlink 0.1's
+/// per-entry token accounts to move to their per-token account (old, new).
+fn upkeep_plan(accounts: &[String], data: &StoreData) -> (Vec<String>, Vec<(String, String)>) {
+    let referenced = referenced_accounts(data);
+    let mut unused = Vec::new();
+    let mut moves = Vec::new();
+    for account in accounts {
+        if referenced.contains(account) {
+            continue;
+        }
+        let legacy_owner = data
+            .history
+            .iter()
+            .find(|e| &legacy_link_token_account(e.id.as_str()) == account);
+        match legacy_owner {
+            Some(entry) => moves.push((
+                account.clone(),
+                link_token_account(&entry.token_fingerprint),
+            )),
+            None => unused.push(account.clone()),
+        }
+    }
+    unused.sort();
+    unused.dedup();
+    (unused, moves)
 }
 
 /// The sandbox's Atlas connection: the existing one with the sandbox's new URL, or a new one.

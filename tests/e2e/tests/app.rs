@@ -1305,3 +1305,98 @@ async fn bench_memory_after_the_sandbox_flow() {
     println!("RESULT pss_mb {:.1}", total as f64 / 1024.0);
     app.quit().await;
 }
+
+/// `omlink profile add` as a person would run it, into the scenario's data folder.
+fn cli_add_profile(data: &std::path::Path, name: &str, private_key: &str) {
+    let out = Command::new(env("OMLINK_E2E_CLI"))
+        .args([
+            "profile",
+            "add",
+            name,
+            "--url",
+            "https://om.example.com:8443",
+            "--public-key",
+            "abcdefgh",
+        ])
+        .env("XDG_DATA_HOME", data)
+        .env("OMLINK_PRIVATE_KEY", private_key)
+        .output()
+        .expect("the CLI runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_store_costs_no_keychain_entry_and_moving_it_back_restores_both_keys() {
+    const KEYS: [&str; 2] = [
+        "e2e-CANARY-prod-private-3d1f",
+        "e2e-CANARY-stage-private-8a2c",
+    ];
+    let data = PathBuf::from(env("OMLINK_E2E_RUN_DIR")).join("truncated-store/data");
+    let store = data
+        .join(omlink::APP_IDENTIFIER)
+        .join(omlink::STORE_FILE_NAME);
+    cli_add_profile(&data, "Trunc prod", KEYS[0]);
+    cli_add_profile(&data, "Trunc staging", KEYS[1]);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    let accounts: Vec<String> = saved["profiles"]["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("profile:{}:private-key", p["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(accounts.len(), 2);
+    for account in &accounts {
+        assert!(keyring_entries().contains(account.as_str()), "{account}");
+    }
+
+    // Cut short, as a full disk would leave it, inside the second profile.
+    let text = std::fs::read_to_string(&store).unwrap();
+    let cut = text.find("Trunc staging").unwrap() + 5;
+    std::fs::write(&store, &text[..cut]).unwrap();
+
+    let app = App::launch("truncated-store").await;
+    let said = app.wait_text("#store-warning", "could not be read").await;
+    assert!(
+        said.contains("none is removed while that file is there"),
+        "{said}"
+    );
+    app.screenshot("store-set-aside").await;
+    app.quit().await;
+    let entries = keyring_entries();
+    for account in &accounts {
+        assert!(entries.contains(account.as_str()), "{account} survived");
+    }
+
+    // The person moves the set-aside file back over the store, with the whole text a backup
+    // gave them: both profiles return with their keys.
+    let dir = store.parent().unwrap();
+    let aside: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(".corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(std::fs::read_to_string(&aside[0]).unwrap(), &text[..cut]);
+    std::fs::rename(&aside[0], &store).unwrap();
+    std::fs::write(&store, &text).unwrap();
+
+    let app = App::launch("truncated-store").await;
+    for name in ["Trunc prod", "Trunc staging"] {
+        app.click(&format!("button.profile[data-profile=\"{name}\"]"))
+            .await;
+        app.open_settings().await;
+        app.wait_text("#pf-key-saved", "key saved").await;
+        app.keys("\u{e00c}").await; // Escape closes the dialog.
+    }
+    app.assert_no_secrets(&KEYS).await;
+    app.quit().await;
+    let entries = keyring_entries();
+    for (account, key) in accounts.iter().zip(KEYS) {
+        assert!(entries.contains(account.as_str()) && entries.contains(key));
+    }
+}

@@ -56,4 +56,10 @@ note?: string,
 /**
  * The Atlas organization omlink generated the token in, when it did.
  */
-generatedIn?: AtlasOrigin, };
+generatedIn?: AtlasOrigin, 
+/**
+ * The scheme, host and port of the Ops Manager the token was first sent to (or was minted
+ * for): the saved token is only ever sent there again. `None` in entries of omlink 0.1,
+ * whose tokens are therefore not reused.
+ */
+server?: string, };

@@ -21,4 +21,4 @@ httpStatus: number | null,
 /**
  * The server's errorCode.
  */
-errorCode: string | null, } | { "result": "cancelled" };
+errorCode: string | null, } | { "result": "cancelled" } | { "result": "minted" };

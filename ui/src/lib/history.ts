@@ -27,6 +27,8 @@ export function outcomeText(o: Outcome): string {
       return o.errorCode ? `${o.kind} ${o.errorCode}` : o.kind;
     case "cancelled":
       return "cancelled";
+    case "minted":
+      return "not linked yet";
   }
 }
 

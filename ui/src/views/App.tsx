@@ -3,7 +3,8 @@
 // in dialogs.
 
 import { useEffect } from "preact/hooks";
-import { atlasConnections, atlasDialogId, current, dialog, info, notice, ready, storeWarning } from "../state";
+import { atlasConnections, atlasDialogId, current, dialog, info, notice, ready, storeWarning, unusedKeychain } from "../state";
+import { pruneKeychain } from "../actions";
 import { AtlasDialog } from "./AtlasDialog";
 import { BatchPanel } from "./BatchPanel";
 import { ConfirmDialog, Modal } from "./common";
@@ -66,8 +67,18 @@ function Banner() {
   return (
     <div id="banner">
       {storeWarning.value ? (
-        <div class="banner warn" role="alert">
+        <div class="banner warn" role="alert" id="store-warning">
           {storeWarning.value}
+        </div>
+      ) : null}
+      {unusedKeychain.value.length > 0 ? (
+        <div class="banner" role="status" id="unused-keychain">
+          <span>
+            {unusedKeychain.value.length} omlink keychain {unusedKeychain.value.length === 1 ? "entry is" : "entries are"} not used by anything saved.
+          </span>
+          <button type="button" id="prune-keychain" onClick={() => void pruneKeychain()}>
+            Remove unused keychain entries…
+          </button>
         </div>
       ) : null}
       {keychain && keychain.state === "unavailable" ? (

@@ -101,7 +101,10 @@ async fn an_atlas_connection_keeps_its_secret_in_the_keychain_only() {
     );
     assert!(text.contains(demo::SERVICE_ACCOUNT.client_id));
     // The sweep keeps what a connection refers to.
-    assert_eq!(b.workbench.sweep_keychain().unwrap(), None);
+    assert_eq!(
+        b.workbench.sweep_keychain().unwrap(),
+        omlink::KeychainUpkeep::default()
+    );
     assert!(
         b.secrets
             .get(&atlas_secret_account(&atlas.id))
@@ -501,4 +504,109 @@ async fn a_batch_cancelled_while_minting_keeps_the_minted_tokens_for_reuse() {
         )
         .await;
     assert_eq!(again.unwrap().status, LinkStatus::Synced);
+}
+
+/// Completes as soon as `ready()` holds when it is polled (checked at every poll, so a
+/// `select!` that polls it once right after a step sees that step's effect).
+fn when(ready: impl Fn() -> bool) -> impl std::future::Future<Output = ()> {
+    std::future::poll_fn(move |cx| {
+        if ready() {
+            std::task::Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_cancelled_between_mint_and_link_is_kept_as_not_linked_yet_and_links_later() {
+    let sb = sandbox();
+    let b = bench();
+    let p = profile_pair(&b, &sb, None);
+    // Cancel is pressed the moment the minted token is in the history, before it is sent.
+    let (result, entry) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            Some("Payments".into()),
+            TokenSource::Mint(target()),
+            when(|| !b.workbench.history(None).is_empty()),
+        )
+        .await;
+    assert_eq!(result.unwrap_err().kind, ErrorKind::Cancelled);
+    assert_eq!(mints(&sb), 1);
+    let links = |sb: &Sandbox| {
+        sb.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.uri.ends_with("/liveExport/migrationLink"))
+            .count()
+    };
+    assert_eq!(links(&sb), 0, "nothing was sent to Ops Manager");
+    let entry = entry.expect("the minted token has its entry");
+    assert_eq!(entry.outcome, Outcome::Minted);
+    assert!(entry.has_token);
+    assert_eq!(
+        entry.generated_in.as_ref().unwrap().org_id.as_str(),
+        ATLAS_ORG
+    );
+    // On disk, with the token in the keychain: it survives the window closing now.
+    let saved = b.restart().history(None);
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].outcome, Outcome::Minted);
+    assert_eq!(saved[0].outcome.summary(), "not linked yet");
+    // Linked later with it: the same entry now says how it went.
+    let (result, again) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(ORG),
+            None,
+            TokenSource::History(entry.id.clone()),
+            std::future::pending(),
+        )
+        .await;
+    assert_eq!(result.unwrap().status, LinkStatus::Synced);
+    assert_eq!(mints(&sb), 1, "no second token");
+    assert_eq!(
+        again.unwrap().outcome,
+        Outcome::Linked {
+            status: LinkStatus::Synced
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_minted_token_whose_link_fails_keeps_one_entry_with_the_failure() {
+    let sb = sandbox();
+    let b = bench();
+    let p = profile_pair(&b, &sb, None);
+    let (result, entry) = b
+        .workbench
+        .link(
+            &p.id,
+            &org(omlink_sandbox::demo::RUNNING_MIGRATION_ORG),
+            None,
+            TokenSource::Mint(target()),
+            std::future::pending(),
+        )
+        .await;
+    let entry = entry.unwrap();
+    match &result {
+        Ok(o) => assert_eq!(
+            entry.outcome,
+            Outcome::Linked {
+                status: o.status.clone()
+            }
+        ),
+        Err(_) => assert!(matches!(entry.outcome, Outcome::Failed { .. })),
+    }
+    assert!(entry.has_token && entry.generated_in.is_some());
+    assert_eq!(
+        b.workbench.history(None).len(),
+        1,
+        "one entry, updated in place"
+    );
+    assert_eq!(b.restart().history(None).len(), 1);
 }

@@ -4,8 +4,10 @@
 mod atlas;
 mod atlas_workbench;
 mod batch;
+mod bound_secrets;
 mod cli;
 mod client;
+mod keychain_upkeep;
 mod kill;
 mod props;
 mod tls;
@@ -147,6 +149,17 @@ pub fn bench() -> Bench {
         secrets,
         store,
         _dir: dir,
+    }
+}
+
+impl Bench {
+    /// The workbench a new start of the app would have: the store read again, the same keychain.
+    pub fn restart(&self) -> omlink::Workbench {
+        omlink::Workbench::from_contents(
+            self.store.load().unwrap(),
+            std::sync::Arc::new(self.secrets.clone()),
+            std::sync::Arc::new(self.store.clone()),
+        )
     }
 }
 

@@ -280,13 +280,22 @@ async fn deleting_a_profile_takes_its_keychain_entries_and_a_sweep_removes_orpha
     assert_eq!(kept.len(), 1, "the history stays, without its token");
     assert!(!kept[0].has_token);
 
-    // Orphans (a crash between the keychain and the store) are swept, and said.
+    // Orphans (a crash between the keychain and the store) are reported at one start and
+    // removed at the next when still unused; said both times.
     b.secrets.set("profile:deadbeef:private-key", "x").unwrap();
     b.secrets.set("link-token:000000000000", "y").unwrap();
-    let said = b.workbench.sweep_keychain().unwrap().unwrap();
-    assert!(said.contains("Removed 2"), "{said}");
+    let first = b.workbench.sweep_keychain().unwrap();
+    assert_eq!(first.removed, 0);
+    assert_eq!(first.unused.len(), 2);
+    assert!(first.notice.unwrap().contains("next starts"));
+    assert_eq!(b.secrets.accounts().len(), 2);
+    let said = b.restart().sweep_keychain().unwrap();
+    assert!(said.notice.unwrap().contains("Removed 2"));
     assert!(b.secrets.accounts().is_empty());
-    assert_eq!(b.workbench.sweep_keychain().unwrap(), None);
+    assert_eq!(
+        b.restart().sweep_keychain().unwrap(),
+        omlink::KeychainUpkeep::default()
+    );
 }
 
 #[tokio::test]
@@ -401,34 +410,40 @@ async fn the_sandbox_profile_needs_no_keychain() {
 #[test]
 fn the_sweep_spares_a_key_whose_profile_another_process_is_about_to_save() {
     let b = bench();
+    let cli_draft = |name: &str| ProfileDraft {
+        name: name.into(),
+        url: "https://om.example.com".into(),
+        public_key: "abcdefgh".into(),
+        ..Default::default()
+    };
+    // A healthy store (one profile), so the sweep may remove what stays unused.
+    b.workbench
+        .save_profile(None, &cli_draft("Existing"), Some("existing-key"))
+        .unwrap();
     let id = omlink::ProfileId::new("0a1b2c3d4e5f6071").unwrap();
-    // The CLI has written the key, not yet the profile.
+    // The CLI has written the key, not yet the profile: this start-up only notes it.
     b.secrets
         .set(&private_key_account(&id), "cli-private-key")
         .unwrap();
-    let said = std::thread::scope(|scope| {
-        let sweep = scope.spawn(|| b.workbench.sweep_keychain());
-        std::thread::sleep(Duration::from_millis(200));
-        b.store
-            .update(|data| {
-                let mut p = data.profiles.validate(
-                    None,
-                    &ProfileDraft {
-                        name: "From the CLI".into(),
-                        url: "https://om.example.com".into(),
-                        public_key: "abcdefgh".into(),
-                        ..Default::default()
-                    },
-                )?;
-                p.id = id.clone();
-                data.profiles.upsert(p);
-                Ok(())
-            })
-            .unwrap();
-        sweep.join().unwrap()
-    });
-    assert_eq!(said.unwrap(), None);
+    let first = b.restart().sweep_keychain().unwrap();
+    assert_eq!((first.removed, first.unused.len()), (0, 1));
+    b.store
+        .update(|data| {
+            let mut p = data.profiles.validate(None, &cli_draft("From the CLI"))?;
+            p.id = id.clone();
+            data.profiles.upsert(p);
+            Ok(())
+        })
+        .unwrap();
+    // At the next start the profile names it: kept, and no longer listed as unused.
+    let second = b.restart().sweep_keychain().unwrap();
+    assert_eq!(second, omlink::KeychainUpkeep::default());
     assert!(b.secrets.get(&private_key_account(&id)).unwrap().is_some());
+    assert!(
+        !store_text(&b).contains("keychainOrphans"),
+        "{}",
+        store_text(&b)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -34,6 +34,13 @@ pub enum ProfileCommand {
         #[arg(long)]
         no_private_key: bool,
     },
+    /// List omlink's keychain entries that no saved profile, Atlas connection or history entry
+    /// uses; with --yes, remove them. Refused while a set-aside store file is beside the store.
+    Prune {
+        /// Remove them (without it, nothing is changed).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Delete a profile and its private key in the keychain.
     Remove {
         /// The profile's name.
@@ -72,6 +79,33 @@ pub fn run(command: ProfileCommand, c: &Connection) -> Result<(), Error> {
             kind,
             no_private_key,
         } => add(&store, c, name, kind, no_private_key)?,
+        ProfileCommand::Prune { yes } => {
+            let contents = store.load()?;
+            report_set_aside(contents.set_aside.as_deref());
+            let workbench = Workbench::from_contents(
+                contents,
+                Arc::new(KeychainStore::open()?),
+                Arc::new(store.clone()),
+            );
+            let upkeep = workbench.prune_keychain(yes)?;
+            let value = json!({
+                "unused": upkeep.unused,
+                "removed": upkeep.removed,
+                "moved": upkeep.moved,
+            });
+            print(c.output, &value, || {
+                let mut lines: Vec<String> =
+                    upkeep.unused.iter().map(|a| format!("  {a}")).collect();
+                let summary = upkeep.notice.clone().unwrap_or_default();
+                if !yes && !upkeep.unused.is_empty() {
+                    lines.insert(0, summary);
+                    lines.push("Run `omlink profile prune --yes` to remove them.".to_owned());
+                } else {
+                    lines = vec![summary];
+                }
+                lines.join("\n")
+            });
+        }
         ProfileCommand::Remove { name, yes } => {
             let book = ProfileBook::load_from_store_file(store.path())?;
             let profile = find(&book, &name, &store)?.clone();
