@@ -56,6 +56,46 @@ describe("checkAccessList", () => {
       expect(check.ok, bad).toBe(false);
       if (!check.ok) expect(check.message).toContain(`“${bad}”`);
     }
-    expect(checkAccessList("203.0.113.0/24")).toMatchObject({ ok: false, message: expect.stringContaining("range") });
+  });
+  it("accepts IPv4 and IPv6 CIDR blocks", () => {
+    for (const block of ["198.51.100.0/24", "203.0.113.7/32", "0.0.0.0/0", "10.0.0.0/8", "2001:db8::/32", "2001:db8::7/128", "::/0", "::ffff:192.0.2.0/120"])
+      expect(checkAccessList(block), block).toEqual({ ok: true, value: [block] });
+    expect(checkAccessList("203.0.113.7, 198.51.100.0/24 2001:db8::/32")).toEqual({
+      ok: true,
+      value: ["203.0.113.7", "198.51.100.0/24", "2001:db8::/32"],
+    });
+  });
+  it("refuses a block with host bits set, naming the block meant", () => {
+    for (const [bad, meant] of [
+      ["198.51.100.7/24", "198.51.100.0/24"],
+      ["10.1.2.3/8", "10.0.0.0/8"],
+      ["203.0.113.7/0", "0.0.0.0/0"],
+      ["2001:db8::1/32", "2001:db8::/32"],
+      ["2001:DB8:abcd:12::1/60", "2001:db8:abcd:10::/60"],
+      ["2001:db8:0:1:1:0:0:1/80", "2001:db8:0:1:1::/80"],
+      ["::ffff:192.0.2.7/120", "::ffff:192.0.2.0/120"],
+    ] as const) {
+      const check = checkAccessList(`203.0.113.7 ${bad}`);
+      expect(check.ok, bad).toBe(false);
+      if (!check.ok) {
+        expect(check.message).toContain(`“${bad}”`);
+        expect(check.message).toContain("host bits are set");
+        expect(check.message).toContain(`Did you mean ${meant}?`);
+      }
+    }
+  });
+  it("refuses a prefix longer than the address", () => {
+    for (const [bad, max] of [["198.51.100.0/33", "32"], ["198.51.100.0/256", "32"], ["2001:db8::/129", "128"]] as const) {
+      const check = checkAccessList(bad);
+      expect(check.ok, bad).toBe(false);
+      if (!check.ok) expect(check.message).toContain(`“${bad}” has a prefix longer than ${max} bits`);
+    }
+  });
+  it("refuses malformed blocks as not an address or block", () => {
+    for (const bad of ["198.51.100.0/", "/24", "198.51.100.0/+24", "198.51.100.0/024", "198.51.100.0/24/8", "198.51.100.0/2a", "1.2.3.4::/64", "opsmanager.example.com/24"]) {
+      const check = checkAccessList(bad);
+      expect(check.ok, bad).toBe(false);
+      if (!check.ok) expect(check.message).toContain(`“${bad}” is not an IP address or CIDR block`);
+    }
   });
 });

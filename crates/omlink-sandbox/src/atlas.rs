@@ -280,7 +280,7 @@ fn create_token(
             );
         };
         for ip in ips {
-            if ip.as_str().and_then(|s| s.parse::<IpAddr>().ok()).is_none() {
+            if !ip.as_str().is_some_and(is_ip_or_cidr) {
                 return bad(
                     "INVALID_IP_ADDRESS_OR_CIDR_NOTATION",
                     &format!("The address {ip} must be in valid IP address or CIDR notation."),
@@ -302,6 +302,22 @@ fn create_token(
         Some(json!({"linkToken": token})),
         NO_FLAGS,
     )
+}
+
+/// An IP address, or a CIDR block `addr/prefix` whose prefix fits the address (0-32 for IPv4,
+/// 0-128 for IPv6), as Atlas's `accessListIps` takes them.
+fn is_ip_or_cidr(s: &str) -> bool {
+    let (addr, prefix) = match s.split_once('/') {
+        Some((addr, prefix)) => (addr, Some(prefix)),
+        None => (s, None),
+    };
+    let Ok(addr) = addr.parse::<IpAddr>() else {
+        return false;
+    };
+    prefix.is_none_or(|p| {
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u8>().is_ok_and(|p| p <= max)
+    })
 }
 
 fn revoke_token(state: &State, org: &str) -> Response<Body> {

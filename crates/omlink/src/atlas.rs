@@ -6,7 +6,6 @@
 //! settings), and the versioned media type [`ATLAS_MEDIA_TYPE`] on every request.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -15,6 +14,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::atlas_profile::AccessListEntry;
 use crate::client::{
     Auth, Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Flavor, MAX_BODY_BYTES, TlsOptions,
     Transport, Warning, check, too_large,
@@ -220,16 +220,16 @@ impl AtlasClient {
     }
 
     /// Creates the link token of Atlas organization `org`:
-    /// `POST /orgs/{orgId}/liveMigrations/linkTokens` with `{"accessListIps":[…]}`; any 2xx
-    /// with `{"linkToken"}` is success. The token is a [`LinkToken`] from the moment it is
-    /// read: never in an error, never logged.
+    /// `POST /orgs/{orgId}/liveMigrations/linkTokens` with `{"accessListIps":[…]}` (IP
+    /// addresses and CIDR blocks); any 2xx with `{"linkToken"}` is success. The token is a
+    /// [`LinkToken`] from the moment it is read: never in an error, never logged.
     ///
     /// # Errors
     /// Any [`ErrorKind`] but `InvalidInput`; a 2xx without a token is a `ServerError`.
     pub async fn create_link_token(
         &self,
         org: &OrgId,
-        access_list: &[IpAddr],
+        access_list: &[AccessListEntry],
     ) -> Result<LinkToken, Error> {
         let call = self.inner.call(Operation::CreateLinkToken, Some(org));
         let body = serde_json::to_vec(&LinkTokenRequest {
@@ -485,11 +485,40 @@ impl OAuth {
             )
         })?;
         header.set_sensitive(true);
-        let life = Duration::from_secs(parsed.expires_in.unwrap_or(3600).max(1));
-        let margin = RENEW_MARGIN.min(life / 2);
         Ok(Cached {
             header,
-            renew_at: Instant::now() + life - margin,
+            renew_at: Instant::now() + renew_after(parsed.expires_in),
         })
+    }
+}
+
+/// The longest an access token is kept before it is renewed, whatever `expires_in` says.
+const MAX_TOKEN_LIFE: Duration = Duration::from_secs(24 * 3600);
+
+/// How long after it arrives an access token is renewed: its `expires_in` (an hour when
+/// absent) clamped to 1 s .. [`MAX_TOKEN_LIFE`], so a huge value cannot overflow the clock,
+/// less a margin.
+fn renew_after(expires_in: Option<u64>) -> Duration {
+    let life = Duration::from_secs(expires_in.unwrap_or(3600))
+        .clamp(Duration::from_secs(1), MAX_TOKEN_LIFE);
+    life - RENEW_MARGIN.min(life / 2)
+}
+
+#[cfg(test)]
+mod token_life_tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_or_zero_expires_in_is_clamped_not_a_panic() {
+        for huge in [u64::MAX, u64::MAX / 2, 10_u64.pow(15)] {
+            let after = renew_after(Some(huge));
+            assert!(after <= MAX_TOKEN_LIFE);
+            let _ = Instant::now() + after;
+        }
+        assert!(renew_after(Some(0)) <= Duration::from_secs(1));
+        assert_eq!(
+            renew_after(None),
+            Duration::from_secs(3600) - RENEW_MARGIN.min(Duration::from_secs(1800))
+        );
     }
 }

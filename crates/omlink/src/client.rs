@@ -812,33 +812,53 @@ fn unwrap_envelope(body: &[u8]) -> Option<(u16, Vec<u8>)> {
     Some((status, content))
 }
 
+/// The largest CA file omlink reads: a bundle of every public root is about 200 KiB.
+pub const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a CA file's bytes: only a regular file (after links) of at most
+/// [`MAX_CA_FILE_BYTES`]. The path comes from the window, so whatever is wrong (missing, a
+/// folder, a device, too large, unreadable) gets the same error, which says nothing about
+/// what the path names. Blocking: call it off the async runtime.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`]: "… is not a readable PEM file".
+pub(crate) fn read_ca_file(path: &Path) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let refused = || {
+        Error::invalid_input(
+            format!("The CA file {} is not a readable PEM file", path.display()),
+            "Choose a PEM file of CA certificates (it starts with -----BEGIN CERTIFICATE-----, \
+             at most 1 MiB).",
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|_| refused())?;
+    if !meta.is_file() || meta.len() > MAX_CA_FILE_BYTES {
+        return Err(refused());
+    }
+    let mut pem = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut pem))
+        .map_err(|_| refused())?;
+    if u64::try_from(pem.len()).unwrap_or(u64::MAX) > MAX_CA_FILE_BYTES {
+        return Err(refused());
+    }
+    Ok(pem)
+}
+
 /// Reads a PEM bundle of extra CA certificates; a missing, empty or certificate-less file is an
 /// error, never silently ignored.
-fn load_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>, Error> {
-    let hint = "Choose a PEM file of CA certificates (it starts with -----BEGIN CERTIFICATE-----).";
-    let pem = std::fs::read(path).map_err(|e| {
+pub(crate) fn load_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>, Error> {
+    let refused = || {
         Error::invalid_input(
-            format!("Cannot read the CA file {}: {e}", path.display()),
-            hint,
+            format!("The CA file {} is not a readable PEM file", path.display()),
+            "Choose a PEM file of CA certificates (it starts with -----BEGIN CERTIFICATE-----, \
+             at most 1 MiB).",
         )
-    })?;
-    if pem.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::invalid_input(
-            format!("The CA file {} is empty", path.display()),
-            hint,
-        ));
-    }
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        Error::invalid_input(
-            format!("The CA file {} is not valid PEM: {e}", path.display()),
-            hint,
-        )
-    })?;
+    };
+    let pem = read_ca_file(path)?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| refused())?;
     if certs.is_empty() {
-        return Err(Error::invalid_input(
-            format!("The CA file {} holds no PEM certificate", path.display()),
-            hint,
-        ));
+        return Err(refused());
     }
     Ok(certs)
 }
@@ -897,22 +917,32 @@ mod tests {
     }
 
     #[test]
-    fn ca_file_problems_are_errors() {
+    fn ca_file_problems_are_one_error_that_reveals_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("missing.pem");
-        let err = load_ca_file(&missing).unwrap_err();
-        assert_eq!(err.kind, ErrorKind::InvalidInput);
-        assert!(err.message.contains("Cannot read"));
-
+        let big = dir.path().join("big.pem");
+        std::fs::write(&big, vec![b'A'; 1024 * 1024 + 1]).unwrap();
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "\n").unwrap();
-        assert!(load_ca_file(&empty).unwrap_err().message.contains("empty"));
-
         let garbage = dir.path().join("garbage.pem");
         std::fs::write(&garbage, "this is not a certificate\n").unwrap();
-        assert_eq!(
-            load_ca_file(&garbage).unwrap_err().kind,
-            ErrorKind::InvalidInput
-        );
+        let mut paths = vec![
+            dir.path().join("missing.pem"),
+            dir.path().to_path_buf(),
+            big,
+            empty,
+            garbage,
+        ];
+        if cfg!(unix) {
+            paths.push("/dev/zero".into());
+            paths.push("/etc/shadow".into());
+        }
+        for path in paths {
+            let err = load_ca_file(&path).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidInput);
+            assert_eq!(
+                err.message,
+                format!("The CA file {} is not a readable PEM file", path.display())
+            );
+        }
     }
 }

@@ -14,8 +14,35 @@ use zeroize::Zeroizing;
 use crate::error::{Error, ErrorKind};
 use crate::profile::ProfileId;
 
-/// A secret read from a store: zeroized when dropped.
-pub type Secret = Zeroizing<String>;
+/// A secret read from a store: zeroized when dropped, `<redacted>` in `Debug` (a bare
+/// `Zeroizing<String>` would print it).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// Wraps `text`, which is zeroized when the secret is dropped.
+    pub fn new(text: String) -> Self {
+        Self(Zeroizing::new(text))
+    }
+
+    /// The secret text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 
 /// The keychain service name every omlink entry is filed under.
 pub const KEYCHAIN_SERVICE: &str = "omlink";
@@ -211,7 +238,10 @@ impl MemorySecretStore {
 
 impl SecretStore for MemorySecretStore {
     fn get(&self, account: &str) -> Result<Option<Secret>, Error> {
-        Ok(self.lock().get(account).cloned())
+        Ok(self
+            .lock()
+            .get(account)
+            .map(|s| Secret::new(s.as_str().to_owned())))
     }
 
     fn set(&self, account: &str, secret: &str) -> Result<(), Error> {
@@ -274,7 +304,7 @@ impl KeychainStore {
 impl SecretStore for KeychainStore {
     fn get(&self, account: &str) -> Result<Option<Secret>, Error> {
         match self.entry(account)?.get_password() {
-            Ok(secret) => Ok(Some(Zeroizing::new(secret))),
+            Ok(secret) => Ok(Some(Secret::new(secret))),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(keychain_error(e)),
         }
@@ -375,15 +405,20 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_is_redacted_in_debug() {
+        let secret = Secret::new("hunter2-very-secret".to_owned());
+        assert_eq!(format!("{secret:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(secret.clone())), "Some(<redacted>)");
+        assert_eq!(secret.as_str(), "hunter2-very-secret");
+    }
+
+    #[test]
     fn memory_store_follows_the_contract() {
         let store = MemorySecretStore::default();
         assert!(store.get("a").unwrap().is_none());
         store.set("a", "one").unwrap();
         store.set("a", "two").unwrap();
-        assert_eq!(
-            store.get("a").unwrap().as_deref().map(String::as_str),
-            Some("two")
-        );
+        assert_eq!(store.get("a").unwrap().as_deref(), Some("two"));
         assert_eq!(
             format!("{store:?}"),
             r#"MemorySecretStore { accounts: ["a"] }"#

@@ -203,6 +203,16 @@ impl BaseUrl {
         rest.split('/').next().unwrap_or(rest)
     }
 
+    /// The scheme, host and port (`https://om.example.com:8443`): what a saved secret is bound
+    /// to. A different path on the same origin is the same server.
+    pub fn origin(&self) -> &str {
+        let scheme_end = self.0.find("://").map_or(0, |i| i + 3);
+        match self.0[scheme_end..].find('/') {
+            Some(i) => &self.0[..scheme_end + i],
+            None => &self.0,
+        }
+    }
+
     /// True for `http://`: the link token would cross the network unencrypted.
     pub fn is_insecure(&self) -> bool {
         self.0.starts_with("http://")

@@ -8,7 +8,7 @@ import { chooseCaFile, deleteAtlas, saveAtlas, testAtlas } from "../actions";
 import type { AtlasAuth } from "../bindings/AtlasAuth";
 import type { AtlasConnection } from "../bindings/AtlasConnection";
 import { ATLAS_URL, DEFAULT_TIMEOUT_SECS, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS } from "../bindings/constants";
-import { checkUrl } from "../lib/validate";
+import { checkUrl, originOf } from "../lib/validate";
 import { dialog } from "../state";
 import { ErrorBox, Field, Modal } from "./common";
 
@@ -63,7 +63,25 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
 
   const serviceAccount = auth === "ServiceAccount";
   const urlCheck = url.trim() === "" ? null : checkUrl(url);
-  const urlNote = urlCheck && !urlCheck.ok ? <span class="warning-text">{urlCheck.message}</span> : `Empty: ${ATLAS_URL}. Change it only for a proxy or a test server.`;
+  const urlNote =
+    urlCheck && !urlCheck.ok ? (
+      <span class="warning-text">{urlCheck.message}</span>
+    ) : urlCheck && url.trim().startsWith("http://") ? (
+      <span class="warning-text" id="ac-http-warning">
+        http:// is unencrypted: the service account's secret and the link tokens cross the network in the clear. Labs only.
+      </span>
+    ) : (
+      `Empty: ${ATLAS_URL}. Change it only for a proxy or a test server.`
+    );
+  // The saved secret is bound to where and as whom it signs in (the core clears it otherwise).
+  const clearsSecret =
+    !!c?.hasSecret &&
+    !secret.trim() &&
+    (originOf(url.trim() || ATLAS_URL) !== originOf(c.url) ||
+      auth !== c.auth ||
+      user.trim() !== c.user ||
+      (caFile.trim() || null) !== (c.tls.caFile ?? null) ||
+      skipVerify !== c.tls.skipVerify);
 
   const save = async () => {
     setError(null);
@@ -144,7 +162,11 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
             label={serviceAccount ? "Client secret" : "Private key"}
             noteId="ac-secret-note"
             note={
-              c?.hasSecret ? (
+              clearsSecret ? (
+                <span class="warn" id="ac-secret-cleared">
+                  Saving clears the saved secret: it was saved for another address, sign-in or TLS setting. Enter it again to keep one.
+                </span>
+              ) : c?.hasSecret ? (
                 <span class="saved" id="ac-secret-saved">
                   ✓ saved in the keychain — leave empty to keep
                 </span>

@@ -6,7 +6,7 @@ import { chooseCaFile, deleteProfile, duplicateProfile, saveProfile, testConnect
 import { CLOUD_MANAGER_URL, DEFAULT_TIMEOUT_SECS, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS } from "../bindings/constants";
 import type { Profile } from "../bindings/Profile";
 import type { ServerKind } from "../bindings/ServerKind";
-import { checkAccessList, checkUrl } from "../lib/validate";
+import { checkAccessList, checkUrl, originOf } from "../lib/validate";
 import { atlasConnections, dialog } from "../state";
 import { ErrorBox, Field, Modal } from "./common";
 
@@ -55,6 +55,16 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
   const urlCheck = checkUrl(shownUrl);
   const plainHttp = urlCheck.ok && shownUrl.trim().startsWith("http://");
   const urlNote = urlCheck.ok ? (plainHttp ? "http:// is unencrypted: labs only." : "") : shownUrl ? urlCheck.message : "";
+
+  // A saved key is bound to its server, public key and TLS settings: changing one without
+  // entering the key again clears it (the core does; the dialog says so first).
+  const clearsKey =
+    !!p?.hasPrivateKey &&
+    !privateKey.trim() &&
+    (originOf(shownUrl) !== originOf(p.url) ||
+      publicKey.trim() !== p.publicKey ||
+      (caFile.trim() || null) !== (p.tls.caFile ?? null) ||
+      skipVerify !== p.tls.skipVerify);
 
   const connections = atlasConnections.value;
   const accessCheck = checkAccessList(accessList);
@@ -141,7 +151,11 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
           <Field
             label="Private API key"
             note={
-              p?.hasPrivateKey ? (
+              clearsKey ? (
+                <span class="warn" id="pf-key-cleared">
+                  Saving clears the saved key: it was saved for another server, public key or TLS setting. Enter the key again to keep one.
+                </span>
+              ) : p?.hasPrivateKey ? (
                 <span class="saved" id="pf-key-saved">
                   ✓ key saved in the keychain
                 </span>

@@ -2,7 +2,6 @@
 //! in, token renewal, each error kind, 429, and the whole flow with the Ops Manager side in one
 //! process (mint, link, available projects, revoke).
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use omlink::{
@@ -43,8 +42,8 @@ fn api_key(sb: &Sandbox, key: &DemoKey) -> AtlasClient {
     .unwrap()
 }
 
-fn ips() -> Vec<IpAddr> {
-    vec![SOURCE_IP.parse().unwrap()]
+fn ips() -> Vec<omlink::AccessListEntry> {
+    omlink::parse_access_list(&[SOURCE_IP.to_owned()]).unwrap()
 }
 
 fn token_requests(sb: &Sandbox) -> usize {

@@ -248,7 +248,7 @@ fn invalid_input_and_usage_exit_2_before_any_request() {
         (
             vec!["orgs", "--ca-cert", "/nonexistent/ca.pem"],
             env.clone(),
-            "Cannot read the CA file",
+            "is not a readable PEM file",
         ),
         (vec!["unlink", "--org", ORG], env.clone(), "--yes"),
         (vec!["frobnicate"], env.clone(), "unrecognized subcommand"),
@@ -470,6 +470,46 @@ mod profiles {
     fn run(args: &[&str], env: &[(&'static str, String)], stdin: Option<&str>) -> Run {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         omlink(args, &env, stdin)
+    }
+
+    #[test]
+    fn names_that_would_rewrite_the_terminal_are_printed_inert() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = data_env(dir.path());
+        let store = dir.path().join("dev.omlink.desktop");
+        std::fs::create_dir_all(&store).unwrap();
+        // A store written by another tool, with a name no omlink would accept.
+        let hostile = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}gpj.exe\rFAKE";
+        std::fs::write(
+            store.join("omlink.json"),
+            serde_json::json!({"profiles": {"profiles": [{
+                "id": "0a1b2c3d4e5f6071", "name": hostile,
+                "url": "https://om.example.com", "publicKey": "abcdefgh"
+            }]}})
+            .to_string(),
+        )
+        .unwrap();
+        for args in [
+            vec!["profile", "list"],
+            vec!["profile", "list", "--output", "json"],
+            vec!["profile", "show", "nobody"],
+        ] {
+            let out = run(&args, &env, None);
+            for text in [&out.stdout, &out.stderr] {
+                assert!(
+                    !text.contains(['\u{1b}', '\u{7}', '\u{202e}', '\r']),
+                    "{args:?}: {text:?}"
+                );
+            }
+            assert!(
+                out.stdout.contains("Evil") || out.stderr.contains("Evil"),
+                "{args:?}"
+            );
+        }
+        // The JSON still says exactly what the file holds.
+        let json = run(&["profile", "list", "--output", "json"], &env, None);
+        let value: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
+        assert_eq!(value["profiles"][0]["name"], hostile);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! Atlas connection that `omlink link --atlas-org` uses to mint a token and link in one step.
 //! Credentials come from the environment only.
 
-use std::net::IpAddr;
+use omlink::AccessListEntry;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -38,8 +38,9 @@ pub(crate) enum TokenCommand {
         /// The Atlas organization id.
         #[arg(long, value_name = "ID")]
         atlas_org: String,
-        /// An IP address Atlas accepts the source's calls from: the source's external address
-        /// as Atlas sees it (repeat for several; Cloud Manager needs none).
+        /// An IP address or CIDR block (such as 203.0.113.7 or 198.51.100.0/24) Atlas accepts
+        /// the source's calls from: the source's external address as Atlas sees it (repeat for
+        /// several; Cloud Manager needs none).
         #[arg(long = "access-list-ip", value_name = "IP")]
         access_list_ip: Vec<String>,
     },
@@ -72,19 +73,17 @@ pub(crate) struct AtlasConnection {
     pub atlas_ca_cert: Option<PathBuf>,
 }
 
-/// Checks the access-list addresses before anything is sent.
-pub(crate) fn parse_ips(raw: &[String]) -> Result<Vec<IpAddr>, Error> {
-    raw.iter()
-        .map(|ip| {
-            ip.trim().parse::<IpAddr>().map_err(|_| {
-                Error::invalid_input(
-                    format!("\"{}\" is not an IP address", ip.trim()),
-                    "Give the source's external IP address as Atlas sees it, such as \
-                     --access-list-ip 203.0.113.7.",
-                )
-            })
-        })
-        .collect()
+/// Checks the access-list addresses and CIDR blocks before anything is sent (the core's
+/// rule; an empty `--access-list-ip ""` is refused rather than skipped).
+pub(crate) fn parse_ips(raw: &[String]) -> Result<Vec<AccessListEntry>, Error> {
+    if raw.iter().any(|ip| ip.trim().is_empty()) {
+        return Err(Error::invalid_input(
+            "\"\" is not an IP address or CIDR block",
+            "Give the source's external IP address or CIDR block as Atlas sees it, such as \
+             --access-list-ip 203.0.113.7 or --access-list-ip 198.51.100.0/24.",
+        ));
+    }
+    omlink::parse_access_list(raw)
 }
 
 /// The Atlas client: from `--atlas-profile`, else the environment's credentials (a service

@@ -414,7 +414,7 @@ fn parse_link_file(text: &str, path: &Path) -> Result<LinkFile, Error> {
 pub async fn mint_tokens(
     atlas: &omlink::AtlasClient,
     file: LinkFile,
-    access_list: &[std::net::IpAddr],
+    access_list: &[omlink::AccessListEntry],
 ) -> Result<
     (
         Vec<BatchItem>,

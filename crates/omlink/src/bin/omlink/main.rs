@@ -60,9 +60,9 @@ enum Command {
         /// is never printed). Atlas credentials come from the environment (see `omlink atlas`).
         #[arg(long, value_name = "ID", conflicts_with_all = ["token", "from"])]
         atlas_org: Option<String>,
-        /// With --atlas-org (or atlas_org rows in --from): an IP address for each minted
-        /// token's access list, the source's external one as Atlas sees it (repeat for
-        /// several; Cloud Manager needs none).
+        /// With --atlas-org (or atlas_org rows in --from): an IP address or CIDR block (such as
+        /// 203.0.113.7 or 198.51.100.0/24) for each minted token's access list, the source's
+        /// external one as Atlas sees it (repeat for several; Cloud Manager needs none).
         #[arg(long = "access-list-ip", value_name = "IP")]
         access_list_ip: Vec<String>,
         /// Link many organizations: a CSV file (- for standard input) with a header row naming
@@ -379,12 +379,12 @@ enum Validated {
     LinkViaAtlas {
         org: OrgId,
         atlas_org: OrgId,
-        access_list: Vec<std::net::IpAddr>,
+        access_list: Vec<omlink::AccessListEntry>,
     },
     LinkFrom {
         file: batch::LinkFile,
         options: omlink::batch::BatchOptions,
-        access_list: Vec<std::net::IpAddr>,
+        access_list: Vec<omlink::AccessListEntry>,
     },
     StatusAll {
         concurrency: usize,
@@ -630,9 +630,35 @@ fn describe(status: &LinkStatus) -> String {
 
 fn print(output: Output, value: &serde_json::Value, text: impl FnOnce() -> String) {
     match output {
-        Output::Json => emit(&value.to_string()),
-        Output::Text => emit(&text()),
+        Output::Json => emit(&json_safe(&value.to_string())),
+        Output::Text => emit(&terminal_safe(&text())),
     }
+}
+
+/// Text for a terminal: each line without control characters (ESC sequences, BEL, CR) or
+/// bidi overrides, which server-chosen names (organizations, projects, hosts, statuses,
+/// details) could carry to rewrite the screen or disguise what is shown.
+fn terminal_safe(text: &str) -> String {
+    text.split('\n')
+        .map(omlink::sanitize)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// JSON for a terminal or a pipe: serde_json already escapes control characters; invisible
+/// format characters (bidi overrides) are escaped too, which any JSON reader reads back as is.
+fn json_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if omlink::fuzzing::unsafe_char(c.encode_utf8(&mut [0; 4])).is_some() {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Writes a line to standard output. When the reader has gone (`omlink orgs | head -c 300`),
@@ -648,20 +674,20 @@ fn emit(line: &str) {
 
 /// A warning on standard error (never on standard output, which scripts parse).
 fn warn(text: &str) {
-    let _ = writeln!(io::stderr().lock(), "warning: {text}");
+    let _ = writeln!(io::stderr().lock(), "warning: {}", terminal_safe(text));
 }
 
 fn report(error: &Error, output: Output) {
     match output {
-        Output::Json => emit(&json!({ "error": error }).to_string()),
+        Output::Json => emit(&json_safe(&json!({ "error": error }).to_string())),
         Output::Text => {
             let mut err = io::stderr().lock();
-            let _ = writeln!(err, "error: {}", error.message);
+            let _ = writeln!(err, "error: {}", terminal_safe(&error.message));
             if let Some(code) = &error.error_code {
-                let _ = writeln!(err, "  server errorCode: {code}");
+                let _ = writeln!(err, "  server errorCode: {}", terminal_safe(code));
             }
             if !error.hint.is_empty() {
-                let _ = writeln!(err, "  hint: {}", error.hint);
+                let _ = writeln!(err, "  hint: {}", terminal_safe(&error.hint));
             }
         }
     }
