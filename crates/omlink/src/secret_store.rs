@@ -142,6 +142,78 @@ impl SecretStore for UnavailableStore {
     }
 }
 
+/// How long one keychain call may take before it is given up: long enough for a person to
+/// answer an unlock prompt, short enough that a Secret Service that never answers does not
+/// hang a save, a link or a batch.
+pub const KEYCHAIN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(45);
+
+/// A [`SecretStore`] whose every call has a deadline: a keychain that does not answer in time
+/// (a locked collection whose prompt never comes, a wedged Secret Service) becomes a
+/// [`ErrorKind::Keychain`] error with a hint, instead of a call that never returns. The call
+/// itself goes on in its own thread and its late answer is dropped.
+pub struct Deadline {
+    inner: Arc<dyn SecretStore>,
+    limit: std::time::Duration,
+}
+
+impl std::fmt::Debug for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deadline")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deadline {
+    /// `inner`, each call limited to `limit`.
+    pub fn new(inner: Arc<dyn SecretStore>, limit: std::time::Duration) -> Self {
+        Self { inner, limit }
+    }
+
+    fn run<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let inner = Arc::clone(&self.inner);
+        std::thread::Builder::new()
+            .name("omlink-keychain".into())
+            .spawn(move || {
+                let _ = tx.send(call(inner.as_ref()));
+            })
+            .map_err(|e| Error::internal(format!("a keychain call could not start: {e}")))?;
+        rx.recv_timeout(self.limit).unwrap_or_else(|_| {
+            Err(Error::new(
+                ErrorKind::Keychain,
+                format!(
+                    "The keychain did not answer within {} seconds",
+                    self.limit.as_secs().max(1)
+                ),
+                "Unlock your keyring (on Linux: the \"Login\" keyring in Passwords and Keys) or \
+                 restart it, then try again. Nothing was saved or sent.",
+            ))
+        })
+    }
+}
+
+impl SecretStore for Deadline {
+    fn get(&self, account: &str) -> Result<Option<Secret>, Error> {
+        let account = account.to_owned();
+        self.run(move |s| s.get(&account))
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), Error> {
+        let (account, secret) = (account.to_owned(), Secret::new(secret.to_owned()));
+        self.run(move |s| s.set(&account, secret.as_str()))
+    }
+    fn delete(&self, account: &str) -> Result<(), Error> {
+        let account = account.to_owned();
+        self.run(move |s| s.delete(&account))
+    }
+    fn accounts(&self) -> Result<Option<Vec<String>>, Error> {
+        self.run(|s| s.accounts())
+    }
+}
+
 /// A store opened on its first use rather than at start: opening the OS keychain connects to
 /// it (on Linux, a D-Bus connection to the Secret Service), which belongs after the window's
 /// first paint, not before. The outcome of that one opening is kept: when it failed, every use
@@ -170,9 +242,12 @@ impl Deferred {
         }
     }
 
-    /// The OS keychain, opened on first use.
+    /// The OS keychain, opened on first use, every call with [`KEYCHAIN_DEADLINE`].
     pub fn keychain() -> Self {
-        Self::new(|| Ok(Arc::new(KeychainStore::open()?) as Arc<dyn SecretStore>))
+        Self::new(|| {
+            let store = Arc::new(KeychainStore::open()?) as Arc<dyn SecretStore>;
+            Ok(Arc::new(Deadline::new(store, KEYCHAIN_DEADLINE)) as Arc<dyn SecretStore>)
+        })
     }
 
     /// Opens the store if that has not been tried yet; the error when it cannot be used.
@@ -402,6 +477,45 @@ mod tests {
             );
         }
         assert_eq!(tries.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    /// A keychain that never answers (a locked collection whose prompt never comes).
+    #[derive(Debug)]
+    struct Hung;
+
+    impl SecretStore for Hung {
+        fn get(&self, _: &str) -> Result<Option<Secret>, Error> {
+            std::thread::park();
+            Ok(None)
+        }
+        fn set(&self, _: &str, _: &str) -> Result<(), Error> {
+            std::thread::park();
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> Result<(), Error> {
+            std::thread::park();
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_keychain_that_never_answers_is_a_keychain_error_not_a_hang() {
+        let store = Deadline::new(Arc::new(Hung), std::time::Duration::from_millis(50));
+        for err in [
+            store.get("a").unwrap_err(),
+            store.set("a", "secret").unwrap_err(),
+            store.delete("a").unwrap_err(),
+        ] {
+            assert_eq!(err.kind, ErrorKind::Keychain);
+            assert!(err.message.contains("did not answer"), "{}", err.message);
+            assert!(err.hint.contains("Unlock your keyring"));
+        }
+        // A keychain that answers is unchanged behind the deadline.
+        let memory = MemorySecretStore::default();
+        let store = Deadline::new(Arc::new(memory.clone()), std::time::Duration::from_secs(5));
+        store.set("a", "one").unwrap();
+        assert_eq!(store.get("a").unwrap().unwrap().as_str(), "one");
+        assert_eq!(store.accounts().unwrap(), Some(vec!["a".to_owned()]));
     }
 
     #[test]
