@@ -381,13 +381,21 @@ fn set_aside(path: &Path, why: &str) -> Result<StoreContents, Error> {
         crate::store::write_atomically(path, &serialize(&c.data(), &c.other)?)?;
     }
     let started = match &recovered {
-        Some(c) => format!(
-            "omlink recovered what it could read whole ({} profile(s), {} Atlas connection(s), \
-             {} history entr(y/ies))",
-            c.profiles.profiles.len(),
-            c.profiles.atlas.len(),
-            c.history.len()
-        ),
+        Some(c) => {
+            let count = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
+            format!(
+                "omlink recovered what it could read whole ({}, {}, {})",
+                count(c.profiles.profiles.len(), "profile", "profiles"),
+                count(
+                    c.profiles.atlas.len(),
+                    "Atlas connection",
+                    "Atlas connections"
+                ),
+                count(c.history.len(), "history entry", "history entries"),
+            )
+        }
         None => "omlink started empty".to_owned(),
     };
     Ok(StoreContents {
