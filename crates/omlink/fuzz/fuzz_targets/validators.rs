@@ -67,6 +67,7 @@ fuzz_target!(|input: (&str, &str, u8)| {
         ca_file: None,
         skip_verify: flags & 2 != 0,
         timeout_secs: u64::from(flags >> 2) * 60,
+        atlas: None,
     };
     if let Ok(profile) = ProfileBook::default().validate(None, &draft) {
         assert!(!profile.name.is_empty() && !profile.name.chars().any(char::is_control));
