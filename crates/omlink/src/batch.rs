@@ -204,6 +204,21 @@ impl Cancel {
         *self.0.borrow()
     }
 
+    /// A handle cancelled with this one, that can also be cancelled on its own (a batch
+    /// stopped for its own reason without cancelling the person's handle). Needs a Tokio
+    /// runtime; the link ends when either is cancelled.
+    pub(crate) fn child(&self) -> Self {
+        let child = Self::new();
+        let (parent, linked) = (self.clone(), child.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                () = parent.cancelled() => linked.cancel(),
+                () = linked.cancelled() => {}
+            }
+        });
+        child
+    }
+
     /// Completes when the batch is cancelled.
     pub(crate) async fn cancelled(&self) {
         let mut rx = self.0.subscribe();

@@ -182,18 +182,39 @@ impl Deadline {
                 let _ = tx.send(call(inner.as_ref()));
             })
             .map_err(|e| Error::internal(format!("a keychain call could not start: {e}")))?;
-        rx.recv_timeout(self.limit).unwrap_or_else(|_| {
-            Err(Error::new(
-                ErrorKind::Keychain,
-                format!(
-                    "The keychain did not answer within {} seconds",
-                    self.limit.as_secs().max(1)
-                ),
-                "Unlock your keyring (on Linux: the \"Login\" keyring in Passwords and Keys) or \
-                 restart it, then try again. Nothing was saved or sent.",
-            ))
-        })
+        rx.recv_timeout(self.limit)
+            .unwrap_or_else(|_| Err(unanswered(self.limit)))
     }
+}
+
+/// The OS keychain, each call limited to [`KEYCHAIN_DEADLINE`]: what the app and the CLI use.
+///
+/// # Errors
+/// [`ErrorKind::Keychain`] when no keychain can be opened.
+pub fn os_keychain() -> Result<Deadline, Error> {
+    Ok(Deadline::new(
+        Arc::new(KeychainStore::open()?),
+        KEYCHAIN_DEADLINE,
+    ))
+}
+
+const UNANSWERED: &str = "The keychain did not answer within";
+
+/// The error of a keychain call given up at its deadline.
+fn unanswered(limit: std::time::Duration) -> Error {
+    Error::new(
+        ErrorKind::Keychain,
+        format!("{UNANSWERED} {} seconds", limit.as_secs().max(1)),
+        "Unlock your keyring (on Linux: the \"Login\" keyring in Passwords and Keys) or \
+         restart it, then try again. Nothing was saved or sent.",
+    )
+}
+
+/// Whether `e` is a keychain call given up at its [`Deadline`]: the keychain is locked or
+/// wedged, and every further call would wait as long (a batch stops on it). A keychain that
+/// refuses at once (none installed) is not.
+pub fn is_unanswered(e: &Error) -> bool {
+    e.kind == ErrorKind::Keychain && e.message.starts_with(UNANSWERED)
 }
 
 impl SecretStore for Deadline {
@@ -244,10 +265,7 @@ impl Deferred {
 
     /// The OS keychain, opened on first use, every call with [`KEYCHAIN_DEADLINE`].
     pub fn keychain() -> Self {
-        Self::new(|| {
-            let store = Arc::new(KeychainStore::open()?) as Arc<dyn SecretStore>;
-            Ok(Arc::new(Deadline::new(store, KEYCHAIN_DEADLINE)) as Arc<dyn SecretStore>)
-        })
+        Self::new(|| Ok(Arc::new(os_keychain()?) as Arc<dyn SecretStore>))
     }
 
     /// Opens the store if that has not been tried yet; the error when it cannot be used.

@@ -3,11 +3,12 @@
 //! the no-double-submission rule. The Tauri shell's commands are thin wrappers over
 //! [`Workbench`]; tests drive it against the sandbox with a [`MemorySecretStore`](crate::secret_store::MemorySecretStore).
 
+mod batch_link;
+
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::mpsc;
 use tokio::task::spawn_blocking;
 
 use serde::{Deserialize, Serialize};
@@ -16,9 +17,7 @@ use crate::atlas::{AtlasClient, ClientId};
 use crate::atlas_profile::{
     AtlasConnection, AtlasDraft, AtlasLink, AtlasOrigin, AtlasTarget, parse_access_list,
 };
-use crate::batch::{
-    self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
-};
+use crate::batch::BatchItem;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::history::{HistoryEntry, HistoryId, Outcome, export_csv, export_json, filter_by_org};
@@ -170,6 +169,22 @@ impl std::fmt::Debug for Workbench {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     crate::lock(m)
+}
+
+/// Replaces the entry with `entry`'s id, or appends it.
+fn upsert(history: &mut Vec<HistoryEntry>, entry: HistoryEntry) {
+    match history.iter_mut().find(|e| e.id == entry.id) {
+        Some(slot) => *slot = entry,
+        None => history.push(entry),
+    }
+}
+
+/// Says in `entry` that its token is not in the keychain, and why.
+fn not_kept(entry: &mut HistoryEntry, e: &Error) {
+    entry.note = Some(format!(
+        "The token could not be kept in the keychain, so it cannot be reused: {}",
+        e.message
+    ));
 }
 
 fn gone() -> Error {
@@ -801,7 +816,7 @@ impl Workbench {
         };
         // A minted token already has its entry (and its keychain entry): the attempt's outcome
         // replaces "not linked yet".
-        let mut entry = match minted {
+        let entry = match minted {
             Some(entry) => HistoryEntry { outcome, ..entry },
             None => {
                 let mut entry = HistoryEntry::new(
@@ -814,26 +829,13 @@ impl Workbench {
                 );
                 entry.server = Some(server_of(&profile));
                 entry.generated_in = origin;
-                self.keep_token(&mut entry, &token).await;
+                // A refusal is said in the entry.
+                let _ = self.keep_token(&mut entry, &token).await;
                 entry
             }
         };
-        let recorded = entry.clone();
-        if let Err(e) = self.update(move |data| {
-            match data.history.iter_mut().find(|e| e.id == recorded.id) {
-                Some(slot) => *slot = recorded,
-                None => data.history.push(recorded),
-            }
-            Ok(())
-        }) {
-            // The attempt happened and is shown; only its record on disk is missing. It is kept
-            // in memory so the window still lists it, and the failure is said.
-            entry.note = Some(format!("Not saved to disk: {}", e.message));
-            let mut history = lock(&self.history);
-            history.retain(|e| e.id != entry.id);
-            history.push(entry.clone());
-        }
-        (result, Some(entry))
+        // When the write fails, the attempt is still shown (kept in memory, saying so).
+        (result, Some(self.save_entry(entry)))
     }
 
     async fn prepare_link(
@@ -867,20 +869,22 @@ impl Workbench {
                          is unused; generate a new one when you are ready.",
                     ), None)),
                 };
-                // Kept before anything else can fail: the keychain, then the history, as
-                // "generated in Atlas org X, not linked yet".
-                let mut entry = HistoryEntry::new(
-                    profile.id.clone(),
-                    profile.name.clone(),
-                    org.clone(),
-                    org_name,
-                    &token,
-                    Outcome::Minted,
-                );
-                entry.server = Some(server_of(&profile));
-                entry.generated_in = Some(target.origin());
-                self.keep_token(&mut entry, &token).await;
-                self.save_entries(vec![entry.clone()]);
+                // Kept before anything else can fail. A keychain that refused it is said in
+                // the entry; the token is still sent, as it would otherwise be lost.
+                let item = BatchItem {
+                    org: org.clone(),
+                    name: org_name,
+                    token: None,
+                };
+                let (entry, _) = self
+                    .keep_minted(
+                        &profile,
+                        &item,
+                        &token,
+                        target.origin(),
+                        std::future::pending(),
+                    )
+                    .await;
                 // A cancel that came while the token was being kept stops here.
                 let cancelled = tokio::select! {
                     biased;
@@ -954,397 +958,107 @@ impl Workbench {
         LinkToken::new(secret.as_str())
     }
 
-    /// The link status of every organization the profile's key can see, read concurrently
-    /// (see [`batch`](crate::batch)); progress goes to `events`.
-    ///
-    /// # Errors
-    /// As for listing the organizations; per-organization failures are in the report.
-    pub async fn fleet_status(
-        &self,
-        id: &ProfileId,
-        options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
-    ) -> Result<BatchReport, Error> {
-        let (_, client) = self.client(id).await?;
-        let orgs = client
-            .list_orgs()
-            .await?
-            .into_iter()
-            .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
-            .collect();
-        batch::status_all(client, orgs, options, events, cancel).await
-    }
-
-    /// The link status of the given organizations (the window's table, already listed), read
-    /// concurrently; progress goes to `events`.
-    ///
-    /// # Errors
-    /// As for building the client; per-organization failures are in the report.
-    pub async fn status_of(
-        &self,
-        id: &ProfileId,
-        orgs: Vec<(OrgId, Option<String>)>,
-        options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
-    ) -> Result<BatchReport, Error> {
-        let (_, client) = self.client(id).await?;
-        batch::status_all(client, orgs, options, events, cancel).await
-    }
-
-    /// Links many organizations with the profile's key (see [`batch`](crate::batch)). Each
-    /// attempt is recorded in the history **as it finishes**, its token in the keychain (one
-    /// entry per distinct token), so an interrupted batch loses nothing and a re-run skips what
-    /// is linked. Organizations already linked are skipped and not recorded (nothing was sent).
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidInput`] for bad options or an item without a token, a token too long
-    /// for the keychain, or an organization already being linked; as for building the client.
-    pub async fn link_batch(
-        &self,
-        id: &ProfileId,
-        items: Vec<BatchItem>,
-        options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
-    ) -> Result<BatchReport, Error> {
-        let (profile, client) = self.client(id).await?;
-        self.link_batch_using(
-            &profile,
-            client,
-            items,
-            &HashMap::new(),
-            options,
-            events,
-            cancel,
-        )
-        .await
-    }
-
-    /// Links many organizations with tokens minted now, one per organization, in the Atlas
-    /// organization `targets` maps it to (the profile's Atlas connection mints them). The
-    /// tokens are minted first, one at a time; then they are linked as
-    /// [`link_batch`](Self::link_batch) does, each entry marked with where its token was
-    /// generated. Nothing minted is lost: when a mint fails part-way, the tokens already minted
-    /// are linked and the rest are reported failed with the mint's error; when the batch is
-    /// cancelled while minting, the minted tokens are kept in the history (as cancelled
-    /// attempts) for reuse.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidInput`] when the profile has no Atlas connection, an organization
-    /// has no target or a target's addresses are bad; the first mint's error when nothing was
-    /// minted; as for [`link_batch`](Self::link_batch).
-    pub async fn link_batch_minting(
-        &self,
-        id: &ProfileId,
-        items: Vec<BatchItem>,
-        targets: &HashMap<OrgId, AtlasTarget>,
-        options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
-    ) -> Result<BatchReport, Error> {
-        options.validate()?;
-        let (profile, client) = self.client(id).await?;
-        self.atlas_link_of(id)?;
-        for item in &items {
-            let target = targets.get(&item.org).ok_or_else(|| {
-                Error::invalid_input(
-                    format!(
-                        "No Atlas organization is chosen for organization {}",
-                        item.org
-                    ),
-                    "Choose the Atlas organization to generate each token in.",
-                )
-            })?;
-            parse_access_list(&target.access_list_ips)?;
-        }
-        let total = items.len();
-        let mut report = BatchReport::default();
-        // No organization of the batch may be linked by another request while its token is
-        // minted (a token minted for nothing would be lost); link_batch_using reserves them
-        // again for the links.
-        let guards = items
-            .iter()
-            .map(|item| self.reserve(id, &item.org))
-            .collect::<Result<Vec<_>, _>>()?;
-        // A token is minted only for an organization that needs one: those already linked are
-        // found first (unless forced) and skipped, as a link batch skips them.
-        let mut items = if options.force {
-            items
-        } else {
-            let orgs = items
-                .iter()
-                .map(|i| (i.org.clone(), i.name.clone()))
-                .collect();
-            let read =
-                batch::status_all(Arc::clone(&client), orgs, options, None, cancel.clone()).await?;
-            if let Some(stopped) = read.stopped {
-                return Err(stopped);
-            }
-            let linked: HashSet<OrgId> = read
-                .results
-                .into_iter()
-                .filter(|r| {
-                    matches!(
-                        &r.outcome,
-                        OrgOutcome::Status {
-                            status: crate::LinkStatus::Synced
-                        }
-                    )
-                })
-                .map(|r| r.org)
-                .collect();
-            let (skipped, rest): (Vec<_>, Vec<_>) =
-                items.into_iter().partition(|i| linked.contains(&i.org));
-            for item in skipped {
-                let result = OrgResult {
-                    org: item.org,
-                    name: item.name,
-                    outcome: OrgOutcome::AlreadyLinked,
-                };
-                report.finish(result, total, events.as_ref());
-            }
-            rest
-        };
-        // Minted one at a time, so a refused credential stops after one request.
-        let mut minted = 0;
-        let mut mint_error = None;
-        for item in &mut items {
-            let target = &targets[&item.org];
-            let token = tokio::select! {
-                token = self.mint(id, target) => token,
-                () = cancel.cancelled() => break,
-            };
-            match token {
-                Ok(token) => {
-                    item.token = Some(token);
-                    minted += 1;
-                }
-                Err(e) if minted == 0 && report.results.is_empty() => return Err(e),
-                Err(e) => {
-                    mint_error = Some(e);
-                    break;
-                }
-            }
-        }
-        let origins: HashMap<OrgId, AtlasOrigin> = items
-            .iter()
-            .map(|i| (i.org.clone(), targets[&i.org].origin()))
-            .collect();
-        let not_minted = items.split_off(minted);
-        drop(guards);
-        if !items.is_empty() && !cancel.is_cancelled() {
-            // The link phase's events count its own organizations; they are forwarded with the
-            // batch's totals.
-            let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
-            let run = self.link_batch_using(
-                &profile,
-                Arc::clone(&client),
-                items.clone(),
-                &origins,
-                options,
-                Some(tx),
-                cancel.clone(),
-            );
-            let before = report.results.len();
-            let forward = async {
-                while let Some(event) = rx.recv().await {
-                    if let Some(events) = &events {
-                        let _ = events.send(BatchEvent {
-                            done: before + event.done,
-                            total,
-                            result: event.result,
-                        });
-                    }
-                }
-            };
-            let (linked, ()) = tokio::join!(run, forward);
-            match linked {
-                Ok(linked) => {
-                    report.results.extend(linked.results);
-                    report.stopped = linked.stopped;
-                    report.cancelled = linked.cancelled;
-                }
-                Err(e) => {
-                    self.record_unused(&profile, &items, &origins).await;
-                    return Err(e);
-                }
-            }
-        }
-        // Tokens minted but never sent (cancelled, or the batch stopped) are kept for reuse.
-        let sent: HashSet<&OrgId> = report.results.iter().map(|r| &r.org).collect();
-        let unsent: Vec<BatchItem> = items
-            .iter()
-            .filter(|i| !sent.contains(&i.org))
-            .cloned()
-            .collect();
-        self.record_unused(&profile, &unsent, &origins).await;
-        report.cancelled |= cancel.is_cancelled();
-        if let Some(error) = mint_error {
-            for item in not_minted {
-                let result = OrgResult {
-                    org: item.org,
-                    name: item.name,
-                    outcome: OrgOutcome::Failed {
-                        error: error.clone(),
-                    },
-                };
-                report.finish(result, total, events.as_ref());
-            }
-        }
-        Ok(report)
-    }
-
-    /// Keeps tokens that were minted but not sent (the batch was cancelled or stopped) in the
-    /// keychain, each with a cancelled history entry, so they can be used later.
-    async fn record_unused(
-        &self,
-        profile: &Profile,
-        items: &[BatchItem],
-        origins: &HashMap<OrgId, AtlasOrigin>,
-    ) {
-        let mut entries = Vec::new();
-        for item in items {
-            let Some(token) = &item.token else { continue };
-            let mut entry = HistoryEntry::new(
-                profile.id.clone(),
-                profile.name.clone(),
-                item.org.clone(),
-                item.name.clone(),
-                token,
-                Outcome::Cancelled,
-            );
-            entry.server = Some(server_of(profile));
-            entry.generated_in = origins.get(&item.org).cloned();
-            self.keep_token(&mut entry, token).await;
-            entries.push(entry);
-        }
-        self.save_entries(entries);
-    }
-
-    /// [`link_batch`](Self::link_batch) with a client the caller built for `profile` (the CLI's,
-    /// whose key may come from `OMLINK_PRIVATE_KEY` and whose TLS options from its flags).
-    ///
-    /// # Errors
-    /// As for [`link_batch`](Self::link_batch).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn link_batch_using(
-        &self,
-        profile: &Profile,
-        client: Arc<Client>,
-        items: Vec<BatchItem>,
-        origins: &HashMap<OrgId, AtlasOrigin>,
-        options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
-    ) -> Result<BatchReport, Error> {
-        let id = &profile.id;
-        let tokens = batch::tokens_of(&items)?;
-        for token in tokens.values() {
-            crate::secret_store::check_storable(token, std::env::consts::OS)?;
-        }
-        // No organization of the batch may be linked by another request at the same time.
-        let guards = items
-            .iter()
-            .map(|item| self.reserve(id, &item.org))
-            .collect::<Result<Vec<_>, _>>()?;
-        let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
-        let run = batch::link_all(client, items, options, Some(tx), cancel);
-        let record = async {
-            while let Some(first) = rx.recv().await {
-                // Record whatever has finished meanwhile in one store write.
-                let mut finished = vec![first];
-                while let Ok(more) = rx.try_recv() {
-                    finished.push(more);
-                }
-                self.record_batch(profile, &tokens, origins, &finished)
-                    .await;
-                if let Some(events) = &events {
-                    for event in finished {
-                        let _ = events.send(event);
-                    }
-                }
-            }
-        };
-        let (report, ()) = tokio::join!(run, record);
-        drop(guards);
-        report
-    }
-
     /// Keeps an attempt's token in the keychain, one entry per distinct token, so the entry
-    /// can be used again; when the keychain refuses, the entry says why instead.
-    async fn keep_token(&self, entry: &mut HistoryEntry, token: &LinkToken) {
+    /// can be used again; when the keychain refuses, the entry says why instead (and the
+    /// error is returned, for a batch to stop on).
+    async fn keep_token(&self, entry: &mut HistoryEntry, token: &LinkToken) -> Result<(), Error> {
+        self.keep_token_unless(entry, token, std::future::pending())
+            .await
+    }
+
+    /// [`keep_token`](Self::keep_token), unless `interrupt` completes first (a batch's Cancel
+    /// while the keychain waits for an unlock): then the entry says the token was not kept.
+    async fn keep_token_unless(
+        &self,
+        entry: &mut HistoryEntry,
+        token: &LinkToken,
+        interrupt: impl Future<Output = ()>,
+    ) -> Result<(), Error> {
         let account = link_token_account(&entry.token_fingerprint);
         let secret = Secret::new(token.expose().to_owned());
-        match self
-            .keychain(move |s| s.set(&account, secret.as_str()))
-            .await
-        {
+        let kept = tokio::select! {
+            kept = self.keychain(move |s| s.set(&account, secret.as_str())) => kept,
+            () = interrupt => Err(Error::new(
+                ErrorKind::Cancelled,
+                "Cancelled while the keychain was keeping the token",
+                "If the token was generated in Atlas and is not linked, revoke it there.",
+            )),
+        };
+        match &kept {
             Ok(()) => entry.has_token = true,
-            Err(e) => {
-                entry.note = Some(format!(
-                    "The token could not be kept in the keychain, so it cannot be reused: {}",
-                    e.message
-                ));
-            }
+            Err(e) => not_kept(entry, e),
         }
+        kept
     }
 
-    /// Records finished batch links in the history (their tokens first, in the keychain).
-    async fn record_batch(
+    /// A token generated in Atlas for `org`, kept before anything else can fail: in the
+    /// keychain, then in the history as "generated in Atlas org X, not linked yet", unless
+    /// `interrupt` completes while the keychain is asked (the entry is saved either way). The
+    /// returned entry is the one a later link attempt updates.
+    ///
+    /// The second value is the keychain's error when it did not keep the token: the entry is
+    /// recorded anyway, saying so (the token then lives only in the caller's memory).
+    pub async fn keep_minted(
         &self,
         profile: &Profile,
-        tokens: &HashMap<OrgId, LinkToken>,
-        origins: &HashMap<OrgId, AtlasOrigin>,
-        finished: &[BatchEvent],
-    ) {
-        let mut entries = Vec::new();
-        for event in finished {
-            let result = &event.result;
-            let outcome = match &result.outcome {
-                OrgOutcome::Linked { status } => Outcome::Linked {
-                    status: status.clone(),
-                },
-                OrgOutcome::Failed { error } => Outcome::failed(error),
-                OrgOutcome::AlreadyLinked | OrgOutcome::Status { .. } => continue,
-            };
-            let Some(token) = tokens.get(&result.org) else {
-                continue;
-            };
-            let mut entry = HistoryEntry::new(
-                profile.id.clone(),
-                profile.name.clone(),
-                result.org.clone(),
-                result.name.clone(),
-                token,
-                outcome,
-            );
-            entry.server = Some(server_of(profile));
-            entry.generated_in = origins.get(&result.org).cloned();
-            self.keep_token(&mut entry, token).await;
-            entries.push(entry);
-        }
-        self.save_entries(entries);
+        item: &BatchItem,
+        token: &LinkToken,
+        origin: AtlasOrigin,
+        interrupt: impl Future<Output = ()>,
+    ) -> (HistoryEntry, Result<(), Error>) {
+        let mut entry = HistoryEntry::new(
+            profile.id.clone(),
+            profile.name.clone(),
+            item.org.clone(),
+            item.name.clone(),
+            token,
+            Outcome::Minted,
+        );
+        entry.server = Some(server_of(profile));
+        entry.generated_in = Some(origin);
+        let kept = self.keep_token_unless(&mut entry, token, interrupt).await;
+        (self.save_entry(entry), kept)
     }
 
-    /// Appends history entries in one store write; when the write fails they are kept in
-    /// memory, each saying why.
-    fn save_entries(&self, entries: Vec<HistoryEntry>) {
+    /// Records how the attempt with a kept token ended (see [`keep_minted`](Self::keep_minted)):
+    /// its "not linked yet" becomes `outcome`. The entry as saved is returned (when the store
+    /// cannot be written, it says so).
+    pub fn record_outcome(&self, entry: HistoryEntry, outcome: Outcome) -> HistoryEntry {
+        self.save_entry(HistoryEntry { outcome, ..entry })
+    }
+
+    /// Saves one history entry (see [`save_entries`](Self::save_entries)).
+    fn save_entry(&self, entry: HistoryEntry) -> HistoryEntry {
+        self.save_entries(vec![entry])
+            .pop()
+            .expect("save_entries returns every entry it is given")
+    }
+
+    /// Saves history entries in one store write, each replacing the entry with its id (a
+    /// minted token's "not linked yet" becomes the attempt's outcome) or appended; when the
+    /// write fails they are kept in memory, each saying why, and returned so.
+    fn save_entries(&self, entries: Vec<HistoryEntry>) -> Vec<HistoryEntry> {
         if entries.is_empty() {
-            return;
+            return entries;
         }
         let recorded = entries.clone();
-        if let Err(e) = self.update(move |data| {
-            data.history.extend(recorded);
-            Ok(())
-        }) {
-            let mut history = lock(&self.history);
-            for mut entry in entries {
-                entry.note = Some(format!("Not saved to disk: {}", e.message));
-                history.push(entry);
+        let Err(e) = self.update(move |data| {
+            for entry in recorded {
+                upsert(&mut data.history, entry);
             }
-        }
+            Ok(())
+        }) else {
+            return entries;
+        };
+        let mut history = lock(&self.history);
+        entries
+            .into_iter()
+            .map(|mut entry| {
+                entry.note = Some(format!("Not saved to disk: {}", e.message));
+                upsert(&mut history, entry.clone());
+                entry
+            })
+            .collect()
     }
 
     /// Marks `(id, org)` as being linked until the returned guard is dropped: one link request

@@ -1481,6 +1481,55 @@ mod atlas {
         assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
         let token = sb.link_token(ORG).unwrap();
         assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
+        // The token was kept in the profile's history before it was sent; the link's outcome
+        // replaced "not linked yet".
+        let history = || {
+            let store = omlink::Store::new(
+                data.path()
+                    .join(omlink::APP_IDENTIFIER)
+                    .join(omlink::STORE_FILE_NAME),
+            );
+            store.load().unwrap().history
+        };
+        let kept = history();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert!(matches!(kept[0].outcome, omlink::Outcome::Linked { .. }));
+        assert_eq!(
+            kept[0].generated_in.as_ref().map(|o| o.org_id.as_str()),
+            Some(ATLAS_ORG)
+        );
+
+        // A link that fails after the mint keeps the generated token's entry, with the
+        // failure; with no keychain to hold the token, stderr says to revoke it.
+        let mut failing = env.to_vec();
+        failing.push(("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"));
+        let unknown = "ffffffffffffffffffffffff";
+        let run = omlink(
+            &[
+                "link",
+                "--org",
+                unknown,
+                "--atlas-org",
+                ATLAS_ORG,
+                "--profile",
+                "Lab",
+            ],
+            &failing,
+            None,
+        );
+        assert_eq!(run.code, 5, "{}", run.stderr);
+        assert!(run.stderr.contains("revoke it in Atlas"), "{}", run.stderr);
+        let kept = history();
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        let failed = kept.iter().find(|e| e.org_id.as_str() == unknown).unwrap();
+        assert!(matches!(
+            failed.outcome,
+            omlink::Outcome::Failed {
+                kind: omlink::ErrorKind::NotFound,
+                ..
+            }
+        ));
+        assert!(failed.generated_in.is_some() && !failed.has_token);
 
         // Without a secret and without a Secret Service: the keychain error, exit 9, nothing
         // sent.

@@ -9,6 +9,7 @@ mod cli;
 mod client;
 mod keychain_upkeep;
 mod kill;
+mod locked_keychain;
 mod props;
 mod tls;
 mod workbench;

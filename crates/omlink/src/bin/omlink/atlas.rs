@@ -168,7 +168,7 @@ fn saved_config(saved: &Saved, c: &AtlasConnection) -> Result<AtlasConfig, Error
     {
         Some(secret) => PrivateKey::new(zeroize::Zeroizing::new(secret).as_str())?,
         None => {
-            let keychain = omlink::secret_store::KeychainStore::open()?;
+            let keychain = omlink::secret_store::os_keychain()?;
             let secret = omlink::secret_store::SecretStore::get(
                 &keychain,
                 &omlink::secret_store::atlas_secret_account(&connection.id),

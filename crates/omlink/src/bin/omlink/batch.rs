@@ -2,6 +2,7 @@
 //! script. One result line per organization on stdout (text, or JSON lines), a progress bar on
 //! stderr when it is a terminal.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use omlink::batch::{
     self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
 };
-use omlink::secret_store::{KeychainStore, SecretStore, UnavailableStore};
+use omlink::secret_store::{SecretStore, UnavailableStore, os_keychain};
 use omlink::{
     Client, EXIT_SOME_FAILED, Error, LinkStatus, LinkToken, OrgId, Profile, Store, Workbench,
 };
@@ -38,30 +39,70 @@ pub async fn status_all(client: Client, output: Output, concurrency: usize) -> R
     report(run, orgs.len(), output, names).await
 }
 
-/// Links every `(org, token)` of a CSV file (or standard input, `-`). With a saved profile,
-/// each attempt is recorded in its history as it finishes (tokens in the keychain), as the app
-/// does.
+/// Links every `(org, token)` of a CSV file (or standard input, `-`), generating a token in
+/// Atlas for each row that names an Atlas organization instead (`atlas`). With a saved
+/// profile, each generated token is kept (keychain, history "not linked yet") as soon as Atlas
+/// returns it, and each attempt is recorded in the history as it finishes, as the app does.
 pub async fn link_from(
     client: Client,
     profile: Option<Profile>,
-    items: Vec<BatchItem>,
-    origins: std::collections::HashMap<OrgId, omlink::AtlasOrigin>,
+    file: LinkFile,
+    atlas: Option<(omlink::AtlasClient, Vec<omlink::AccessListEntry>)>,
     output: Output,
     options: BatchOptions,
 ) -> Result<u8, Error> {
     options.validate()?;
-    let total = items.len();
+    let total = file.items.len();
     let client = Arc::new(client);
     let Some(profile) = profile else {
+        let items = match &atlas {
+            Some((atlas, access_list)) => mint_tokens(atlas, file, access_list).await?,
+            None => file.items,
+        };
         let run = |events| batch::link_all(client, items, &options, Some(events), Cancel::new());
         return report(run, total, output, 0).await;
     };
+    let workbench = workbench()?;
+    let (items, minted) = match &atlas {
+        Some((atlas, access_list)) => {
+            keep_tokens(&workbench, &profile, atlas, file, access_list).await?
+        }
+        None => (file.items, HashMap::new()),
+    };
+    let run = |events| {
+        let workbench = &workbench;
+        let profile = &profile;
+        let options = &options;
+        let minted = &minted;
+        async move {
+            workbench
+                .link_batch_using(
+                    profile,
+                    client,
+                    items,
+                    minted,
+                    options,
+                    Some(events),
+                    Cancel::new(),
+                )
+                .await
+        }
+    };
+    report(run, total, output, 0).await
+}
+
+/// The workbench over the saved store and the keychain (without a keychain, the history
+/// records each attempt but not its token).
+///
+/// # Errors
+/// [`omlink::ErrorKind::Storage`] when the store cannot be read.
+pub fn workbench() -> Result<Workbench, Error> {
     let store = Store::open_default()?;
     let contents = store.load()?;
     if let Some(notice) = &contents.set_aside {
         warn(notice);
     }
-    let secrets: Arc<dyn SecretStore> = match KeychainStore::open() {
+    let secrets: Arc<dyn SecretStore> = match os_keychain() {
         Ok(keychain) => Arc::new(keychain),
         Err(e) => {
             warn(&format!(
@@ -71,32 +112,12 @@ pub async fn link_from(
             Arc::new(UnavailableStore(e))
         }
     };
-    let workbench = Workbench::new(
+    Ok(Workbench::new(
         contents.profiles,
         contents.history,
         secrets,
         Arc::new(store),
-    );
-    let run = |events| {
-        let workbench = &workbench;
-        let profile = &profile;
-        let options = &options;
-        let origins = &origins;
-        async move {
-            workbench
-                .link_batch_using(
-                    profile,
-                    client,
-                    items,
-                    origins,
-                    options,
-                    Some(events),
-                    Cancel::new(),
-                )
-                .await
-        }
-    };
-    report(run, total, output, 0).await
+    ))
 }
 
 /// Runs a batch, printing each result as it comes; the exit code follows the report.
@@ -410,34 +431,21 @@ fn parse_link_file(text: &str, path: &Path) -> Result<LinkFile, Error> {
 }
 
 /// Mints a token in Atlas for every row that named an Atlas organization, one after the
-/// other, before anything is linked. A failure stops here: nothing was linked.
+/// other, before anything is linked (no profile: nowhere to keep them). A failure stops here:
+/// nothing was linked, and the tokens already minted are named in a warning.
 pub async fn mint_tokens(
     atlas: &omlink::AtlasClient,
     file: LinkFile,
     access_list: &[omlink::AccessListEntry],
-) -> Result<
-    (
-        Vec<BatchItem>,
-        std::collections::HashMap<OrgId, omlink::AtlasOrigin>,
-    ),
-    Error,
-> {
+) -> Result<Vec<BatchItem>, Error> {
     let mut items = file.items;
     let mut minted: Vec<&OrgId> = Vec::new();
-    let mut origins = std::collections::HashMap::new();
     for item in &mut items {
         if let Some(atlas_org) = file.mint.get(&item.org) {
             match atlas.create_link_token(atlas_org, access_list).await {
                 Ok(token) => {
                     item.token = Some(token);
                     minted.push(atlas_org);
-                    origins.insert(
-                        item.org.clone(),
-                        omlink::AtlasOrigin {
-                            org_id: atlas_org.clone(),
-                            org_name: None,
-                        },
-                    );
                 }
                 Err(e) => {
                     crate::atlas::unused_token_warning(&minted);
@@ -446,5 +454,67 @@ pub async fn mint_tokens(
             }
         }
     }
-    Ok((items, origins))
+    Ok(items)
+}
+
+/// [`mint_tokens`] for a saved profile: each token is kept in the keychain and the history
+/// ("not linked yet") as soon as Atlas returns it, so a failure, or Ctrl-C, loses none.
+pub async fn keep_tokens(
+    workbench: &Workbench,
+    profile: &Profile,
+    atlas: &omlink::AtlasClient,
+    file: LinkFile,
+    access_list: &[omlink::AccessListEntry],
+) -> Result<(Vec<BatchItem>, HashMap<OrgId, omlink::HistoryEntry>), Error> {
+    let mut items = file.items;
+    let mut minted = HashMap::new();
+    for item in &mut items {
+        let Some(atlas_org) = file.mint.get(&item.org) else {
+            continue;
+        };
+        let token = atlas
+            .create_link_token(atlas_org, access_list)
+            .await
+            .inspect_err(|_| kept_unlinked_warning(minted.len()))?;
+        let entry = keep_one(workbench, profile, item, &token, atlas_org).await;
+        item.token = Some(token);
+        minted.insert(item.org.clone(), entry);
+    }
+    Ok((items, minted))
+}
+
+/// Keeps one token generated in `atlas_org` for `item`'s organization (see
+/// [`Workbench::keep_minted`]); a keychain that refuses it is said on stderr.
+pub async fn keep_one(
+    workbench: &Workbench,
+    profile: &Profile,
+    item: &BatchItem,
+    token: &LinkToken,
+    atlas_org: &OrgId,
+) -> omlink::HistoryEntry {
+    let origin = omlink::AtlasOrigin {
+        org_id: atlas_org.clone(),
+        org_name: None,
+    };
+    let (entry, kept) = workbench
+        .keep_minted(profile, item, token, origin, std::future::pending())
+        .await;
+    if let Err(e) = kept {
+        warn(&format!(
+            "the token generated for organization {} is in the history but not in the \
+             keychain ({}); if it is not linked, revoke it in Atlas",
+            item.org, e.message
+        ));
+    }
+    entry
+}
+
+/// Says that tokens generated before a failure are kept, not linked yet.
+fn kept_unlinked_warning(count: usize) {
+    if count > 0 {
+        warn(&format!(
+            "{count} token(s) generated in Atlas before this failure are kept in the keychain \
+             and the history as not linked yet: link with them from the app, or revoke them"
+        ));
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use omlink::secret_store::{KeychainStore, SecretStore, private_key_account};
+use omlink::secret_store::{SecretStore, os_keychain, private_key_account};
 use omlink::{
     BaseUrl, Client, ClientConfig, Error, LinkStatus, LinkToken, OrgId, PrivateKey, Profile,
     ProfileBook, PublicKey, Store, TlsOptions,
@@ -262,14 +262,14 @@ async fn run(cli: Cli) -> Result<u8, Error> {
             options,
             access_list,
         } => {
-            let (items, origins) = if file.mint.is_empty() {
-                (file.items, std::collections::HashMap::new())
+            let atlas = if file.mint.is_empty() {
+                None
             } else {
                 let atlas_client =
                     atlas::connect(&cli.connection.atlas, timeout, profile.as_ref())?;
-                batch::mint_tokens(&atlas_client, file, &access_list).await?
+                Some((atlas_client, access_list))
             };
-            return batch::link_from(client, profile, items, origins, output, options).await;
+            return batch::link_from(client, profile, file, atlas, output, options).await;
         }
         Validated::LinkViaAtlas {
             org,
@@ -281,9 +281,41 @@ async fn run(cli: Cli) -> Result<u8, Error> {
             let token = atlas_client
                 .create_link_token(&atlas_org, &access_list)
                 .await?;
-            let outcome = client.link(&org, &token).await.inspect_err(|_| {
+            // With a saved profile the token is kept (keychain, history "not linked yet")
+            // before it is sent: a failure, or Ctrl-C, loses nothing.
+            let kept = match &profile {
+                Some(profile) => {
+                    let workbench = batch::workbench()?;
+                    let item = omlink::batch::BatchItem {
+                        org: org.clone(),
+                        name: None,
+                        token: None,
+                    };
+                    let entry =
+                        batch::keep_one(&workbench, profile, &item, &token, &atlas_org).await;
+                    Some((workbench, entry))
+                }
+                None => None,
+            };
+            let result = client.link(&org, &token).await;
+            if let Some((workbench, entry)) = kept {
+                let outcome = match &result {
+                    Ok(o) => omlink::Outcome::Linked {
+                        status: o.status.clone(),
+                    },
+                    Err(e) => omlink::Outcome::failed(e),
+                };
+                let entry = workbench.record_outcome(entry, outcome);
+                if result.is_err() && entry.has_token {
+                    warn(&format!(
+                        "the token generated in Atlas organization {atlas_org} is kept in the \
+                         keychain and the history: link with it later from the app, or revoke it"
+                    ));
+                }
+            } else if result.is_err() {
                 atlas::unused_token_warning(&[&atlas_org]);
-            })?;
+            }
+            let outcome = result?;
             print(
                 output,
                 &json!({"org": org, "status": outcome.status}),
@@ -557,7 +589,7 @@ fn connect_profile(name: &str, c: &Connection) -> Result<(Client, Profile), Erro
     let private_key = match std::env::var("OMLINK_PRIVATE_KEY") {
         Ok(key) => PrivateKey::new(zeroize::Zeroizing::new(key).as_str())?,
         Err(_) => {
-            let store = KeychainStore::open()?;
+            let store = os_keychain()?;
             let secret = store
                 .get(&private_key_account(&profile.id))?
                 .ok_or_else(|| {

@@ -5,7 +5,7 @@
 use std::io::{self, IsTerminal};
 
 use clap::{Subcommand, ValueEnum};
-use omlink::secret_store::{KeychainStore, SecretStore, private_key_account};
+use omlink::secret_store::{SecretStore, os_keychain, private_key_account};
 use std::sync::Arc;
 
 use omlink::{Error, PrivateKey, Profile, ProfileBook, ProfileDraft, ServerKind, Store, Workbench};
@@ -84,7 +84,7 @@ pub fn run(command: ProfileCommand, c: &Connection) -> Result<(), Error> {
             report_set_aside(contents.set_aside.as_deref());
             let workbench = Workbench::from_contents(
                 contents,
-                Arc::new(KeychainStore::open()?),
+                Arc::new(os_keychain()?),
                 Arc::new(store.clone()),
             );
             let upkeep = workbench.prune_keychain(yes)?;
@@ -128,7 +128,7 @@ pub fn run(command: ProfileCommand, c: &Connection) -> Result<(), Error> {
                 let workbench = Workbench::new(
                     contents.profiles,
                     contents.history,
-                    Arc::new(KeychainStore::open()?),
+                    Arc::new(os_keychain()?),
                     Arc::new(store.clone()),
                 );
                 workbench.delete_profile(&profile.id)?;
@@ -185,7 +185,7 @@ fn add(
         Some(read_private_key()?)
     };
     if let Some(key) = &key {
-        KeychainStore::open()?.set(&private_key_account(&planned.id), key.expose())?;
+        os_keychain()?.set(&private_key_account(&planned.id), key.expose())?;
     }
     let saved = store.update(|data| {
         let mut profile = data.profiles.validate(None, &draft)?;
@@ -198,7 +198,7 @@ fn add(
         Ok(updated) => updated,
         Err(e) => {
             if key.is_some()
-                && let Ok(keychain) = KeychainStore::open()
+                && let Ok(keychain) = os_keychain()
             {
                 let _ = keychain.delete(&private_key_account(&planned.id));
             }

@@ -1,0 +1,442 @@
+//! Many organizations at once for one profile: the fleet's link statuses, and batch links whose
+//! every attempt is recorded as it finishes (see [`batch`](crate::batch)).
+//!
+//! What a batch keeps, and when:
+//! - a token generated in Atlas is kept (keychain, then history as "not linked yet") right
+//!   after it is generated, before the next one is asked for and before anything is sent;
+//! - each finished link updates that entry, or records a new one with its token;
+//! - a keychain that stops answering ends the batch: the rows not yet finished end with that
+//!   error (each keychain wait is bounded, but a thousand of them are not), and the person's
+//!   Cancel interrupts a wait.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::{Workbench, not_kept, server_of};
+use crate::atlas_profile::{AtlasTarget, parse_access_list};
+use crate::batch::{
+    self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
+};
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::history::{HistoryEntry, Outcome};
+use crate::model::LinkStatus;
+use crate::profile::{Profile, ProfileId};
+use crate::secret::LinkToken;
+use crate::secret_store::is_unanswered;
+use crate::validate::OrgId;
+
+impl Workbench {
+    /// The link status of every organization the profile's key can see, read concurrently
+    /// (see [`batch`](crate::batch)); progress goes to `events`.
+    ///
+    /// # Errors
+    /// As for listing the organizations; per-organization failures are in the report.
+    pub async fn fleet_status(
+        &self,
+        id: &ProfileId,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let (_, client) = self.client(id).await?;
+        let orgs = client
+            .list_orgs()
+            .await?
+            .into_iter()
+            .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
+            .collect();
+        batch::status_all(client, orgs, options, events, cancel).await
+    }
+
+    /// The link status of the given organizations (the window's table, already listed), read
+    /// concurrently; progress goes to `events`.
+    ///
+    /// # Errors
+    /// As for building the client; per-organization failures are in the report.
+    pub async fn status_of(
+        &self,
+        id: &ProfileId,
+        orgs: Vec<(OrgId, Option<String>)>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let (_, client) = self.client(id).await?;
+        batch::status_all(client, orgs, options, events, cancel).await
+    }
+
+    /// Links many organizations with the profile's key (see [`batch`](crate::batch)). Each
+    /// attempt is recorded in the history **as it finishes**, its token in the keychain (one
+    /// entry per distinct token), so an interrupted batch loses nothing and a re-run skips what
+    /// is linked. Organizations already linked are skipped and not recorded (nothing was sent).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for bad options or an item without a token, a token too long
+    /// for the keychain, or an organization already being linked; as for building the client.
+    pub async fn link_batch(
+        &self,
+        id: &ProfileId,
+        items: Vec<BatchItem>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let (profile, client) = self.client(id).await?;
+        self.link_batch_using(
+            &profile,
+            client,
+            items,
+            &HashMap::new(),
+            options,
+            events,
+            cancel,
+        )
+        .await
+    }
+
+    /// Links many organizations with tokens generated now, one per organization, in the Atlas
+    /// organization `targets` maps it to (the profile's Atlas connection generates them).
+    /// Tokens are generated one at a time, **each kept** in the keychain and the history ("not
+    /// linked yet") before the next is asked for; then they are linked as
+    /// [`link_batch`](Self::link_batch) does, each entry updated with its outcome. When a
+    /// generation fails part-way (or the keychain stops answering), the tokens already
+    /// generated are linked and the rest are reported failed with that error; when the batch
+    /// is cancelled, the tokens generated so far stay in the history, not linked yet.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when the profile has no Atlas connection, an organization
+    /// has no target or a target's addresses are bad; the first generation's error when
+    /// nothing was generated; as for [`link_batch`](Self::link_batch).
+    pub async fn link_batch_minting(
+        &self,
+        id: &ProfileId,
+        items: Vec<BatchItem>,
+        targets: &HashMap<OrgId, AtlasTarget>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        options.validate()?;
+        let (profile, client) = self.client(id).await?;
+        self.atlas_link_of(id)?;
+        for item in &items {
+            let target = targets.get(&item.org).ok_or_else(|| {
+                Error::invalid_input(
+                    format!(
+                        "No Atlas organization is chosen for organization {}",
+                        item.org
+                    ),
+                    "Choose the Atlas organization to generate each token in.",
+                )
+            })?;
+            parse_access_list(&target.access_list_ips)?;
+        }
+        let total = items.len();
+        let mut report = BatchReport::default();
+        // No organization of the batch may be linked by another request while its token is
+        // generated (a second token for it would be one too many); link_batch_using reserves
+        // them again for the links.
+        let guards = items
+            .iter()
+            .map(|item| self.reserve(id, &item.org))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut items = if options.force {
+            items
+        } else {
+            let (skipped, rest) = self
+                .already_linked(&client, items, options, &cancel)
+                .await?;
+            for result in skipped {
+                report.finish(result, total, events.as_ref());
+            }
+            rest
+        };
+        // One at a time, so a refused credential stops after one request.
+        let mut minted: HashMap<OrgId, HistoryEntry> = HashMap::new();
+        let mut generated = 0;
+        let mut stopped_by = None;
+        for item in &mut items {
+            let target = &targets[&item.org];
+            let token = tokio::select! {
+                token = self.mint(id, target) => token,
+                () = cancel.cancelled() => break,
+            };
+            let token = match token {
+                Ok(token) => token,
+                Err(e) if generated == 0 && report.results.is_empty() => return Err(e),
+                Err(e) => {
+                    stopped_by = Some(e);
+                    break;
+                }
+            };
+            let (entry, kept) = self
+                .keep_minted(&profile, item, &token, target.origin(), cancel.cancelled())
+                .await;
+            item.token = Some(token);
+            minted.insert(item.org.clone(), entry);
+            generated += 1;
+            match kept {
+                Err(e) if is_unanswered(&e) => {
+                    stopped_by = Some(keychain_stopped(&e));
+                    break;
+                }
+                // Cancelled: the loop ends at the next select.
+                _ => {}
+            }
+        }
+        let not_generated = items.split_off(generated);
+        drop(guards);
+        if !items.is_empty() && !cancel.is_cancelled() {
+            // The link phase's events count its own organizations; they are forwarded with the
+            // batch's totals.
+            let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
+            let run = self.link_batch_using(
+                &profile,
+                Arc::clone(&client),
+                items,
+                &minted,
+                options,
+                Some(tx),
+                cancel.clone(),
+            );
+            let before = report.results.len();
+            let forward = async {
+                while let Some(event) = rx.recv().await {
+                    if let Some(events) = &events {
+                        let _ = events.send(BatchEvent {
+                            done: before + event.done,
+                            total,
+                            result: event.result,
+                        });
+                    }
+                }
+            };
+            let (linked, ()) = tokio::join!(run, forward);
+            let linked = linked?;
+            report.results.extend(linked.results);
+            report.stopped = linked.stopped;
+        }
+        if let Some(error) = stopped_by {
+            for item in not_generated {
+                let result = OrgResult {
+                    org: item.org,
+                    name: item.name,
+                    outcome: OrgOutcome::Failed {
+                        error: error.clone(),
+                    },
+                };
+                report.finish(result, total, events.as_ref());
+            }
+        }
+        report.cancelled = cancel.is_cancelled() && report.results.len() < total;
+        Ok(report)
+    }
+
+    /// Splits `items` into the organizations already linked (as results) and the rest, so
+    /// that no token is generated for nothing.
+    async fn already_linked(
+        &self,
+        client: &Arc<Client>,
+        items: Vec<BatchItem>,
+        options: &BatchOptions,
+        cancel: &Cancel,
+    ) -> Result<(Vec<OrgResult>, Vec<BatchItem>), Error> {
+        let orgs = items
+            .iter()
+            .map(|i| (i.org.clone(), i.name.clone()))
+            .collect();
+        let read =
+            batch::status_all(Arc::clone(client), orgs, options, None, cancel.clone()).await?;
+        if let Some(stopped) = read.stopped {
+            return Err(stopped);
+        }
+        let linked: HashSet<OrgId> = read
+            .results
+            .into_iter()
+            .filter(|r| {
+                matches!(
+                    &r.outcome,
+                    OrgOutcome::Status {
+                        status: LinkStatus::Synced
+                    }
+                )
+            })
+            .map(|r| r.org)
+            .collect();
+        let (skipped, rest): (Vec<_>, Vec<_>) =
+            items.into_iter().partition(|i| linked.contains(&i.org));
+        let skipped = skipped
+            .into_iter()
+            .map(|item| OrgResult {
+                org: item.org,
+                name: item.name,
+                outcome: OrgOutcome::AlreadyLinked,
+            })
+            .collect();
+        Ok((skipped, rest))
+    }
+
+    /// [`link_batch`](Self::link_batch) with a client the caller built for `profile` (the CLI's,
+    /// whose key may come from `OMLINK_PRIVATE_KEY` and whose TLS options from its flags).
+    /// `minted` holds the "not linked yet" entries of tokens generated for this batch (see
+    /// [`keep_minted`](Self::keep_minted)): their outcome replaces it.
+    ///
+    /// # Errors
+    /// As for [`link_batch`](Self::link_batch).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn link_batch_using(
+        &self,
+        profile: &Profile,
+        client: Arc<Client>,
+        items: Vec<BatchItem>,
+        minted: &HashMap<OrgId, HistoryEntry>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let id = &profile.id;
+        let tokens = batch::tokens_of(&items)?;
+        for token in tokens.values() {
+            crate::secret_store::check_storable(token, std::env::consts::OS)?;
+        }
+        // No organization of the batch may be linked by another request at the same time.
+        let guards = items
+            .iter()
+            .map(|item| self.reserve(id, &item.org))
+            .collect::<Result<Vec<_>, _>>()?;
+        let rows: Vec<(OrgId, Option<String>)> = items
+            .iter()
+            .map(|i| (i.org.clone(), i.name.clone()))
+            .collect();
+        // The runner stops on the person's Cancel, or on a keychain that stopped answering.
+        let stop = cancel.child();
+        let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
+        let run = batch::link_all(client, items, options, Some(tx), stop.clone());
+        let mut keychain: Option<Error> = None;
+        let record = async {
+            while let Some(first) = rx.recv().await {
+                // Record whatever has finished meanwhile in one store write.
+                let mut finished = vec![first];
+                while let Ok(more) = rx.try_recv() {
+                    finished.push(more);
+                }
+                let recording = Recording {
+                    profile,
+                    tokens: &tokens,
+                    minted,
+                    cancel: &cancel,
+                };
+                self.record_batch(&recording, &finished, &mut keychain)
+                    .await;
+                if keychain.is_some() {
+                    stop.cancel();
+                }
+                if let Some(events) = &events {
+                    for event in finished {
+                        let _ = events.send(event);
+                    }
+                }
+            }
+        };
+        let (report, ()) = tokio::join!(run, record);
+        stop.cancel();
+        drop(guards);
+        let mut report = report?;
+        report.cancelled = cancel.is_cancelled() && report.results.len() < rows.len();
+        if let Some(e) = keychain.filter(|_| !cancel.is_cancelled()) {
+            let error = keychain_stopped(&e);
+            let done: HashSet<OrgId> = report.results.iter().map(|r| r.org.clone()).collect();
+            let total = rows.len();
+            for (org, name) in rows.into_iter().filter(|(org, _)| !done.contains(org)) {
+                let result = OrgResult {
+                    org,
+                    name,
+                    outcome: OrgOutcome::Failed {
+                        error: error.clone(),
+                    },
+                };
+                report.finish(result, total, events.as_ref());
+            }
+        }
+        Ok(report)
+    }
+
+    /// Records finished batch links in the history: a generated token's entry gets the
+    /// outcome, any other token is kept in the keychain with a new entry. Once the keychain
+    /// has not answered (`keychain`), it is not asked again in this batch.
+    async fn record_batch(
+        &self,
+        batch: &Recording<'_>,
+        finished: &[BatchEvent],
+        keychain: &mut Option<Error>,
+    ) {
+        let mut entries = Vec::new();
+        for event in finished {
+            let result = &event.result;
+            let outcome = match &result.outcome {
+                OrgOutcome::Linked { status } => Outcome::Linked {
+                    status: status.clone(),
+                },
+                OrgOutcome::Failed { error } => Outcome::failed(error),
+                OrgOutcome::AlreadyLinked | OrgOutcome::Status { .. } => continue,
+            };
+            if let Some(entry) = batch.minted.get(&result.org) {
+                entries.push(HistoryEntry {
+                    outcome,
+                    ..entry.clone()
+                });
+                continue;
+            }
+            let Some(token) = batch.tokens.get(&result.org) else {
+                continue;
+            };
+            let profile = batch.profile;
+            let mut entry = HistoryEntry::new(
+                profile.id.clone(),
+                profile.name.clone(),
+                result.org.clone(),
+                result.name.clone(),
+                token,
+                outcome,
+            );
+            entry.server = Some(server_of(profile));
+            match keychain {
+                Some(e) => not_kept(&mut entry, e),
+                None => {
+                    let kept = self
+                        .keep_token_unless(&mut entry, token, batch.cancel.cancelled())
+                        .await;
+                    if let Err(e) = kept
+                        && is_unanswered(&e)
+                    {
+                        *keychain = Some(e);
+                    }
+                }
+            }
+            entries.push(entry);
+        }
+        self.save_entries(entries);
+    }
+}
+
+/// What [`Workbench::record_batch`] needs to know about the batch.
+struct Recording<'a> {
+    profile: &'a Profile,
+    tokens: &'a HashMap<OrgId, LinkToken>,
+    minted: &'a HashMap<OrgId, HistoryEntry>,
+    cancel: &'a Cancel,
+}
+
+/// The error each unfinished row of a batch ends with when the keychain stopped answering.
+fn keychain_stopped(e: &Error) -> Error {
+    Error::new(
+        ErrorKind::Keychain,
+        format!("The batch stopped: {}", e.message),
+        "Unlock your keyring (on Linux: the \"Login\" keyring in Passwords and Keys) and run \
+         the batch again: organizations already linked are skipped, and tokens generated in \
+         Atlas are in the history, not linked yet.",
+    )
+}
