@@ -25,7 +25,8 @@ if [ "$want" = test ]; then
   # The sandbox is checked against curl --digest and Python's requests.
   for p in curl python3; do need_pkg "$p"; done
   # End-to-end: a display, the WebKit WebDriver, a real Secret Service and its CLI.
-  for p in xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools; do need_pkg "$p"; done
+  # xdotool answers the start-up error dialog, which has no web page to drive.
+  for p in xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools xdotool; do need_pkg "$p"; done
 fi
 
 if [ ${#apt_missing[@]} -gt 0 ]; then

@@ -8,6 +8,45 @@ pub mod types;
 use tauri::Manager;
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
+/// Builds the main window from its configuration (`create: false` in `tauri.conf.json`).
+fn main_window(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .ok_or("tauri.conf.json has no main window")?
+        .clone();
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+    Ok(())
+}
+
+/// Says why instead of vanishing: a start-up failure (an unreadable data folder, a store file
+/// that can be neither read nor set aside) gets a dialog, and on standard error for a
+/// terminal; the app ends, with exit code 1, when the dialog is closed. No main window is
+/// made, so nothing runs against the state that did not load.
+fn startup_failed<R: tauri::Runtime>(app: &tauri::AppHandle<R>, error: &str) {
+    let message = startup_failure_message(error);
+    eprintln!("omlink: {message}");
+    let handle = app.clone();
+    app.dialog()
+        .message(message)
+        .title("omlink")
+        .kind(MessageDialogKind::Error)
+        .show(move |_| {
+            // AppHandle::exit(1) ends the event loop with 0 on Linux; the code matters to a
+            // script that started omlink, and nothing was loaded that needs more than this.
+            handle.cleanup_before_exit();
+            std::process::exit(1);
+        });
+}
+
+/// The start-up failure's text.
+fn startup_failure_message(error: &str) -> String {
+    format!("omlink could not start: {error}\n\nNothing was changed on disk.")
+}
+
 /// Builds and runs the app.
 pub fn run() {
     let started = startup::Started::now();
@@ -28,20 +67,11 @@ pub fn run() {
                 Ok(state) => {
                     startup::mark(&started, "set-up done");
                     app.manage(state);
+                    // The window is made only now, over loaded state: no page exists that
+                    // could call a command before the state does.
+                    main_window(app)?;
                 }
-                Err(e) => {
-                    // Say why instead of vanishing: a start-up failure (an unreadable data
-                    // folder, a store file that can be neither read nor set aside) gets a dialog,
-                    // and the app ends when it is closed.
-                    let handle = app.handle().clone();
-                    app.dialog()
-                        .message(format!(
-                            "omlink could not start: {e}\n\nNothing was changed on disk."
-                        ))
-                        .title("omlink")
-                        .kind(MessageDialogKind::Error)
-                        .show(move |_| handle.exit(1));
-                }
+                Err(e) => startup_failed(app.handle(), &e.to_string()),
             }
             Ok(())
         })

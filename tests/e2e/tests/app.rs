@@ -1400,3 +1400,96 @@ async fn a_truncated_store_costs_no_keychain_entry_and_moving_it_back_restores_b
         assert!(entries.contains(account.as_str()) && entries.contains(key));
     }
 }
+
+/// Runs xdotool (run.sh's display), returning its standard output.
+fn xdotool(args: &[&str]) -> String {
+    let out = Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool runs (scripts/ensure-deps.sh installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn a_store_that_can_be_neither_read_nor_set_aside_gets_a_dialog_and_no_window() {
+    // A store file that does not parse, beside a lock that cannot be taken (a folder where the
+    // lock file goes): it can be neither loaded nor set aside.
+    let dir = PathBuf::from(env("OMLINK_E2E_RUN_DIR")).join("unreadable-store");
+    let data = dir.join("data");
+    let folder = data.join(omlink::APP_IDENTIFIER);
+    std::fs::create_dir_all(&folder).unwrap();
+    let store = folder.join(omlink::STORE_FILE_NAME);
+    std::fs::write(&store, b"{\"profiles\": {\"profiles\": [").unwrap();
+    std::fs::create_dir_all(folder.join(format!("{}.lock", omlink::STORE_FILE_NAME))).unwrap();
+    let log = dir.join("app.log");
+    let mut app = Command::new(env("OMLINK_E2E_APP"))
+        .env("XDG_DATA_HOME", &data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .spawn()
+        .expect("the app starts");
+    let pid = app.id().to_string();
+
+    // The reason is said on standard error and in a dialog: the only window of the process.
+    let started = Instant::now();
+    let dialog = loop {
+        let windows: Vec<String> = xdotool(&["search", "--onlyvisible", "--pid", &pid])
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        if !windows.is_empty() {
+            break windows;
+        }
+        assert!(
+            app.try_wait().unwrap().is_none(),
+            "the app ended without a dialog: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        assert!(started.elapsed() < WAIT, "no dialog appeared");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Settle: a main window made late would show up now.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let windows: Vec<String> = xdotool(&["search", "--onlyvisible", "--pid", &pid])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(windows, dialog, "the dialog is the only window");
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(said.contains("omlink could not start"), "{said}");
+    assert!(said.contains("lock"), "{said}");
+    // No page was ever made, so nothing could call a command against the missing state: the
+    // process has no WebKit web process.
+    let children = Command::new("pgrep")
+        .args(["-P", &pid, "-a"])
+        .output()
+        .unwrap();
+    let children = String::from_utf8_lossy(&children.stdout);
+    assert!(!children.contains("WebKitWebProcess"), "{children}");
+
+    // Answering the dialog ends the app with exit code 1; nothing on disk changed.
+    xdotool(&["windowfocus", "--sync", &dialog[0]]);
+    xdotool(&["key", "--clearmodifiers", "Return"]);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = app.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > WAIT {
+            let _ = app.kill();
+            panic!("the app did not end when its dialog was answered");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status.code(), Some(1), "{status}");
+    assert_eq!(
+        std::fs::read(&store).unwrap(),
+        b"{\"profiles\": {\"profiles\": [",
+        "the store file is as it was"
+    );
+    assert_eq!(
+        std::fs::read_dir(&folder).unwrap().count(),
+        2,
+        "nothing set aside"
+    );
+}
