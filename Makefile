@@ -19,7 +19,7 @@ ui: ui-deps
 	cd ui && $(NPM) run build
 
 build: deps ui
-	$(CARGO) build -p omlink -p omlink-sandbox
+	$(CARGO) build -p omlink-cli -p omlink-sandbox
 	$(CARGO) build -p omlink-desktop $(APP_FEATURES)
 
 # Opens the desktop app; with no profiles it offers the built-in sandbox.
@@ -28,7 +28,7 @@ run: build
 
 # The CLI against the sandbox, without the desktop.
 demo: deps
-	$(CARGO) build -p omlink -p omlink-sandbox
+	$(CARGO) build -p omlink-cli -p omlink-sandbox
 	scripts/demo.sh
 
 fmt:
@@ -51,7 +51,7 @@ bindings:
 
 # The real window under Xvfb with a real Secret Service; refreshes docs/screenshots.
 e2e: deps-test ui
-	$(CARGO) build -p omlink -p omlink-desktop $(APP_FEATURES)
+	$(CARGO) build -p omlink-cli -p omlink-desktop $(APP_FEATURES)
 	tests/e2e/run.sh
 
 # Each step's duration is printed as it ends, and all of them at the end (CI's log shows them).
@@ -61,7 +61,7 @@ test:
 # 100 kill -9 trials of store writes (make test runs 30); prints how many profiles were lost.
 .PHONY: torture
 torture: deps
-	OMLINK_KILL_TRIALS=100 $(CARGO) test -p omlink --test api kill -- --nocapture
+	OMLINK_KILL_TRIALS=100 $(CARGO) test -p omlink-cli --test cli kill -- --nocapture
 
 # Benchmarks: measured, never asserted. Compare revisions on the same machine.
 # Ends with one table (package, start-up, memory, per call and fleet vs curl, make test), also
@@ -84,15 +84,15 @@ icons: ui-deps
 # inside as /usr/bin/omlink. Packages land in target/release/bundle/; the .deb is repacked with
 # xz (Tauri writes gzip), which halves it.
 .PHONY: bundle package-test
-# omlink is built together with omlink-desktop so both share one feature set and one compile.
+# The CLI (omlink-cli) is built together with omlink-desktop so both share one feature set and one compile.
 bundle: deps ui
-	$(CARGO) build --release -p omlink -p omlink-desktop $(APP_FEATURES)
+	$(CARGO) build --release -p omlink-cli -p omlink-desktop $(APP_FEATURES)
 	ui/node_modules/.bin/tauri build --bundles deb,rpm
 	scripts/repack-deb.sh target/release/bundle/deb/omlink_*_amd64.deb
 
 # Builds a debug .deb quickly (reusing the test build) and checks what it holds.
 package-test: deps ui
-	$(CARGO) build -p omlink -p omlink-desktop $(APP_FEATURES)
+	$(CARGO) build -p omlink-cli -p omlink-desktop $(APP_FEATURES)
 	ui/node_modules/.bin/tauri build --debug --bundles deb \
 	  --config '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/omlink":"../target/debug/omlink"}}}}}'
 	scripts/repack-deb.sh target/debug/bundle/deb/omlink_*_amd64.deb 1

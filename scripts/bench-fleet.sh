@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
 n=1000
-cargo build --release -q -p omlink -p omlink-sandbox
+cargo build --release -q -p omlink-cli -p omlink-sandbox
 work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }

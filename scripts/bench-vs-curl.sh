@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
-cargo build --release -q -p omlink -p omlink-sandbox
+cargo build --release -q -p omlink-cli -p omlink-sandbox
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid; rm -rf "$work"' EXIT

@@ -27,6 +27,8 @@
 mod atlas;
 pub mod demo;
 pub mod digest;
+#[cfg(feature = "pki")]
+pub mod pki;
 mod server;
 
 pub use atlas::ATLAS_MEDIA_TYPE;

@@ -23,6 +23,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod history;
+mod link_file;
 mod model;
 pub mod preflight;
 mod profile;
@@ -51,6 +52,7 @@ pub use history::{
     HistoryEntry, HistoryId, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org,
     fingerprint, mask_token, neutralize_formula,
 };
+pub use link_file::{BadLinkFile, LinkFile, parse_link_file};
 pub use model::{Host, LinkOutcome, LinkStatus, Organization, Project};
 pub use profile::{
     MAX_PROFILE_NAME_LEN, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, Profile, ProfileBook, ProfileDraft,

@@ -1,14 +1,13 @@
-//! Integration tests: the client and the `omlink` binary against the sandbox over real HTTP(S)
-//! on loopback.
+//! Integration tests: the clients and the workbench against the sandbox over real HTTP(S) on
+//! loopback (the `omlink` binary's own tests are in crates/omlink-cli).
 
 mod atlas;
 mod atlas_workbench;
 mod batch;
 mod bound_secrets;
-mod cli;
 mod client;
 mod keychain_upkeep;
-mod kill;
+mod link_file;
 mod locked_keychain;
 mod props;
 mod tls;
@@ -53,78 +52,7 @@ pub fn owner(sandbox: &Sandbox) -> Client {
     client_for(sandbox, &demo::OWNER)
 }
 
-/// A private CA made for one test, as an on-prem Ops Manager would have.
-#[derive(Debug)]
-pub struct Pki {
-    /// The CA certificate, PEM.
-    pub ca_pem: String,
-    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
-}
-
-impl Pki {
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "omlink test private CA");
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let issuer =
-            rcgen::CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
-        Self {
-            ca_pem: issuer.pem(),
-            issuer,
-        }
-    }
-
-    /// A server certificate for `names`, signed by this CA.
-    pub fn identity(&self, names: &[&str]) -> omlink_sandbox::TlsIdentity {
-        use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, KeyPair};
-        let key = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
-                .unwrap();
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        omlink_sandbox::TlsIdentity {
-            cert_chain_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-        }
-    }
-
-    /// A server certificate for `localhost`, signed by this CA, that expired yesterday.
-    pub fn expired_identity(&self) -> omlink_sandbox::TlsIdentity {
-        use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, KeyPair};
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let now = std::time::SystemTime::now();
-        params.not_before = (now - std::time::Duration::from_secs(30 * 86_400)).into();
-        params.not_after = (now - std::time::Duration::from_secs(86_400)).into();
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        omlink_sandbox::TlsIdentity {
-            cert_chain_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-        }
-    }
-
-    /// An HTTPS sandbox whose certificate this CA signed for `localhost`.
-    pub fn sandbox(&self) -> Sandbox {
-        sandbox_with(SandboxConfig {
-            tls: Some(self.identity(&["localhost"])),
-            ..Default::default()
-        })
-    }
-
-    /// Writes the CA certificate to a PEM file in `dir`.
-    pub fn ca_file(&self, dir: &std::path::Path) -> std::path::PathBuf {
-        let path = dir.join("private-ca.pem");
-        std::fs::write(&path, &self.ca_pem).unwrap();
-        path
-    }
-}
+pub use omlink_sandbox::pki::Pki;
 
 /// A workbench over the real store (a file in a fresh folder) and the in-memory keychain.
 #[derive(Debug)]

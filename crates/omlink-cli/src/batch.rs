@@ -13,7 +13,8 @@ use omlink::batch::{
 };
 use omlink::secret_store::{SecretStore, UnavailableStore, os_keychain};
 use omlink::{
-    Client, EXIT_SOME_FAILED, Error, LinkStatus, LinkToken, OrgId, Profile, Store, Workbench,
+    Client, EXIT_SOME_FAILED, Error, LinkFile, LinkStatus, LinkToken, OrgId, Profile, Store,
+    Workbench,
 };
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -265,15 +266,6 @@ fn line(result: &OrgResult, output: Output, name_width: usize) -> String {
     }
 }
 
-/// A checked link file: the organizations, and for rows that name an Atlas organization
-/// instead of a token, that Atlas organization (a token is minted for each such row).
-pub struct LinkFile {
-    /// Every organization, with its token when the row gave one.
-    pub items: Vec<BatchItem>,
-    /// The Atlas organization of each row without a token.
-    pub mint: std::collections::HashMap<OrgId, OrgId>,
-}
-
 /// Reads and validates a whole link file before anything is sent: a header row naming `org`
 /// and `token` or `atlas_org` (other columns ignored), blank lines and `#` comments allowed.
 /// A row gives a token, or an Atlas organization to mint one in. Every bad row is reported
@@ -293,7 +285,12 @@ pub fn read_link_file(path: &Path) -> Result<LinkFile, Error> {
         warn_if_shared(path);
         std::fs::read_to_string(path).map_err(|e| cannot_read(path, &e))?
     });
-    parse_link_file(&text, path)
+    omlink::parse_link_file(&text, &path.display().to_string()).map_err(|bad| {
+        for row in &bad.rows {
+            warn(row);
+        }
+        bad.error
+    })
 }
 
 fn cannot_read(path: &Path, e: &std::io::Error) -> Error {
@@ -317,117 +314,6 @@ fn warn_if_shared(path: &Path) {
             ));
         }
     }
-}
-
-fn parse_link_file(text: &str, path: &Path) -> Result<LinkFile, Error> {
-    let hint = "The file needs a header row naming org and token (or atlas_org, to mint a \
-                token per row in Atlas), such as:\n  org,token\n  \
-                5f1e2d3c4b5a697887766554,<token>";
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::invalid_input(format!("{}: {e}", path.display()), hint))?
-        .clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (org_col, token_col, atlas_col) = (column("org"), column("token"), column("atlas_org"));
-    let Some(org_col) = org_col.filter(|_| token_col.is_some() || atlas_col.is_some()) else {
-        return Err(Error::invalid_input(
-            format!(
-                "{} has no header row naming org and token (or atlas_org)",
-                path.display()
-            ),
-            hint,
-        ));
-    };
-    let mut mint = std::collections::HashMap::new();
-    let name_col = column("name");
-    let mut items = Vec::new();
-    let mut bad = Vec::new();
-    let mut seen = std::collections::HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                bad.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let org = OrgId::new(record.get(org_col).unwrap_or(""));
-        let cell = |col: Option<usize>| col.and_then(|c| record.get(c)).unwrap_or("");
-        // A row with a token uses it; a row with only an Atlas organization mints one there.
-        let (token, atlas) = match (cell(token_col), cell(atlas_col)) {
-            ("", "") if atlas_col.is_some() => (
-                Err(Error::invalid_input(
-                    "The row has neither a token nor an atlas_org",
-                    "",
-                )),
-                None,
-            ),
-            ("", atlas) if atlas_col.is_some() => match OrgId::new(atlas) {
-                Ok(atlas) => (Ok(None), Some(atlas)),
-                Err(e) => (
-                    Err(Error::invalid_input(
-                        format!("atlas_org: {}", e.message),
-                        "",
-                    )),
-                    None,
-                ),
-            },
-            (token, _) => (LinkToken::new(token).map(Some), None),
-        };
-        match (org, token) {
-            (Ok(org), Ok(token)) => {
-                if let Some(first) = seen.insert(org.clone(), line) {
-                    bad.push(format!(
-                        "line {line}: organization {org} is already on line {first}"
-                    ));
-                    continue;
-                }
-                if let Some(atlas) = atlas {
-                    mint.insert(org.clone(), atlas);
-                }
-                items.push(BatchItem {
-                    org,
-                    name: name_col
-                        .and_then(|c| record.get(c))
-                        .filter(|n| !n.is_empty())
-                        .map(omlink::sanitize),
-                    token,
-                });
-            }
-            (Err(e), _) | (_, Err(e)) => bad.push(format!("line {line}: {}", e.message)),
-        }
-    }
-    if !bad.is_empty() {
-        for row in &bad {
-            warn(row);
-        }
-        return Err(Error::invalid_input(
-            format!(
-                "{} has {} bad row(s); nothing was sent",
-                path.display(),
-                bad.len()
-            ),
-            "Fix the rows listed above, then run again.",
-        ));
-    }
-    if items.is_empty() {
-        return Err(Error::invalid_input(
-            format!("{} names no organization", path.display()),
-            hint,
-        ));
-    }
-    Ok(LinkFile { items, mint })
 }
 
 /// Mints a token in Atlas for every row that named an Atlas organization, one after the

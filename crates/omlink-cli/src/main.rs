@@ -414,7 +414,7 @@ enum Validated {
         access_list: Vec<omlink::AccessListEntry>,
     },
     LinkFrom {
-        file: batch::LinkFile,
+        file: omlink::LinkFile,
         options: omlink::batch::BatchOptions,
         access_list: Vec<omlink::AccessListEntry>,
     },

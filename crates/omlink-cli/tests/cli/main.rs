@@ -1,0 +1,19 @@
+//! The `omlink` binary against the sandbox over real HTTP(S) on loopback: its arguments, output
+//! shapes and exit codes, the shared store and a kill -9 at any instant.
+
+mod commands;
+mod kill;
+
+pub use omlink_sandbox::pki::Pki;
+use omlink_sandbox::{Sandbox, SandboxConfig};
+
+/// An organization that starts unlinked.
+pub const ORG: &str = "5f1e2d3c4b5a697887766554";
+/// A well-formed id the sandbox does not know.
+pub const UNKNOWN_ORG: &str = "5f1e2d3c4b5a6978877660ff";
+/// A link token distinctive enough to search output for.
+pub const TOKEN: &str = "lt-CANARY-7f3a9c2e-token-value-that-must-never-be-printed";
+
+pub fn sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig::default()).expect("sandbox starts")
+}
