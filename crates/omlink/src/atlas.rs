@@ -3,7 +3,7 @@
 //!
 //! It shares the Ops Manager client's transport: TLS options, one deadline per call, no
 //! redirects, capped answers, typed errors with the same kinds (the hints name Atlas's
-//! settings), and the versioned media type [`ATLAS_MEDIA_TYPE`] on every request.
+//! settings), and the versioned media type [`ATLAS_MEDIA_TYPE`](crate::ATLAS_MEDIA_TYPE) on every request.
 
 use std::fmt;
 use std::time::{Duration, Instant};
