@@ -8,16 +8,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION,
-    RETRY_AFTER, WWW_AUTHENTICATE,
-};
+use reqwest::header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 use serde::{Deserialize, Serialize};
 use url::Url;
 use zeroize::Zeroizing;
 
 use crate::digest::{Challenge, ChallengeError, NonceState};
 use crate::error::{Call, Error, ErrorKind, Operation};
+use crate::http::{self, Answer, check, header_values, too_large};
 use crate::model::{Host, LinkOutcome, LinkStatus, Organization, Page, Project, StatusBody};
 use crate::secret::{LinkToken, PrivateKey};
 use crate::validate::{BaseUrl, OrgId, PublicKey};
@@ -28,8 +26,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Page size used when listing organizations (the API's maximum).
 pub const ORGS_PAGE_SIZE: usize = 500;
-/// The largest answer read; a larger one is an error (a page of 500 organizations is ~100 KB).
-pub const MAX_BODY_BYTES: usize = 4 << 20;
+pub use crate::http::MAX_BODY_BYTES;
 /// The most bytes `list_orgs` reads across all its pages.
 pub const MAX_TOTAL_BYTES: usize = 64 << 20;
 /// The most nonces kept for reuse (one per request running at the same time).
@@ -155,13 +152,6 @@ pub struct Client {
     nonces: Mutex<Vec<NonceState>>,
 }
 
-/// A complete answer: status (unwrapped from an envelope), headers and body.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
-}
-
 /// How a client proves who it is.
 #[derive(Debug)]
 pub(crate) enum Auth {
@@ -171,7 +161,7 @@ pub(crate) enum Auth {
         private_key: PrivateKey,
     },
     /// An OAuth 2.0 bearer token of an Atlas service account, fetched and renewed as needed.
-    Bearer(crate::atlas::OAuth),
+    Bearer(crate::oauth::OAuth),
 }
 
 /// Which API a client speaks.
@@ -427,10 +417,7 @@ impl Client {
         call: Call<'_>,
         work: impl Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
-        match tokio::time::timeout(self.timeout, work).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::timed_out(call, self.timeout)),
-        }
+        http::within(self.timeout, call, work).await
     }
 
     pub(crate) fn call<'a>(&'a self, op: Operation, org: Option<&'a OrgId>) -> Call<'a> {
@@ -557,7 +544,7 @@ impl Client {
     /// was cached (the server may have revoked it) fetches a fresh one and tries once more.
     async fn send_bearer(
         &self,
-        oauth: &crate::atlas::OAuth,
+        oauth: &crate::oauth::OAuth,
         call: Call<'_>,
         method: Method,
         url: Url,
@@ -566,7 +553,9 @@ impl Client {
     ) -> Result<Answer, Error> {
         let mut renewed = false;
         loop {
-            let (value, fresh) = oauth.authorization(self, call).await?;
+            let (value, fresh) = oauth
+                .authorization(&self.http, &self.base_url, call)
+                .await?;
             let answer = self
                 .round_trip(
                     call,
@@ -586,7 +575,8 @@ impl Client {
         }
     }
 
-    /// One HTTP request and its whole answer (at most [`MAX_BODY_BYTES`]); a 3xx is an error.
+    /// One HTTP request and its whole answer (see [`http::exchange`]), `secret` scrubbed
+    /// from the body and an envelope unwrapped.
     pub(crate) async fn round_trip(
         &self,
         call: Call<'_>,
@@ -600,76 +590,28 @@ impl Client {
             Flavor::OpsManager => "application/json",
             Flavor::Atlas => ATLAS_MEDIA_TYPE,
         };
-        let mut request = self
-            .http
-            .request(method.clone(), url.clone())
-            .header(ACCEPT, media_type);
-        if let Some(value) = authorization {
-            request = request.header(AUTHORIZATION, value);
-        }
-        match body {
-            Some(body) => request = request.header(CONTENT_TYPE, media_type).body(body),
-            None if *method == Method::POST => request = request.header(CONTENT_LENGTH, 0),
-            None => {}
-        }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| Error::from_transport(&e, call))?;
-        let mut status = response.status().as_u16();
-        if (300..400).contains(&status) {
-            return Err(Error::redirected(
-                call,
-                status,
-                response
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|v| v.to_str().ok()),
-            ));
-        }
-        let headers = response.headers().clone();
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
-        {
-            return Err(too_large(call, MAX_BODY_BYTES, "in one answer"));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| Error::from_transport(&e, call))?
-        {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(too_large(call, MAX_BODY_BYTES, "in one answer"));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let request = http::Request {
+            method: method.clone(),
+            url: url.clone(),
+            media_type,
+            content_type: None,
+            body,
+            authorization,
+            basic: None,
+        };
+        let mut answer = http::exchange(&self.http, call, request).await?;
         if let Some(secret) = secret {
-            body = scrub(body, secret);
+            answer.body = scrub(answer.body, secret);
         }
         if self.envelope
-            && status == 200
-            && let Some((inner, content)) = unwrap_envelope(&body)
+            && answer.status == 200
+            && let Some((inner, content)) = unwrap_envelope(&answer.body)
         {
-            status = inner;
-            body = content;
+            answer.status = inner;
+            answer.body = content;
         }
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
+        Ok(answer)
     }
-}
-
-/// Every value of header `name` that is text.
-fn header_values(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Vec<&str> {
-    headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect()
 }
 
 /// The digest challenge of a 401, or the typed error saying why there is none.
@@ -733,38 +675,6 @@ fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
         }
     }
     out
-}
-
-pub(crate) fn too_large(call: Call<'_>, limit: usize, where_: &str) -> Error {
-    Error::new(
-        ErrorKind::ServerError,
-        format!(
-            "Could not {}: the server's answer is larger than {} MiB {where_}",
-            call.op.verb(),
-            limit >> 20
-        ),
-        format!(
-            "Check that {} is an Ops Manager or Cloud Manager address, not another site.",
-            call.host
-        ),
-    )
-}
-
-/// Turns a non-2xx answer into the typed error; the one place that judges statuses.
-pub(crate) fn check(answer: Answer, call: Call<'_>) -> Result<Answer, Error> {
-    if (200..300).contains(&answer.status) {
-        return Ok(answer);
-    }
-    let retry_after = answer
-        .headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok());
-    Err(Error::from_api_response(
-        answer.status,
-        retry_after,
-        &answer.body,
-        call,
-    ))
 }
 
 fn parse_status(answer: &Answer, call: Call<'_>) -> Result<LinkStatus, Error> {

@@ -23,8 +23,10 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod history;
+mod http;
 mod link_file;
 mod model;
+mod oauth;
 pub mod preflight;
 mod profile;
 mod secret;
