@@ -12,50 +12,19 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::atlas_profile::AccessListEntry;
+use crate::access_list::AccessListEntry;
 use crate::client::{
     Auth, Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Flavor, TlsOptions, Transport, Warning,
 };
 use crate::error::{Call, Error, ErrorKind, Operation};
 use crate::http::check;
 use crate::model::Organization;
+use crate::oauth::ClientId;
 use crate::secret::{LinkToken, PrivateKey};
 use crate::validate::{BaseUrl, OrgId, PublicKey};
 
 /// Atlas's own address.
 pub const ATLAS_URL: &str = "https://cloud.mongodb.com";
-
-/// A service account's client id: one word, no colon (it is the Basic user name).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
-pub struct ClientId(String);
-
-impl ClientId {
-    /// Validates a client id.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidInput`] when it is empty, too long, or holds spaces, quotes, a
-    /// colon or control characters.
-    pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
-        let value = value.as_ref().trim();
-        if value.is_empty()
-            || value.len() > 256
-            || value
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ':' | '"' | '\\'))
-        {
-            return Err(Error::invalid_input(
-                "The service account's client id is not valid: it must be one word without \
-                 spaces, quotes or colons",
-                "Copy the client id shown with the service account in Atlas (Organization \
-                 Access → Applications → Service Accounts).",
-            ));
-        }
-        Ok(Self(value.to_owned()))
-    }
-}
-
-crate::validate::string_newtype!(ClientId);
 
 /// How omlink signs in to Atlas. Secrets stay in [`PrivateKey`]s (zeroized, redacted).
 #[derive(Clone, Debug)]

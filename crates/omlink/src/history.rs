@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind};
+use crate::fields::{ProfileId, random_id};
 use crate::model::LinkStatus;
-use crate::profile::{ProfileId, random_id};
 use crate::secret::LinkToken;
 use crate::validate::OrgId;
 
@@ -92,7 +92,7 @@ impl HistoryId {
     /// `a-z0-9-`.
     pub fn new(value: impl AsRef<str>) -> Result<Self, crate::Error> {
         let value = value.as_ref();
-        if !crate::profile::is_stable_id(value) {
+        if !crate::fields::is_stable_id(value) {
             return Err(crate::Error::invalid_input(
                 "Not a valid history entry id",
                 "Choose the entry from the history again.",

@@ -14,12 +14,16 @@
 //!
 //! No GUI dependency is allowed here: the desktop app and the `omlink` CLI both build on it.
 
+mod access_list;
 pub mod atlas;
 mod atlas_profile;
+mod atomic;
 pub mod batch;
+mod book;
 mod client;
 pub mod digest;
 mod error;
+mod fields;
 #[doc(hidden)]
 pub mod fuzzing;
 mod history;
@@ -36,13 +40,15 @@ mod store_file;
 mod validate;
 mod workbench;
 
+pub use access_list::{AccessListEntry, parse_access_list};
 pub use atlas::{
-    ATLAS_URL, AtlasClient, AtlasConfig, AtlasCredentials, AvailableProject, ClientId, Deployment,
+    ATLAS_URL, AtlasClient, AtlasConfig, AtlasCredentials, AvailableProject, Deployment,
 };
 pub use atlas_profile::{
-    AccessListEntry, AtlasAuth, AtlasConnection, AtlasDraft, AtlasLink, AtlasOrigin, AtlasTarget,
-    parse_access_list,
+    AtlasAuth, AtlasConnection, AtlasDraft, AtlasLink, AtlasOrigin, AtlasTarget,
 };
+pub use atomic::write_atomically;
+pub use book::ProfileBook;
 pub use client::{
     ATLAS_MEDIA_TYPE, Client, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     MAX_BODY_BYTES, MAX_TOTAL_BYTES, ORGS_PAGE_SIZE, TlsOptions, Warning,
@@ -50,19 +56,20 @@ pub use client::{
 pub use error::{
     EXIT_SOME_FAILED, Error, ErrorKind, exit_code_table, exit_codes, mask_userinfo, sanitize,
 };
+pub use fields::{
+    MAX_PROFILE_NAME_LEN, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, ProfileId, normalize_name,
+};
 pub use history::{
     HistoryEntry, HistoryId, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org,
     fingerprint, mask_token, neutralize_formula,
 };
 pub use link_file::{BadLinkFile, LinkFile, parse_link_file};
 pub use model::{Host, LinkOutcome, LinkStatus, Organization, Project};
-pub use profile::{
-    MAX_PROFILE_NAME_LEN, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, Profile, ProfileBook, ProfileDraft,
-    ProfileId, STORE_KEY_PROFILES, ServerKind, default_store_file,
-};
+pub use oauth::ClientId;
+pub use profile::{Profile, ProfileDraft, STORE_KEY_PROFILES, ServerKind, default_store_file};
 pub use secret::{LinkToken, MAX_LINK_TOKEN_LEN, MAX_PRIVATE_KEY_LEN, PrivateKey};
-pub use store::{Store, StoreData, Updated, write_atomically};
-pub use store_file::{Kept, StoreContents, load_store_file, set_aside_files};
+pub use store::{Store, Updated};
+pub use store_file::{Kept, StoreContents, StoreData, load_store_file, set_aside_files};
 pub use validate::{API_PREFIX, BaseUrl, CLOUD_MANAGER_URL, OrgId, PublicKey};
 pub use workbench::{
     ExportFormat, KeychainUpkeep, NoticeHook, Persistence, SandboxEndpoint, TokenSource, Workbench,

@@ -8,15 +8,46 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use reqwest::Method;
 use reqwest::header::HeaderValue;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 use zeroize::Zeroizing;
 
-use crate::atlas::ClientId;
 use crate::error::{Call, Error, ErrorKind, Operation};
 use crate::http;
 use crate::secret::PrivateKey;
 use crate::validate::BaseUrl;
+
+/// A service account's client id: one word, no colon (it is the Basic user name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Validates a client id.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] when it is empty, too long, or holds spaces, quotes, a
+    /// colon or control characters.
+    pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
+        let value = value.as_ref().trim();
+        if value.is_empty()
+            || value.len() > 256
+            || value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ':' | '"' | '\\'))
+        {
+            return Err(Error::invalid_input(
+                "The service account's client id is not valid: it must be one word without \
+                 spaces, quotes or colons",
+                "Copy the client id shown with the service account in Atlas (Organization \
+                 Access → Applications → Service Accounts).",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
+crate::validate::string_newtype!(ClientId);
 
 /// A service account's access token, fetched on first use and renewed before it expires.
 /// It lives in memory only, in a sensitive header value.

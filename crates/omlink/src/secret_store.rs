@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind};
-use crate::profile::ProfileId;
+use crate::fields::ProfileId;
 
 /// A secret read from a store: zeroized when dropped, `<redacted>` in `Debug` (a bare
 /// `Zeroizing<String>` would print it).

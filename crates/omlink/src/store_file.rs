@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::book::ProfileBook;
 use crate::error::Error;
 use crate::history::{HistoryEntry, STORE_KEY_HISTORY};
-use crate::profile::{ProfileBook, STORE_KEY_PROFILES};
+use crate::profile::STORE_KEY_PROFILES;
 
 /// The key under which the keychain accounts found unused at the last start-up are kept.
 pub const STORE_KEY_KEYCHAIN_ORPHANS: &str = "keychainOrphans";
@@ -378,7 +379,7 @@ fn set_aside(path: &Path, why: &str) -> Result<StoreContents, Error> {
     // The store now holds what was recovered (the caller holds the lock), so that what the
     // person sees is what the next writer starts from.
     if let Some(c) = &recovered {
-        crate::store::write_atomically(path, &serialize(&c.data(), &c.other)?)?;
+        crate::atomic::write_atomically(path, &serialize(&c.data(), &c.other)?)?;
     }
     let started = match &recovered {
         Some(c) => {
@@ -409,6 +410,41 @@ fn set_aside(path: &Path, why: &str) -> Result<StoreContents, Error> {
         )),
         ..recovered.unwrap_or_default()
     })
+}
+
+/// Profiles and history as saved.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoreData {
+    /// The saved profiles.
+    pub profiles: ProfileBook,
+    /// The link history.
+    pub history: Vec<HistoryEntry>,
+    /// The keychain accounts found unused at the last start-up's check.
+    pub keychain_orphans: Vec<String>,
+    /// What this version could not read, written back as it was.
+    pub kept: Kept,
+}
+
+impl StoreData {
+    /// Nothing saved at all: no profile, connection or history entry, read or kept.
+    pub fn is_empty(&self) -> bool {
+        self.profiles.profiles.is_empty()
+            && self.profiles.atlas.is_empty()
+            && self.history.is_empty()
+            && self.kept.is_empty()
+    }
+}
+
+impl ProfileBook {
+    /// Reads the profile book from the desktop app's store file (a JSON object whose
+    /// [`STORE_KEY_PROFILES`](crate::STORE_KEY_PROFILES) key holds the book). A missing file is an empty book.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) when the file cannot be read or is not
+    /// valid: it is never rewritten here.
+    pub fn load_from_store_file(path: &Path) -> Result<Self, Error> {
+        read_store_file(path).map(|contents| contents.profiles)
+    }
 }
 
 #[cfg(test)]

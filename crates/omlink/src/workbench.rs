@@ -19,17 +19,21 @@ use tokio::task::spawn_blocking;
 
 use serde::{Deserialize, Serialize};
 
-use crate::atlas::{AtlasClient, ClientId};
+use crate::atlas::AtlasClient;
 use crate::atlas_profile::AtlasTarget;
+use crate::book::ProfileBook;
 use crate::client::Client;
 use crate::error::Error;
+use crate::fields::ProfileId;
 use crate::history::{HistoryEntry, HistoryId};
 use crate::model::Organization;
-use crate::profile::{Profile, ProfileBook, ProfileId};
+use crate::oauth::ClientId;
+use crate::profile::Profile;
 use crate::secret::{LinkToken, PrivateKey};
 use crate::secret_store::{Secret, SecretStore, private_key_account};
-use crate::store::{Store, StoreData, Updated};
+use crate::store::{Store, Updated};
 use crate::store_file::StoreContents;
+use crate::store_file::StoreData;
 use crate::validate::{BaseUrl, OrgId};
 
 /// Where the workbench keeps profiles and history: the core [`Store`] (atomic writes under a

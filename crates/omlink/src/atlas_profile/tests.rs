@@ -1,5 +1,8 @@
 use super::*;
 use crate::ErrorKind;
+use crate::access_list::{AccessListEntry, parse_access_list};
+use crate::atlas::ATLAS_URL;
+use crate::book::ProfileBook;
 use crate::profile::ProfileDraft;
 
 fn draft(name: &str) -> AtlasDraft {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::ErrorKind;
+use crate::book::ProfileBook;
 
 fn draft(name: &str) -> ProfileDraft {
     ProfileDraft {

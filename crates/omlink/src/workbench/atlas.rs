@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
+use crate::access_list::parse_access_list;
 use crate::atlas::AtlasClient;
-use crate::atlas_profile::{
-    AtlasConnection, AtlasDraft, AtlasLink, AtlasTarget, parse_access_list,
-};
+use crate::atlas_profile::{AtlasConnection, AtlasDraft, AtlasLink, AtlasTarget};
 use crate::error::Error;
+use crate::fields::ProfileId;
 use crate::model::Organization;
-use crate::profile::{Profile, ProfileId};
+use crate::profile::Profile;
 use crate::secret::{LinkToken, PrivateKey};
 use crate::secret_store::{Secret, atlas_secret_account};
 use crate::validate::OrgId;

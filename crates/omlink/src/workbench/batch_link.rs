@@ -15,15 +15,17 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::{Workbench, not_kept, server_of};
-use crate::atlas_profile::{AtlasTarget, parse_access_list};
+use crate::access_list::parse_access_list;
+use crate::atlas_profile::AtlasTarget;
 use crate::batch::{
     self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
 };
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
+use crate::fields::ProfileId;
 use crate::history::{HistoryEntry, Outcome};
 use crate::model::LinkStatus;
-use crate::profile::{Profile, ProfileId};
+use crate::profile::Profile;
 use crate::secret::LinkToken;
 use crate::secret_store::is_unanswered;
 use crate::validate::OrgId;

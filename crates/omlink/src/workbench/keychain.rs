@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind};
 use crate::secret_store::{
     atlas_secret_account, legacy_link_token_account, link_token_account, private_key_account,
 };
-use crate::store::StoreData;
+use crate::store_file::StoreData;
 
 use super::Workbench;
 

@@ -4,8 +4,10 @@
 use std::collections::HashSet;
 
 use crate::atlas_profile::{AtlasConnection, AtlasDraft, AtlasLink};
+use crate::book::ProfileBook;
 use crate::error::Error;
-use crate::profile::{Profile, ProfileBook, ProfileDraft, ProfileId};
+use crate::fields::ProfileId;
+use crate::profile::{Profile, ProfileDraft};
 use crate::secret::PrivateKey;
 use crate::secret_store::{link_token_account, private_key_account};
 
