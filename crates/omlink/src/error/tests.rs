@@ -1,3 +1,4 @@
+use super::text::EXCERPT_LEN;
 use super::*;
 
 fn call(op: Operation) -> Call<'static> {
