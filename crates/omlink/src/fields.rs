@@ -128,5 +128,5 @@ pub fn normalize_name(name: &str) -> String {
 }
 
 fn check_readable(path: &Path) -> Result<(), Error> {
-    crate::client::load_ca_file(path).map(drop)
+    crate::ca_file::load_ca_file(path).map(drop)
 }

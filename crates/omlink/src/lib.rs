@@ -20,6 +20,7 @@ mod atlas_profile;
 mod atomic;
 pub mod batch;
 mod book;
+mod ca_file;
 mod client;
 pub mod digest;
 mod error;
