@@ -3,75 +3,16 @@
 //! Credentials come from the environment only.
 
 use omlink::AccessListEntry;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Subcommand;
 use omlink::{
     ATLAS_URL, AtlasClient, AtlasConfig, AtlasCredentials, BaseUrl, ClientId, Error, OrgId,
     PrivateKey, PublicKey, TlsOptions,
 };
 use serde_json::json;
 
-use crate::{Output, confirm, emit, print, warn};
-
-#[derive(Subcommand, Debug)]
-pub(crate) enum AtlasCommand {
-    /// List the Atlas organizations the credentials can see (id, name).
-    Orgs,
-    /// Create or revoke an Atlas organization's link token.
-    #[command(subcommand)]
-    Token(TokenCommand),
-    /// The projects an Atlas organization can migrate from (those of linked sources).
-    Projects {
-        /// The Atlas organization id.
-        #[arg(long, value_name = "ID")]
-        atlas_org: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub(crate) enum TokenCommand {
-    /// Create a link token and print it alone on standard output (pipe it into
-    /// `omlink link --token -`).
-    Create {
-        /// The Atlas organization id.
-        #[arg(long, value_name = "ID")]
-        atlas_org: String,
-        /// An IP address or CIDR block (such as 203.0.113.7 or 198.51.100.0/24) Atlas accepts
-        /// the source's calls from: the source's external address as Atlas sees it (repeat for
-        /// several; Cloud Manager needs none).
-        #[arg(long = "access-list-ip", value_name = "IP")]
-        access_list_ip: Vec<String>,
-    },
-    /// Revoke the link token: this removes the link and the API key it carries.
-    Revoke {
-        /// The Atlas organization id.
-        #[arg(long, value_name = "ID")]
-        atlas_org: String,
-        /// Do not ask for confirmation (required when standard input is not a terminal).
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-/// Where Atlas is and how to trust it; the credentials come from the environment, or from an
-/// Atlas connection saved by the app.
-#[derive(clap::Args, Debug, Clone)]
-pub(crate) struct AtlasConnection {
-    /// Use an Atlas connection saved by the omlink app: its URL, sign-in method, TLS options
-    /// and timeout, and its secret from the OS keychain (unless OMLINK_ATLAS_CLIENT_SECRET or
-    /// OMLINK_ATLAS_PRIVATE_KEY is set). Without it, and without OMLINK_ATLAS_CLIENT_ID or
-    /// OMLINK_ATLAS_PUBLIC_KEY in the environment, a --profile's own Atlas connection is used.
-    #[arg(long, global = true, value_name = "NAME")]
-    pub atlas_profile: Option<String>,
-    /// Atlas's address (default https://cloud.mongodb.com).
-    #[arg(long, global = true, env = "OMLINK_ATLAS_URL", value_name = "URL")]
-    pub atlas_url: Option<String>,
-    /// A PEM file of extra CA certificates to trust for Atlas, in addition to the system's.
-    #[arg(long, global = true, env = "OMLINK_ATLAS_CA_CERT", value_name = "FILE")]
-    pub atlas_ca_cert: Option<PathBuf>,
-}
+use crate::args::{AtlasCommand, AtlasConnection, Output, TokenCommand};
+use crate::output::{confirm, emit, print, warn};
 
 /// Checks the access-list addresses and CIDR blocks before anything is sent (the core's
 /// rule; an empty `--access-list-ip ""` is refused rather than skipped).

@@ -19,7 +19,8 @@ use omlink::{
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::{Output, emit, warn};
+use crate::args::Output;
+use crate::output::{emit, warn};
 
 /// Every organization the key can see, with its link status.
 pub async fn status_all(client: Client, output: Output, concurrency: usize) -> Result<u8, Error> {

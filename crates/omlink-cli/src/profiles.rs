@@ -4,58 +4,14 @@
 
 use std::io::{self, IsTerminal};
 
-use clap::{Subcommand, ValueEnum};
 use omlink::secret_store::{SecretStore, os_keychain, private_key_account};
 use std::sync::Arc;
 
 use omlink::{Error, PrivateKey, Profile, ProfileBook, ProfileDraft, ServerKind, Store, Workbench};
 use serde_json::json;
 
-use crate::{Connection, confirm, print, warn};
-
-#[derive(Subcommand, Debug)]
-pub enum ProfileCommand {
-    /// List the saved profiles.
-    List,
-    /// Show one profile.
-    Show {
-        /// The profile's name (case-insensitive).
-        name: String,
-    },
-    /// Save a new profile: --url and --public-key (or OMLINK_URL / OMLINK_PUBLIC_KEY), the
-    /// private key from OMLINK_PRIVATE_KEY or, in a terminal, a prompt that does not echo.
-    Add {
-        /// A unique name, such as "Ops Manager prod".
-        name: String,
-        /// Ops Manager (the default) or Cloud Manager (which needs no --url).
-        #[arg(long, value_enum, default_value_t = Kind::OpsManager)]
-        kind: Kind,
-        /// Save the profile without a private key (set it later in the app).
-        #[arg(long)]
-        no_private_key: bool,
-    },
-    /// List omlink's keychain entries that no saved profile, Atlas connection or history entry
-    /// uses; with --yes, remove them. Refused while a set-aside store file is beside the store.
-    Prune {
-        /// Remove them (without it, nothing is changed).
-        #[arg(long)]
-        yes: bool,
-    },
-    /// Delete a profile and its private key in the keychain.
-    Remove {
-        /// The profile's name.
-        name: String,
-        /// Do not ask for confirmation (required when standard input is not a terminal).
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    OpsManager,
-    CloudManager,
-}
+use crate::args::{Connection, Kind, ProfileCommand};
+use crate::output::{confirm, print, warn};
 
 pub fn run(command: ProfileCommand, c: &Connection) -> Result<(), Error> {
     let store = Store::open_default()?;
