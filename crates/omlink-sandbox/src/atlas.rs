@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::demo::{self, Role};
 use crate::digest::Refusal;
-use crate::server::{Body, Flags, api_error, digest_challenge, json_response, query_param};
+use crate::response::{Body, Flags, api_error, digest_challenge, json_response, query_param};
 use crate::{Faults, State, lock};
 
 /// The Atlas Admin API v2's path.
@@ -335,7 +335,7 @@ fn revoke_token(state: &State, org: &str) -> Response<Body> {
             om.atlas_org = None;
         }
     }
-    let mut r = Response::new(crate::server::full(Vec::new()));
+    let mut r = Response::new(crate::response::full(Vec::new()));
     *r.status_mut() = StatusCode::NO_CONTENT;
     r
 }

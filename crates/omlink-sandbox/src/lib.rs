@@ -27,8 +27,11 @@
 mod atlas;
 pub mod demo;
 pub mod digest;
+mod faults;
+mod ops_manager;
 #[cfg(feature = "pki")]
 pub mod pki;
+mod response;
 mod server;
 
 pub use atlas::ATLAS_MEDIA_TYPE;
