@@ -1,71 +1,60 @@
-//! The app's commands: each turns its arguments into validated core types, calls one
-//! [`omlink::Workbench`] method and returns the core's [`Error`] as is. All are async, so no
-//! keychain or HTTP call runs on the main thread.
+//! The app's commands: each turns its arguments into validated core types, calls one core
+//! method (or a shell helper for what only the window has: its preferences, its dialogs, its
+//! channels) and returns the core's [`Error`] as is. All are async, so no keychain or HTTP
+//! call runs on the main thread; each is generic over the runtime, so the mock runtime can
+//! drive it in tests.
 
-use omlink::batch::{BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel};
+use omlink::batch::BatchEvent;
 use omlink::preflight::ProjectCheck;
 use omlink::{
     AtlasConnection, AtlasDraft, AvailableProject, Error, ExportFormat, HistoryEntry, HistoryId,
-    LinkOutcome, OrgId, Organization, Profile, ProfileDraft, ProfileId, SandboxEndpoint,
-    TokenSource,
+    KeychainUpkeep, LinkOutcome, OrgId, Organization, Profile, ProfileDraft, ProfileId,
 };
-use omlink_sandbox::{Sandbox, SandboxConfig, demo};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
-use tauri_plugin_store::StoreExt;
-use tokio::sync::oneshot;
+use tauri::{AppHandle, Runtime, State};
 
-use crate::state::{AppState, blocking, lock};
+use crate::batches;
+use crate::state::{AppState, blocking};
 use crate::types::{
-    AppInfo, BatchLinkRequest, BatchSummary, KeychainState, LinkRequest, LinkResponse,
-    OrganizationsView, ProfilesView, StatusBatchRequest,
+    AppInfo, BatchLinkRequest, BatchSummary, LinkRequest, LinkResponse, OrganizationsView,
+    ProfilesView, StatusBatchRequest,
 };
+use crate::window;
 
 type Result<T> = std::result::Result<T, Error>;
+
+/// A secret from the window, held in zeroizing memory from here on.
+fn zeroizing(s: Option<String>) -> Option<omlink::secret_store::Secret> {
+    s.map(omlink::secret_store::Secret::new)
+}
 
 /// About this build; opens the keychain (on a blocking thread) to say whether it answers.
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
-    let keychain = std::sync::Arc::clone(&state.keychain);
-    let keychain = match blocking(move || Ok(keychain.store().map(drop))).await? {
-        Ok(()) => KeychainState::Available,
-        Err(e) => KeychainState::Unavailable {
-            message: e.message,
-            hint: e.hint,
-        },
-    };
     Ok(AppInfo {
         version: omlink::VERSION.to_owned(),
         identifier: omlink::APP_IDENTIFIER.to_owned(),
         store_file: state.store_file.clone(),
-        keychain,
+        keychain: window::keychain_state(&state).await?,
     })
 }
 
 /// The profiles and Atlas connections, from disk (the CLI may have changed them). Nothing
 /// here touches the keychain or the network: this is the start path.
 #[tauri::command]
-pub async fn list_profiles(app: AppHandle, state: State<'_, AppState>) -> Result<ProfilesView> {
+pub async fn list_profiles<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<ProfilesView> {
     let workbench = state.workbench.clone();
     blocking(move || workbench.reload()).await?;
     let book = state.workbench.profiles();
-    let window_choice = app
-        .store(WINDOW_STORE)
-        .ok()
-        .and_then(|s| s.get(LAST_PROFILE))
-        .and_then(|v| serde_json::from_value::<ProfileId>(v).ok())
-        .filter(|id| book.get(id).is_some());
     Ok(ProfilesView {
+        last_used: window::last_profile(&app, &book).or(book.last_used),
         profiles: book.profiles,
         atlas_connections: book.atlas,
-        last_used: window_choice.or(book.last_used),
-        store_warning: store_warning(&state.workbench.store_notices()),
+        store_warning: window::store_warning(&state.workbench.store_notices()),
     })
-}
-
-fn store_warning(notices: &[String]) -> Option<String> {
-    (!notices.is_empty()).then(|| notices.join(" "))
 }
 
 /// What was said about the store file so far; each later notice (a set-aside after start-up,
@@ -77,29 +66,22 @@ pub async fn store_notices(
 ) -> Result<Option<String>> {
     let hook = move |text: &str| drop(on_notice.send(text.to_owned()));
     state.workbench.on_store_notice(std::sync::Arc::new(hook));
-    Ok(store_warning(&state.workbench.store_notices()))
+    Ok(window::store_warning(&state.workbench.store_notices()))
 }
 
 /// Once per start, after the first paint: the keychain upkeep (see
 /// [`omlink::Workbench::sweep_keychain`]: nothing is removed because a damaged store does not
 /// name it). A keychain that cannot be used is reported by the commands that need it.
 #[tauri::command]
-pub async fn sweep_keychain(state: State<'_, AppState>) -> Result<omlink::KeychainUpkeep> {
+pub async fn sweep_keychain(state: State<'_, AppState>) -> Result<KeychainUpkeep> {
     let workbench = state.workbench.clone();
-    let sweep = || async move {
-        blocking(move || workbench.sweep_keychain())
-            .await
-            .unwrap_or_else(|e| omlink::KeychainUpkeep {
-                notice: Some(format!("The keychain could not be checked: {}", e.message)),
-                ..omlink::KeychainUpkeep::default()
-            })
-    };
-    Ok(state.sweep.get_or_init(sweep).await.clone())
+    let sweep = || async move { blocking(move || Ok(workbench.startup_upkeep())).await };
+    Ok(state.sweep.get_or_try_init(sweep).await?.clone())
 }
 
 /// "Remove unused keychain entries": removes, on purpose, the omlink entries nothing saved uses.
 #[tauri::command]
-pub async fn prune_keychain(state: State<'_, AppState>) -> Result<omlink::KeychainUpkeep> {
+pub async fn prune_keychain(state: State<'_, AppState>) -> Result<KeychainUpkeep> {
     let workbench = state.workbench.clone();
     blocking(move || workbench.prune_keychain(true)).await
 }
@@ -111,11 +93,6 @@ pub async fn startup_ready(state: State<'_, AppState>) -> Result<()> {
     Ok(())
 }
 
-/// The window's own preferences (tauri-plugin-store): not shared with the CLI.
-const WINDOW_STORE: &str = "window.json";
-/// The profile the window showed last.
-const LAST_PROFILE: &str = "lastProfile";
-
 #[tauri::command]
 pub async fn save_profile(
     state: State<'_, AppState>,
@@ -123,13 +100,8 @@ pub async fn save_profile(
     draft: ProfileDraft,
     private_key: Option<String>,
 ) -> Result<Profile> {
-    let private_key = private_key.map(zeroize_string);
-    let workbench = state.workbench.clone();
-    blocking(move || workbench.save_profile(id.as_ref(), &draft, private_key.as_deref())).await
-}
-
-fn zeroize_string(s: String) -> omlink::secret_store::Secret {
-    omlink::secret_store::Secret::new(s)
+    let (workbench, key) = (state.workbench.clone(), zeroizing(private_key));
+    blocking(move || workbench.save_profile(id.as_ref(), &draft, key.as_deref())).await
 }
 
 #[tauri::command]
@@ -144,64 +116,20 @@ pub async fn delete_profile(state: State<'_, AppState>, id: ProfileId) -> Result
     blocking(move || workbench.delete_profile(&id)).await
 }
 
+/// Remembers the profile the window shows (the window's own preference).
 #[tauri::command]
-pub async fn select_profile(
-    app: AppHandle,
+pub async fn select_profile<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     id: ProfileId,
 ) -> Result<()> {
-    if state.workbench.profiles().get(&id).is_none() {
-        return Err(Error::invalid_input(
-            "That profile no longer exists",
-            "Choose a profile from the list.",
-        ));
-    }
-    let store = app.store(WINDOW_STORE).map_err(|e| {
-        Error::storage(
-            format!("Could not open the window's preferences: {e}"),
-            "Check the permissions of the app's data folder.",
-        )
-    })?;
-    store.set(LAST_PROFILE, serde_json::json!(id));
-    store.save().map_err(|e| {
-        Error::storage(
-            format!("Could not save the window's preferences: {e}"),
-            "Check the disk space and the permissions of the app's data folder.",
-        )
-    })
+    window::remember_profile(&app, &state.workbench.profiles(), &id)
 }
 
 /// Starts the in-process sandbox (once) and returns the profile that uses it.
 #[tauri::command]
 pub async fn start_sandbox(state: State<'_, AppState>) -> Result<Profile> {
-    let url = {
-        let mut sandbox = lock(&state.sandbox);
-        if sandbox.is_none() {
-            let started = Sandbox::start(SandboxConfig {
-                // The app never keeps what it sends (link tokens) in the sandbox's log.
-                record_bodies: false,
-                ..SandboxConfig::default()
-            })
-            .map_err(|e| {
-                Error::invalid_input(
-                    format!("The sandbox could not start: {e}"),
-                    "Another program may hold the loopback ports; try again.",
-                )
-            })?;
-            *sandbox = Some(started);
-        }
-        sandbox
-            .as_ref()
-            .map(|s| s.url().to_owned())
-            .unwrap_or_default()
-    };
-    state.workbench.use_sandbox(SandboxEndpoint {
-        url: omlink::BaseUrl::new(url)?,
-        public_key: omlink::PublicKey::new(demo::OWNER.public_key)?,
-        private_key: omlink::PrivateKey::new(demo::OWNER.private_key)?,
-        atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id)?,
-        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret)?,
-    })
+    state.start_sandbox()
 }
 
 #[tauri::command]
@@ -210,59 +138,32 @@ pub async fn list_organizations(
     id: ProfileId,
 ) -> Result<OrganizationsView> {
     let warnings = state.workbench.warnings(&id).await?;
-    let organizations = state.workbench.list_orgs(&id).await?;
     Ok(OrganizationsView {
-        organizations,
+        organizations: state.workbench.list_orgs(&id).await?,
         warning_texts: warnings.iter().map(ToString::to_string).collect(),
         warnings,
     })
 }
 
+/// Links one organization; `cancel_request` with the same request id cancels it.
 #[tauri::command]
 pub async fn create_migration_link(
     state: State<'_, AppState>,
     request: LinkRequest,
 ) -> Result<LinkResponse> {
-    let org = request.org_id;
-    let token = match (request.token, request.history_id, request.mint) {
-        (Some(token), _, _) => TokenSource::New(token),
-        (None, Some(history_id), _) => TokenSource::History(history_id),
-        (None, None, Some(target)) => TokenSource::Mint(target),
-        (None, None, None) => {
-            return Err(Error::invalid_input(
-                "The link token is empty",
-                "Paste the link token generated in Atlas.",
-            ));
-        }
-    };
-    let (tx, rx) = oneshot::channel();
-    lock(&state.cancels).insert(request.request_id.clone(), tx);
-    let cancelled = async {
-        // A dropped sender is not a cancel.
-        if rx.await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+    let (cancelled, _pending) = state.cancellable(&request.request_id);
+    let (org, name, source) = (request.org_id, request.org_name, request.source);
     let (result, entry) = state
         .workbench
-        .link(
-            &request.profile_id,
-            &org,
-            request.org_name,
-            token,
-            cancelled,
-        )
+        .link(&request.profile_id, &org, name, source, cancelled)
         .await;
-    lock(&state.cancels).remove(&request.request_id);
     result.map(|outcome| LinkResponse { outcome, entry })
 }
 
 /// Cancels a pending link; false when it had already finished.
 #[tauri::command]
 pub async fn cancel_request(state: State<'_, AppState>, request_id: String) -> Result<bool> {
-    Ok(lock(&state.cancels)
-        .remove(&request_id)
-        .is_some_and(|tx| tx.send(()).is_ok()))
+    Ok(state.cancel_request(&request_id))
 }
 
 #[tauri::command]
@@ -298,36 +199,19 @@ pub async fn delete_history_entry(state: State<'_, AppState>, entry_id: HistoryI
 }
 
 /// Asks the person for a file name (native save dialog) and writes the (filtered) history
-/// there; `None` when they cancelled. The dialog runs here, not in the web view, so the web
-/// view cannot direct a write anywhere.
+/// there; `None` when they cancelled.
 #[tauri::command]
-pub async fn export_history(
-    app: AppHandle,
+pub async fn export_history<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     org_id: Option<OrgId>,
     format: ExportFormat,
     file_name: String,
 ) -> Result<Option<String>> {
     let text = state.workbench.export_history(org_id.as_ref(), format);
-    let (kind, extension) = match format {
-        ExportFormat::Json => ("JSON", "json"),
-        ExportFormat::Csv => ("CSV", "csv"),
-    };
-    let Some(path) = app
-        .dialog()
-        .file()
-        .set_file_name(file_name)
-        .add_filter(kind, &[extension])
-        .blocking_save_file()
-        .and_then(|p| p.as_path().map(std::path::Path::to_path_buf))
-    else {
-        return Ok(None);
-    };
-    omlink::write_atomically(&path, text.as_bytes()).map_err(|e| Error {
-        hint: "Choose another folder.".to_owned(),
-        ..e
-    })?;
-    Ok(Some(path.display().to_string()))
+    let path = window::export_file(&app, file_name, format);
+    path.map(|path| window::write_export(&path, &text))
+        .transpose()
 }
 
 /// Reads the link status of the listed organizations concurrently; each result goes through
@@ -338,172 +222,40 @@ pub async fn status_batch(
     request: StatusBatchRequest,
     on_event: Channel<BatchEvent>,
 ) -> Result<BatchSummary> {
-    let options = batch_options(request.concurrency, false)?;
-    let orgs = request
-        .orgs
-        .into_iter()
-        .map(|o| OrgId::new(&o.id).map(|id| (id, Some(o.name))))
-        .collect::<Result<Vec<_>>>()?;
-    let workbench = state.workbench.clone();
-    let profile = request.profile_id;
-    let (cancel, _filed) = file_batch(&state, &request.batch_id);
-    run_batch(cancel, on_event, |events, cancel| async move {
+    let options = batches::options(request.concurrency, false)?;
+    let orgs = batches::orgs(request.orgs)?;
+    let (workbench, profile) = (state.workbench.clone(), request.profile_id);
+    let run = |events, cancel| async move {
         workbench
             .status_of(&profile, orgs, &options, Some(events), cancel)
             .await
-    })
-    .await
+    };
+    batches::run(&state, &request.batch_id, on_event, run).await
 }
 
-/// Links many organizations (see `omlink::batch`): every attempt is in the history as it
-/// finishes, each result goes through `on_event`, and `cancel_batch` stops it.
+/// Links many organizations (see [`omlink::Workbench::link_batch_sourced`]): every attempt is
+/// in the history as it finishes, each result goes through `on_event`, and `cancel_batch`
+/// stops it.
 #[tauri::command]
 pub async fn link_batch(
     state: State<'_, AppState>,
     request: BatchLinkRequest,
     on_event: Channel<BatchEvent>,
 ) -> Result<BatchSummary> {
-    let options = batch_options(request.concurrency, request.force)?;
-    let profile = request.profile_id;
-    // Filed before the keychain is read, so a Cancel during the reads is not lost.
-    let (cancel, _filed) = file_batch(&state, &request.batch_id);
-    let minting = request.items.iter().filter(|i| i.mint.is_some()).count();
-    if minting > 0 {
-        if minting < request.items.len() {
-            return Err(Error::invalid_input(
-                "A batch either generates every token in Atlas or uses given tokens",
-                "Choose an Atlas organization for every selected organization, or give every \
-                 one a token.",
-            ));
-        }
-        let mut targets = std::collections::HashMap::new();
-        let mut items = Vec::with_capacity(request.items.len());
-        for item in request.items {
-            if let Some(target) = item.mint {
-                targets.insert(item.org.clone(), target);
-            }
-            items.push(BatchItem {
-                org: item.org,
-                name: item.name,
-                token: None,
-            });
-        }
-        let workbench = state.workbench.clone();
-        return run_batch(cancel, on_event, |events, cancel| async move {
-            workbench
-                .link_batch_minting(&profile, items, &targets, &options, Some(events), cancel)
-                .await
-        })
-        .await;
-    }
-    let mut items = Vec::with_capacity(request.items.len());
-    for item in request.items {
-        if cancel.is_cancelled() {
-            return Err(Error::new(
-                omlink::ErrorKind::Cancelled,
-                "The batch was cancelled before it started",
-                "Nothing was sent.",
-            ));
-        }
-        let token = match (item.token, item.history_id) {
-            (Some(token), _) => token,
-            (None, Some(entry)) => {
-                state
-                    .workbench
-                    .saved_token(&profile, &item.org, &entry)
-                    .await?
-            }
-            (None, None) => {
-                return Err(Error::invalid_input(
-                    format!("No link token for organization {}", item.org),
-                    "Paste or import a token for every selected organization.",
-                ));
-            }
-        };
-        items.push(BatchItem {
-            org: item.org,
-            name: item.name,
-            token: Some(token),
-        });
-    }
-    let workbench = state.workbench.clone();
-    run_batch(cancel, on_event, |events, cancel| async move {
+    let options = batches::options(request.concurrency, request.force)?;
+    let (workbench, profile, items) = (state.workbench.clone(), request.profile_id, request.items);
+    let run = |events, cancel| async move {
         workbench
-            .link_batch(&profile, items, &options, Some(events), cancel)
+            .link_batch_sourced(&profile, items, &options, Some(events), cancel)
             .await
-    })
-    .await
+    };
+    batches::run(&state, &request.batch_id, on_event, run).await
 }
 
 /// Cancels a running batch; false when it had already finished.
 #[tauri::command]
 pub async fn cancel_batch(state: State<'_, AppState>, batch_id: String) -> Result<bool> {
-    Ok(lock(&state.batches).remove(&batch_id).is_some_and(|c| {
-        c.cancel();
-        true
-    }))
-}
-
-fn batch_options(concurrency: Option<usize>, force: bool) -> Result<BatchOptions> {
-    let options = BatchOptions {
-        concurrency: concurrency.unwrap_or(omlink::batch::DEFAULT_CONCURRENCY),
-        force,
-        ..BatchOptions::default()
-    };
-    options.validate()?;
-    Ok(options)
-}
-
-/// A batch's cancel handle, filed under the window's batch id until the guard is dropped.
-struct Filed<'a> {
-    batches: &'a std::sync::Mutex<std::collections::HashMap<String, Cancel>>,
-    id: String,
-}
-
-impl Drop for Filed<'_> {
-    fn drop(&mut self) {
-        lock(self.batches).remove(&self.id);
-    }
-}
-
-fn file_batch<'a>(state: &'a AppState, batch_id: &str) -> (Cancel, Filed<'a>) {
-    let cancel = Cancel::new();
-    lock(&state.batches).insert(batch_id.to_owned(), cancel.clone());
-    (
-        cancel,
-        Filed {
-            batches: &state.batches,
-            id: batch_id.to_owned(),
-        },
-    )
-}
-
-/// Runs a batch, forwarding its events to the window's channel.
-async fn run_batch<F, Fut>(
-    cancel: Cancel,
-    channel: Channel<BatchEvent>,
-    work: F,
-) -> Result<BatchSummary>
-where
-    F: FnOnce(tokio::sync::mpsc::UnboundedSender<BatchEvent>, Cancel) -> Fut,
-    Fut: std::future::Future<Output = Result<BatchReport>>,
-{
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let forward = tauri::async_runtime::spawn(async move {
-        while let Some(event) = rx.recv().await {
-            // A closed window is not the batch's failure: its results are in the history.
-            let _ = channel.send(event);
-        }
-    });
-    let report = work(tx, cancel).await;
-    let _ = forward.await;
-    let report = report?;
-    Ok(BatchSummary {
-        failed: report.failed(),
-        results: report.results,
-        stopped: report.stopped,
-        cancelled: report.cancelled,
-    })
+    Ok(batches::cancel(&state, &batch_id))
 }
 
 #[tauri::command]
@@ -513,9 +265,8 @@ pub async fn save_atlas(
     draft: AtlasDraft,
     secret: Option<String>,
 ) -> Result<AtlasConnection> {
-    let secret = secret.map(zeroize_string);
-    let workbench = state.workbench.clone();
-    blocking(move || workbench.save_atlas(id.as_ref(), &draft, secret.as_deref())).await
+    let (workbench, value) = (state.workbench.clone(), zeroizing(secret));
+    blocking(move || workbench.save_atlas(id.as_ref(), &draft, value.as_deref())).await
 }
 
 #[tauri::command]
@@ -565,11 +316,6 @@ pub async fn preflight(
 
 /// Asks the person for a PEM file of extra CA certificates (native open dialog).
 #[tauri::command]
-pub async fn choose_ca_file(app: AppHandle) -> Result<Option<String>> {
-    Ok(app
-        .dialog()
-        .file()
-        .add_filter("PEM certificates", &["pem", "crt", "cer"])
-        .blocking_pick_file()
-        .and_then(|p| p.as_path().map(|p| p.display().to_string())))
+pub async fn choose_ca_file<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
+    Ok(window::ca_file(&app))
 }

@@ -42,10 +42,11 @@ impl AppState {
     pub fn load<R: Runtime>(
         app: &AppHandle<R>,
         started: crate::startup::Started,
+        store_file: Option<std::path::PathBuf>,
     ) -> Result<Self, Box<dyn std::error::Error>> {
         // The same file the CLI finds (omlink::default_store_file resolves it the way Tauri
         // resolves app_data_dir); Tauri's own answer only when the environment gives none.
-        let path = match omlink::default_store_file() {
+        let path = match store_file.or_else(omlink::default_store_file) {
             Some(path) => path,
             None => app.path().app_data_dir()?.join(omlink::STORE_FILE_NAME),
         };
@@ -73,5 +74,83 @@ impl AppState {
             keychain,
             started,
         })
+    }
+}
+
+impl AppState {
+    /// Starts the in-process sandbox (once) and returns the profile that uses it.
+    ///
+    /// # Errors
+    /// [`omlink::ErrorKind::InvalidInput`] when it cannot listen on loopback.
+    pub fn start_sandbox(&self) -> Result<omlink::Profile, Error> {
+        let url = {
+            let mut sandbox = lock(&self.sandbox);
+            if sandbox.is_none() {
+                let started = Sandbox::start(omlink_sandbox::SandboxConfig {
+                    // The app never keeps what it sends (link tokens) in the sandbox's log.
+                    record_bodies: false,
+                    ..omlink_sandbox::SandboxConfig::default()
+                })
+                .map_err(|e| {
+                    Error::invalid_input(
+                        format!("The sandbox could not start: {e}"),
+                        "Another program may hold the loopback ports; try again.",
+                    )
+                })?;
+                *sandbox = Some(started);
+            }
+            sandbox
+                .as_ref()
+                .map(|s| s.url().to_owned())
+                .unwrap_or_default()
+        };
+        use omlink_sandbox::demo;
+        self.workbench.use_sandbox(omlink::SandboxEndpoint {
+            url: omlink::BaseUrl::new(url)?,
+            public_key: omlink::PublicKey::new(demo::OWNER.public_key)?,
+            private_key: omlink::PrivateKey::new(demo::OWNER.private_key)?,
+            atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id)?,
+            atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret)?,
+        })
+    }
+
+    /// Files a cancel handle for the window's request `request_id`: the future completes when
+    /// `cancel_request` is called with it (a dropped handle is not a cancel); the guard
+    /// unfiles it.
+    pub fn cancellable(
+        &self,
+        request_id: &str,
+    ) -> (impl std::future::Future<Output = ()> + use<>, Pending<'_>) {
+        let (tx, rx) = oneshot::channel();
+        lock(&self.cancels).insert(request_id.to_owned(), tx);
+        let cancelled = async {
+            if rx.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        let pending = Pending {
+            cancels: &self.cancels,
+            id: request_id.to_owned(),
+        };
+        (cancelled, pending)
+    }
+
+    /// Cancels the window's request `request_id`; false when it had already finished.
+    pub fn cancel_request(&self, request_id: &str) -> bool {
+        lock(&self.cancels)
+            .remove(request_id)
+            .is_some_and(|tx| tx.send(()).is_ok())
+    }
+}
+
+/// A request's cancel handle, unfiled when the request ends.
+pub struct Pending<'a> {
+    cancels: &'a Mutex<HashMap<String, oneshot::Sender<()>>>,
+    id: String,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        lock(self.cancels).remove(&self.id);
     }
 }

@@ -3,8 +3,8 @@
 
 use omlink::batch::OrgResult;
 use omlink::{
-    AtlasConnection, AtlasTarget, Error, HistoryEntry, HistoryId, LinkOutcome, LinkToken, OrgId,
-    Organization, Profile, ProfileId, Warning,
+    AtlasConnection, BatchLinkItem, Error, HistoryEntry, LinkOutcome, OrgId, Organization, Profile,
+    ProfileId, TokenSource, Warning,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -35,8 +35,7 @@ pub struct OrganizationsView {
     pub warning_texts: Vec<String>,
 }
 
-/// A link request from the window. The token is a [`LinkToken`] from the moment it is parsed
-/// (validated, redacted in `Debug`, never serialized back).
+/// A link request from the window: one organization and where its token comes from.
 #[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkRequest {
@@ -48,35 +47,9 @@ pub struct LinkRequest {
     pub org_id: OrgId,
     /// Its name, when picked from the list.
     pub org_name: Option<String>,
-    /// A new token, or…
-    pub token: Option<LinkToken>,
-    /// …the history entry whose saved token to use again, or…
-    pub history_id: Option<HistoryId>,
-    /// …the Atlas organization to generate a token in now, with the profile's Atlas
-    /// connection ("Generate & link").
-    #[serde(default)]
-    #[ts(optional)]
-    pub mint: Option<AtlasTarget>,
-}
-
-/// An organization of a batch link: a new token, or the token saved with a history entry.
-#[derive(Clone, Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchLinkItem {
-    /// The organization.
-    pub org: OrgId,
-    /// Its name, when known.
-    pub name: Option<String>,
-    /// A new token, or…
-    pub token: Option<LinkToken>,
-    /// …the history entry (of this profile and organization) whose saved token to use again,
-    /// or…
-    pub history_id: Option<HistoryId>,
-    /// …the Atlas organization to generate its token in (with the profile's Atlas
-    /// connection). A batch either generates every token or none.
-    #[serde(default)]
-    #[ts(optional)]
-    pub mint: Option<AtlasTarget>,
+    /// A pasted token (validated, redacted in `Debug`, never serialized back), the history
+    /// entry whose saved token to use again, or the Atlas organization to generate one in.
+    pub source: TokenSource,
 }
 
 /// A batch link from the window.
@@ -87,7 +60,7 @@ pub struct BatchLinkRequest {
     pub batch_id: String,
     /// The profile to link with.
     pub profile_id: ProfileId,
-    /// The organizations and their tokens.
+    /// The organizations and where each one's token comes from.
     pub items: Vec<BatchLinkItem>,
     /// Organizations worked on at the same time (default 8, 1–64).
     pub concurrency: Option<usize>,

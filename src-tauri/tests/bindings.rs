@@ -160,7 +160,7 @@ fn constants_ts() -> String {
 fn a_link_request_never_prints_its_token() {
     let request: omlink_desktop::types::LinkRequest = serde_json::from_value(serde_json::json!({
         "requestId": "r1", "profileId": "p1", "orgId": "5f1e2d3c4b5a697887766554",
-        "orgName": null, "token": "tok-SECRET-value", "historyId": null
+        "orgName": null, "source": {"kind": "paste", "value": "tok-SECRET-value"}
     }))
     .unwrap();
     let shown = format!("{request:?}");
@@ -168,6 +168,22 @@ fn a_link_request_never_prints_its_token() {
         !shown.contains("tok-SECRET-value") && shown.contains("<redacted>"),
         "{shown}"
     );
+}
+
+#[test]
+fn the_link_source_is_one_tagged_value_and_a_bad_one_is_refused() {
+    use omlink::TokenSource;
+    let source = |value: serde_json::Value| serde_json::from_value::<TokenSource>(value);
+    let reuse = source(serde_json::json!({"kind": "reuse", "value": "e1"})).unwrap();
+    assert!(matches!(reuse, TokenSource::History(id) if id.as_str() == "e1"));
+    let mint = source(serde_json::json!({"kind": "mint", "value": {
+        "org": "6a1b2c3d4e5f60718293a4b5", "orgName": null, "accessListIps": ["203.0.113.7"]
+    }}))
+    .unwrap();
+    assert!(matches!(mint, TokenSource::Mint(t) if t.org.as_str() == "6a1b2c3d4e5f60718293a4b5"));
+    // The three nullable fields of before are not a source; nor is an empty token.
+    assert!(source(serde_json::json!({"token": "abc", "historyId": null})).is_err());
+    assert!(source(serde_json::json!({"kind": "paste", "value": ""})).is_err());
 }
 
 #[test]

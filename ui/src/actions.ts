@@ -8,6 +8,7 @@ import type { AtlasDraft } from "./bindings/AtlasDraft";
 import type { AtlasTarget } from "./bindings/AtlasTarget";
 import type { BatchEvent } from "./bindings/BatchEvent";
 import type { BatchLinkItem } from "./bindings/BatchLinkItem";
+import type { TokenSource } from "./bindings/TokenSource";
 import type { BatchSummary } from "./bindings/BatchSummary";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
@@ -344,9 +345,10 @@ export async function refreshStatus(profileId: ProfileId, orgId: string): Promis
 
 // ── One organization ────────────────────────────────────────────────────────────────────────
 
-/** Where a link's token comes from: typed, saved with a history entry, or minted now in Atlas
- * (Rust mints it with the profile's Atlas connection; the token never reaches the window). */
-export type LinkSource = { token: string } | { historyId: string } | { mint: AtlasTarget };
+/** Where a link's token comes from (the core's tagged union): pasted, saved with a history
+ * entry ("reuse"), or minted now in Atlas (Rust mints it with the profile's Atlas connection;
+ * the token never reaches the window). */
+export type LinkSource = TokenSource;
 
 /** Links one organization. Resolves to true when it linked (the caller clears its field: the
  * token then lives only in the keychain); on failure the field keeps what was typed. */
@@ -355,7 +357,7 @@ export async function link(target: { profileId: ProfileId; id: string; name: str
   const key = orgKey(profileId, target.id);
   if (inFlight.value.has(key)) return false; // no double submission
   const requestId = newId();
-  const mint = "mint" in source ? source.mint : null;
+  const mint = source.kind === "mint" ? source.value : null;
   batch(() => {
     inFlight.value = new Map(inFlight.value).set(key, requestId);
     if (mint) generating.value = new Set(generating.value).add(key);
@@ -367,9 +369,7 @@ export async function link(target: { profileId: ProfileId; id: string; name: str
       profileId,
       orgId: target.id,
       orgName: target.name,
-      token: "token" in source ? source.token : null,
-      historyId: "historyId" in source ? source.historyId : null,
-      ...(mint ? { mint } : {}),
+      source,
     });
     setOrgState(profileId, target.id, { badge: { state: "status", status: response.outcome.status }, checkedAt: new Date(), error: null });
     // Shown at once, even if the history cannot be read again below.
@@ -399,7 +399,7 @@ export async function link(target: { profileId: ProfileId; id: string; name: str
  * connection) and links the organization with it; the badge, history and notice follow as for
  * a typed token. Resolves to true when it linked. */
 export async function generateAndLink(target: { profileId: ProfileId; id: string; name: string | null }, mint: AtlasTarget): Promise<boolean> {
-  const linked = await link(target, { mint });
+  const linked = await link(target, { kind: "mint", value: mint });
   // Rust remembered the Atlas organization and addresses in the profile, even on failure.
   await reloadProfiles().catch(() => undefined);
   if (linked) {
@@ -588,7 +588,7 @@ export async function reuse(e: HistoryEntry): Promise<void> {
   if (!profile) return;
   if (currentId.value !== profile.id) await selectProfile(profile);
   if (selected.value?.id !== e.orgId) selected.value = { profileId: profile.id, id: e.orgId, name: e.orgName };
-  await link({ profileId: profile.id, id: e.orgId, name: e.orgName }, { historyId: e.id });
+  await link({ profileId: profile.id, id: e.orgId, name: e.orgName }, { kind: "reuse", value: e.id });
 }
 
 export async function deleteEntry(e: HistoryEntry): Promise<void> {
@@ -704,7 +704,7 @@ export async function linkChecked(force = false, only: string[] | null = null): 
       notify(mint.message, "error");
       return;
     }
-    items = orgIds.map((id) => ({ org: id, name: names.get(id) ?? null, token: null, historyId: null, mint: mint.targets.get(id) as AtlasTarget }));
+    items = orgIds.map((id) => ({ org: id, name: names.get(id) ?? null, source: { kind: "mint", value: mint.targets.get(id) as AtlasTarget } }));
   } else {
     const missing = orgIds.filter((id) => tokenSourceOf(profileId, id) === null);
     if (missing.length > 0) {
@@ -714,12 +714,8 @@ export async function linkChecked(force = false, only: string[] | null = null): 
     items = orgIds.map((id) => {
       const typed = batchTokens.value.get(id) ?? "";
       const token = checkToken(typed);
-      return {
-        org: id,
-        name: names.get(id) ?? null,
-        token: token.ok ? token.value : null,
-        historyId: token.ok ? null : (savedAttempt(profileId, id)?.id ?? null),
-      };
+      const source: TokenSource = token.ok ? { kind: "paste", value: token.value } : { kind: "reuse", value: savedAttempt(profileId, id)?.id ?? "" };
+      return { org: id, name: names.get(id) ?? null, source };
     });
   }
   const batchId = newId();
@@ -749,7 +745,7 @@ export async function linkChecked(force = false, only: string[] | null = null): 
     const linked = summary.results.length - summary.failed;
     // What the Atlas organizations can migrate from changed: read again when shown.
     if (minting && linked > 0) {
-      for (const item of items) if (item.mint) forget("projects", availableProjects, orgKey(profileId, item.mint.org));
+      for (const item of items) if (item.source.kind === "mint") forget("projects", availableProjects, orgKey(profileId, item.source.value.org));
     }
     notify(
       summary.stopped

@@ -121,15 +121,16 @@ describe("one organization", () => {
     const answer = deferred<unknown>();
     fake.createMigrationLink.mockReturnValue(answer.promise);
     const target = { profileId: "p1", id: A, name: "A" };
-    const first = actions.link(target, { token: "tok-1234567890" });
-    expect(await actions.link(target, { token: "tok-1234567890" })).toBe(false);
+    const first = actions.link(target, { kind: "paste", value: "tok-1234567890" });
+    expect(await actions.link(target, { kind: "paste", value: "tok-1234567890" })).toBe(false);
+    expect(fake.createMigrationLink.mock.calls[0]?.[0]).toMatchObject({ source: { kind: "paste", value: "tok-1234567890" } });
     expect(fake.createMigrationLink).toHaveBeenCalledTimes(1);
     answer.resolve({ outcome: { status: "SYNCED" }, entry: null });
     expect(await first).toBe(true);
     expect(state.inFlight.value.size).toBe(0);
 
     fake.createMigrationLink.mockRejectedValue(error("expired"));
-    expect(await actions.link(target, { token: "tok-expired-0000" })).toBe(false);
+    expect(await actions.link(target, { kind: "paste", value: "tok-expired-0000" })).toBe(false);
     expect(state.stateOf("p1", A)?.error?.message).toBe("expired");
   });
 });
@@ -153,10 +154,10 @@ describe("batches", () => {
   it("links the checked rows, forgets linked tokens, keeps failed ones, and retries only the failed", async () => {
     actions.applyCsv(`org,token\n${A},tok-a-123456\n${B},tok-b-expired\n${C},tok-c-123456`);
     fake.linkBatch.mockImplementationOnce(async (req: BatchLinkRequest, onEvent: (e: BatchEvent) => void) => {
-      expect(req.items.map((i) => [i.org, i.token, i.historyId])).toEqual([
-        [A, "tok-a-123456", null],
-        [B, "tok-b-expired", null],
-        [C, "tok-c-123456", null],
+      expect(req.items.map((i) => [i.org, i.source])).toEqual([
+        [A, { kind: "paste", value: "tok-a-123456" }],
+        [B, { kind: "paste", value: "tok-b-expired" }],
+        [C, { kind: "paste", value: "tok-c-123456" }],
       ]);
       const results = [
         { org: A, name: "A", outcome: { result: "linked" as const, status: "SYNCED" } },
@@ -183,9 +184,9 @@ describe("batches", () => {
     ];
     fake.listHistory.mockImplementation(async () => state.history.value);
     fake.linkBatch.mockImplementationOnce(async (req: BatchLinkRequest) => {
-      expect(req.items.map((i) => [i.org, i.token, i.historyId])).toEqual([
-        [B, "tok-b-fresh-99", null],
-        [C, null, "h-old"],
+      expect(req.items.map((i) => [i.org, i.source])).toEqual([
+        [B, { kind: "paste", value: "tok-b-fresh-99" }],
+        [C, { kind: "reuse", value: "h-old" }],
       ]);
       return { results: req.items.map((i) => ({ org: i.org, name: null, outcome: { result: "linked" as const, status: "SYNCED" } })), stopped: null, cancelled: false, failed: 0 };
     });
@@ -316,7 +317,8 @@ describe("Generate & link", () => {
     expect(await actions.generateAndLink(target, mint)).toBe(false);
     expect(fake.createMigrationLink).toHaveBeenCalledTimes(1);
     const request = fake.createMigrationLink.mock.calls[0]?.[0] as LinkRequest;
-    expect(request).toMatchObject({ profileId: "p1", orgId: A, orgName: "A", token: null, historyId: null, mint });
+    expect(request).toMatchObject({ profileId: "p1", orgId: A, orgName: "A", source: { kind: "mint", value: mint } });
+    expect(JSON.stringify(request)).not.toMatch(/"token"/);
     answer.resolve({ outcome: { status: "SYNCED", serverVersion: null }, entry: e });
     expect(await pending).toBe(true);
     expect(state.stateOf("p1", A)?.badge).toEqual({ state: "status", status: "SYNCED" });
@@ -361,12 +363,13 @@ describe("batches in Atlas mode", () => {
     fake.linkBatch.mockImplementationOnce(async (req: BatchLinkRequest, onEvent: (e: BatchEvent) => void) => {
       // Minting first: no events yet, the panel says so.
       expect(state.batchRun.value).toMatchObject({ running: true, minting: true, done: 0 });
-      expect(req.items.map((i) => [i.org, i.token, i.historyId, i.mint?.org, i.mint?.accessListIps])).toEqual([
-        [A, null, null, ATLAS_1, ["203.0.113.7"]],
-        [B, null, null, ATLAS_2, ["203.0.113.7"]],
-        [C, null, null, ATLAS_1, ["203.0.113.7"]],
+      const mint = (i: BatchLinkRequest["items"][number]) => (i.source.kind === "mint" ? i.source.value : null);
+      expect(req.items.map((i) => [i.org, i.source.kind, mint(i)?.org, mint(i)?.accessListIps])).toEqual([
+        [A, "mint", ATLAS_1, ["203.0.113.7"]],
+        [B, "mint", ATLAS_2, ["203.0.113.7"]],
+        [C, "mint", ATLAS_1, ["203.0.113.7"]],
       ]);
-      expect(req.items[1]?.mint?.orgName).toBe("Atlas Two");
+      expect(req.items[1] && mint(req.items[1])?.orgName).toBe("Atlas Two");
       const results = [
         { org: A, name: "A", outcome: { result: "linked" as const, status: "SYNCED" } },
         { org: B, name: "B", outcome: { result: "failed" as const, error: error("Could not create a link token in Atlas") } },
@@ -382,7 +385,7 @@ describe("batches in Atlas mode", () => {
     expect(fake.listProfiles).toHaveBeenCalled();
 
     fake.linkBatch.mockImplementationOnce(async (req: BatchLinkRequest) => {
-      expect(req.items.map((i) => [i.org, i.token, i.mint?.org])).toEqual([[B, null, ATLAS_2]]);
+      expect(req.items.map((i) => [i.org, i.source.kind === "mint" ? i.source.value.org : null])).toEqual([[B, ATLAS_2]]);
       return { results: [{ org: B, name: "B", outcome: { result: "linked" as const, status: "SYNCED" } }], stopped: null, cancelled: false, failed: 0 };
     });
     await actions.retryFailed();

@@ -73,7 +73,8 @@ pub use store::{Store, Updated};
 pub use store_file::{Kept, StoreContents, StoreData, load_store_file, set_aside_files};
 pub use validate::{API_PREFIX, BaseUrl, CLOUD_MANAGER_URL, OrgId, PublicKey};
 pub use workbench::{
-    ExportFormat, KeychainUpkeep, NoticeHook, Persistence, SandboxEndpoint, TokenSource, Workbench,
+    BatchLinkItem, ExportFormat, KeychainUpkeep, NoticeHook, Persistence, SandboxEndpoint,
+    TokenSource, Workbench,
 };
 
 /// This build's version, shared by the library, the CLI and the app.

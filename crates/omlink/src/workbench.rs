@@ -5,6 +5,7 @@
 
 mod atlas;
 mod batch_link;
+mod fleet;
 mod history;
 mod keychain;
 mod link;
@@ -78,16 +79,37 @@ impl Persistence for Store {
     }
 }
 
-/// Where a link attempt's token comes from.
-#[derive(Debug)]
+/// Where a link attempt's token comes from. On the wire (the window's requests) it is one
+/// tagged value: `{"kind":"paste","value":"<token>"}`, `{"kind":"reuse","value":"<history
+/// entry id>"}` or `{"kind":"mint","value":{<Atlas target>}}`.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
 pub enum TokenSource {
     /// A token the person typed or pasted.
+    #[serde(rename = "paste")]
     New(LinkToken),
     /// The token saved in the keychain with this history entry ("Use this token again").
+    #[serde(rename = "reuse")]
     History(HistoryId),
     /// A token minted now in an Atlas organization with the profile's Atlas connection
     /// ("Generate & link").
+    #[serde(rename = "mint")]
     Mint(AtlasTarget),
+}
+
+/// An organization of a batch link from the window, with where its token comes from. A batch
+/// either generates every token in Atlas or none.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct BatchLinkItem {
+    /// The organization.
+    pub org: OrgId,
+    /// Its name, when known.
+    pub name: Option<String>,
+    /// Its token: pasted, saved with a history entry, or generated now.
+    pub source: TokenSource,
 }
 
 /// History export formats.

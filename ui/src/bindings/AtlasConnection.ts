@@ -18,7 +18,7 @@ id: ProfileId,
  */
 name: string, 
 /**
- * Atlas's address: [`ATLAS_URL`] unless a proxy or test server stands in.
+ * Atlas's address: [`ATLAS_URL`](crate::ATLAS_URL) unless a proxy or test server stands in.
  */
 url: BaseUrl, 
 /**

@@ -10,7 +10,7 @@ export type AtlasDraft = {
  */
 name: string, 
 /**
- * Atlas's address; empty means [`ATLAS_URL`].
+ * Atlas's address; empty means [`ATLAS_URL`](crate::ATLAS_URL).
  */
 url: string, 
 /**

@@ -15,7 +15,7 @@ batchId: string,
  */
 profileId: ProfileId, 
 /**
- * The organizations and their tokens.
+ * The organizations and where each one's token comes from.
  */
 items: Array<BatchLinkItem>, 
 /**

@@ -120,7 +120,7 @@ function LinkForm({ org, profile }: { org: OrgRef; profile: Profile }) {
 
   const submit = async () => {
     if (!check.ok || busy) return;
-    if (await link(org, { token: check.value })) setToken("");
+    if (await link(org, { kind: "paste", value: check.value })) setToken("");
   };
   const paste = async () => {
     try {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::{Workbench, not_kept, server_of};
+use super::{BatchLinkItem, TokenSource, Workbench, not_kept, server_of};
 use crate::access_list::parse_access_list;
 use crate::atlas_profile::AtlasTarget;
 use crate::batch::{
@@ -31,45 +31,6 @@ use crate::secret_store::is_unanswered;
 use crate::validate::OrgId;
 
 impl Workbench {
-    /// The link status of every organization the profile's key can see, read concurrently
-    /// (see [`batch`](crate::batch)); progress goes to `events`.
-    ///
-    /// # Errors
-    /// As for listing the organizations; per-organization failures are in the report.
-    pub async fn fleet_status(
-        &self,
-        id: &ProfileId,
-        options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
-    ) -> Result<BatchReport, Error> {
-        let (_, client) = self.client(id).await?;
-        let orgs = client
-            .list_orgs()
-            .await?
-            .into_iter()
-            .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
-            .collect();
-        batch::status_all(client, orgs, options, events, cancel).await
-    }
-
-    /// The link status of the given organizations (the window's table, already listed), read
-    /// concurrently; progress goes to `events`.
-    ///
-    /// # Errors
-    /// As for building the client; per-organization failures are in the report.
-    pub async fn status_of(
-        &self,
-        id: &ProfileId,
-        orgs: Vec<(OrgId, Option<String>)>,
-        options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
-    ) -> Result<BatchReport, Error> {
-        let (_, client) = self.client(id).await?;
-        batch::status_all(client, orgs, options, events, cancel).await
-    }
-
     /// Links many organizations with the profile's key (see [`batch`](crate::batch)). Each
     /// attempt is recorded in the history **as it finishes**, its token in the keychain (one
     /// entry per distinct token), so an interrupted batch loses nothing and a re-run skips what
@@ -97,6 +58,66 @@ impl Workbench {
             cancel,
         )
         .await
+    }
+
+    /// A batch link as the window sends it: each organization with its [`TokenSource`]. Every
+    /// token is generated in Atlas ([`link_batch_minting`](Self::link_batch_minting)) or none
+    /// is: pasted tokens and tokens saved with history entries are gathered first (a Cancel
+    /// meanwhile ends the batch before anything is sent), then linked as
+    /// [`link_batch`](Self::link_batch) does.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for a batch that mixes generated and given tokens, or a
+    /// saved token that cannot be used; [`ErrorKind::Cancelled`]; as for the batch run.
+    pub async fn link_batch_sourced(
+        &self,
+        id: &ProfileId,
+        items: Vec<BatchLinkItem>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let minting = items
+            .iter()
+            .filter(|i| matches!(i.source, TokenSource::Mint(_)))
+            .count();
+        if minting > 0 && minting < items.len() {
+            return Err(Error::invalid_input(
+                "A batch either generates every token in Atlas or uses given tokens",
+                "Choose an Atlas organization for every selected organization, or give every \
+                 one a token.",
+            ));
+        }
+        let mut targets = HashMap::new();
+        let mut batch = Vec::with_capacity(items.len());
+        for item in items {
+            if cancel.is_cancelled() {
+                return Err(Error::new(
+                    ErrorKind::Cancelled,
+                    "The batch was cancelled before it started",
+                    "Nothing was sent.",
+                ));
+            }
+            let token = match item.source {
+                TokenSource::New(token) => Some(token),
+                TokenSource::History(entry) => Some(self.saved_token(id, &item.org, &entry).await?),
+                TokenSource::Mint(target) => {
+                    targets.insert(item.org.clone(), target);
+                    None
+                }
+            };
+            batch.push(BatchItem {
+                org: item.org,
+                name: item.name,
+                token,
+            });
+        }
+        if minting > 0 {
+            return self
+                .link_batch_minting(id, batch, &targets, options, events, cancel)
+                .await;
+        }
+        self.link_batch(id, batch, options, events, cancel).await
     }
 
     /// Links many organizations with tokens generated now, one per organization, in the Atlas

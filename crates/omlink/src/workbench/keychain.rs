@@ -106,6 +106,15 @@ pub(super) fn upkeep_plan(
 }
 
 impl Workbench {
+    /// [`sweep_keychain`](Self::sweep_keychain) as the app runs it once per start: a keychain
+    /// that cannot be checked is said in the notice, not an error.
+    pub fn startup_upkeep(&self) -> KeychainUpkeep {
+        self.sweep_keychain().unwrap_or_else(|e| KeychainUpkeep {
+            notice: Some(format!("The keychain could not be checked: {}", e.message)),
+            ..KeychainUpkeep::default()
+        })
+    }
+
     /// The start-up keychain upkeep. Moves tokens kept under omlink 0.1's per-entry accounts to
     /// their per-token account, and looks for omlink entries nothing saved uses (a crash
     /// between a keychain write and a store write, a profile deleted by an older version).

@@ -1,0 +1,51 @@
+//! The fleet's link statuses: every organization a profile's key can see, or the ones the
+//! window lists, read concurrently (see [`batch`](crate::batch)).
+
+use tokio::sync::mpsc;
+
+use super::Workbench;
+use crate::batch::{self, BatchEvent, BatchOptions, BatchReport, Cancel};
+use crate::error::Error;
+use crate::fields::ProfileId;
+use crate::validate::OrgId;
+
+impl Workbench {
+    /// The link status of every organization the profile's key can see, read concurrently
+    /// (see [`batch`](crate::batch)); progress goes to `events`.
+    ///
+    /// # Errors
+    /// As for listing the organizations; per-organization failures are in the report.
+    pub async fn fleet_status(
+        &self,
+        id: &ProfileId,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let (_, client) = self.client(id).await?;
+        let orgs = client
+            .list_orgs()
+            .await?
+            .into_iter()
+            .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
+            .collect();
+        batch::status_all(client, orgs, options, events, cancel).await
+    }
+
+    /// The link status of the given organizations (the window's table, already listed), read
+    /// concurrently; progress goes to `events`.
+    ///
+    /// # Errors
+    /// As for building the client; per-organization failures are in the report.
+    pub async fn status_of(
+        &self,
+        id: &ProfileId,
+        orgs: Vec<(OrgId, Option<String>)>,
+        options: &BatchOptions,
+        events: Option<mpsc::UnboundedSender<BatchEvent>>,
+        cancel: Cancel,
+    ) -> Result<BatchReport, Error> {
+        let (_, client) = self.client(id).await?;
+        batch::status_all(client, orgs, options, events, cancel).await
+    }
+}
