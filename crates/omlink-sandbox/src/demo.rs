@@ -18,9 +18,13 @@ pub enum Role {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoKey {
+    /// The public key (the digest user name).
     pub public_key: &'static str,
+    /// The private key (the digest password).
     pub private_key: &'static str,
+    /// What the key may do.
     pub role: Role,
+    /// What the key is for, as the sandbox prints it.
     pub description: &'static str,
 }
 
@@ -55,7 +59,9 @@ pub const KEYS: [DemoKey; 3] = [OWNER, MEMBER, BLOCKED];
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoOrg {
+    /// Its 24-hexadecimal-digit id.
     pub id: &'static str,
+    /// Its display name.
     pub name: &'static str,
     /// Linked to Atlas when the sandbox starts.
     pub linked: bool,
@@ -114,7 +120,9 @@ pub const EXPIRED_TOKEN_MARKER: &str = "expired";
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoAtlasOrg {
+    /// Its 24-hexadecimal-digit id.
     pub id: &'static str,
+    /// Its display name.
     pub name: &'static str,
 }
 
@@ -134,9 +142,13 @@ pub const ATLAS_ORGS: [DemoAtlasOrg; 2] = [
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoServiceAccount {
+    /// The client id (the Basic user name of the token request).
     pub client_id: &'static str,
+    /// The client secret.
     pub client_secret: &'static str,
+    /// What the account may do.
     pub role: Role,
+    /// What the account is for, as the sandbox prints it.
     pub description: &'static str,
 }
 
@@ -204,18 +216,26 @@ pub fn projects_of(org_id: &str, org_name: &str) -> Vec<DemoProject> {
 /// A project of an Ops Manager organization.
 #[derive(Clone, Debug, Serialize)]
 pub struct DemoProject {
+    /// Its id.
     pub id: String,
+    /// Its display name.
     pub name: String,
+    /// Its deployments, as the hosts API lists them.
     pub deployments: Vec<DemoDeployment>,
 }
 
 /// A deployment of a project.
 #[derive(Clone, Debug, Serialize)]
 pub struct DemoDeployment {
+    /// The replica set or cluster name.
     pub name: String,
+    /// The MongoDB version it runs.
     pub version: String,
+    /// Whether it is a sharded cluster.
     pub sharded: bool,
+    /// Whether Ops Manager manages it (monitored only otherwise).
     pub managed: bool,
+    /// Its data size, in bytes.
     pub size_bytes: u64,
 }
 

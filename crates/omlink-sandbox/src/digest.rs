@@ -26,14 +26,23 @@ pub fn malformed_challenge() -> String {
 /// The fields of an `Authorization: Digest …` header.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Credentials {
+    /// `username`: the public key.
     pub username: String,
+    /// `realm`, as challenged.
     pub realm: String,
+    /// `nonce`, as challenged.
     pub nonce: String,
+    /// `uri`: the request target signed.
     pub uri: String,
+    /// `response`: the hash to check.
     pub response: String,
+    /// `algorithm`, when given (MD5 otherwise).
     pub algorithm: Option<String>,
+    /// `qop`, when given.
     pub qop: Option<String>,
+    /// `nc`: the nonce count, with `qop`.
     pub nc: Option<String>,
+    /// `cnonce`: the client nonce, with `qop`.
     pub cnonce: Option<String>,
 }
 
@@ -128,6 +137,7 @@ pub struct Nonces {
 }
 
 impl Nonces {
+    /// Nonces that expire `lifetime` after they were issued.
     pub fn new(lifetime: Duration) -> Self {
         Self {
             lifetime,

@@ -342,7 +342,7 @@ impl Workbench {
             let sandbox = lock(&self.sandbox).clone().ok_or_else(|| {
                 Error::invalid_input(
                     "The sandbox is not running",
-                    "Choose \"Try the sandbox\" to start it.",
+                    "Start the sandbox again (it runs only while the app does).",
                 )
             })?;
             let mut config = profile.client_config(sandbox.private_key);

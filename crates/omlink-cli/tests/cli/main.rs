@@ -14,6 +14,7 @@ pub const UNKNOWN_ORG: &str = "5f1e2d3c4b5a6978877660ff";
 /// A link token distinctive enough to search output for.
 pub const TOKEN: &str = "lt-CANARY-7f3a9c2e-token-value-that-must-never-be-printed";
 
+/// A sandbox with the default demo data.
 pub fn sandbox() -> Sandbox {
     Sandbox::start(SandboxConfig::default()).expect("sandbox starts")
 }

@@ -24,18 +24,22 @@ pub const UNKNOWN_ORG: &str = "5f1e2d3c4b5a6978877660ff";
 /// A link token distinctive enough to search output for.
 pub const TOKEN: &str = "lt-CANARY-7f3a9c2e-token-value-that-must-never-be-printed";
 
+/// A sandbox with the default demo data.
 pub fn sandbox() -> Sandbox {
     Sandbox::start(SandboxConfig::default()).expect("sandbox starts")
 }
 
+/// A sandbox with `config`.
 pub fn sandbox_with(config: SandboxConfig) -> Sandbox {
     Sandbox::start(config).expect("sandbox starts")
 }
 
+/// A valid organization id.
 pub fn org(id: &str) -> OrgId {
     OrgId::new(id).unwrap()
 }
 
+/// A client configuration for `url` with a key pair.
 pub fn config(url: &str, public: &str, private: &str) -> ClientConfig {
     ClientConfig::new(
         BaseUrl::new(url).unwrap(),
@@ -44,10 +48,12 @@ pub fn config(url: &str, public: &str, private: &str) -> ClientConfig {
     )
 }
 
+/// A client of the sandbox with one of its demo keys.
 pub fn client_for(sandbox: &Sandbox, key: &DemoKey) -> Client {
     Client::new(config(sandbox.url(), key.public_key, key.private_key)).unwrap()
 }
 
+/// A client of the sandbox with its Organization Owner key.
 pub fn owner(sandbox: &Sandbox) -> Client {
     client_for(sandbox, &demo::OWNER)
 }
@@ -57,12 +63,16 @@ pub use omlink_sandbox::pki::Pki;
 /// A workbench over the real store (a file in a fresh folder) and the in-memory keychain.
 #[derive(Debug)]
 pub struct Bench {
+    /// The workbench under test.
     pub workbench: omlink::Workbench,
+    /// Its keychain.
     pub secrets: omlink::secret_store::MemorySecretStore,
+    /// Its store.
     pub store: omlink::Store,
     _dir: tempfile::TempDir,
 }
 
+/// A fresh bench: an empty store in a new folder, an empty in-memory keychain.
 pub fn bench() -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let store = omlink::Store::new(dir.path().join("omlink.json"));
