@@ -15,7 +15,13 @@ use serde::{Deserialize, Serialize, Serializer};
 /// assert_eq!(LinkStatus::from_server(None), LinkStatus::Unreported);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string | null"))]
+// In TypeScript: the documented values, then any other string the server may send (the
+// `string & {}` keeps the named ones from collapsing into `string`), then unreported.
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(type = "\"SYNCED\" | \"NOT_SYNCED\" | \"NO_LINK\" | (string & {}) | null")
+)]
 pub enum LinkStatus {
     /// `SYNCED`: the organization is connected to Atlas.
     Synced,

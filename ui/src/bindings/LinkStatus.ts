@@ -14,4 +14,4 @@
  * assert_eq!(LinkStatus::from_server(None), LinkStatus::Unreported);
  * ```
  */
-export type LinkStatus = string | null;
+export type LinkStatus = "SYNCED" | "NOT_SYNCED" | "NO_LINK" | (string & {}) | null;
