@@ -14,6 +14,7 @@ mod profiles;
 pub use keychain::KeychainUpkeep;
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::task::spawn_blocking;
@@ -199,6 +200,30 @@ fn no_atlas_connection() -> Error {
     )
 }
 
+/// What a save does to a record's secret in the keychain (a profile's private key, an Atlas
+/// connection's secret): set a new one, clear the saved one, or leave it.
+pub(super) struct SecretChange {
+    /// The record's keychain account.
+    pub(super) account: String,
+    /// A secret entered in this save.
+    pub(super) value: Option<PrivateKey>,
+    /// Whether the saved secret must go (it is bound to where and as whom it was saved).
+    pub(super) clear: bool,
+    /// Whether the record is new (its secret goes again if the record cannot be saved).
+    pub(super) new_record: bool,
+}
+
+/// A secret field's value: `None` when left empty.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a secret that is not one.
+pub(super) fn non_empty_secret(value: Option<&str>) -> Result<Option<PrivateKey>, Error> {
+    value
+        .filter(|k| !k.trim().is_empty())
+        .map(PrivateKey::new)
+        .transpose()
+}
+
 impl Workbench {
     /// A workbench over loaded state.
     pub fn new(
@@ -319,6 +344,29 @@ impl Workbench {
         self.update(|data| change(&mut data.profiles))
     }
 
+    /// Saves a record that owns a keychain secret, the keychain first: the new secret is set
+    /// (or the saved one cleared) before the store is written, so a refused keychain saves
+    /// nothing; a new record whose store write fails takes its new secret back out. `save`
+    /// gets the book and whether a secret was set now.
+    fn save_with_secret<T>(
+        &self,
+        secret: SecretChange,
+        save: impl FnOnce(&mut ProfileBook, bool) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let kept = secret.value.is_some();
+        if let Some(value) = &secret.value {
+            self.secrets.set(&secret.account, value.expose())?;
+        } else if secret.clear {
+            self.secrets.delete(&secret.account)?;
+        }
+        let saved = self.update_book(|book| save(book, kept));
+        if saved.is_err() && kept && secret.new_record {
+            // The new record was not saved: its secret must not linger in the keychain.
+            let _ = self.secrets.delete(&secret.account);
+        }
+        saved
+    }
+
     /// Runs a keychain call on a blocking thread, so that an unlock prompt or a slow Secret
     /// Service never stalls the async runtime (and with it the window).
     async fn keychain<T: Send + 'static>(
@@ -335,35 +383,64 @@ impl Workbench {
     /// private key is read from the keychain on a blocking thread.
     async fn client(&self, id: &ProfileId) -> Result<(Profile, Arc<Client>), Error> {
         let profile = lock(&self.book).get(id).cloned().ok_or_else(gone)?;
-        if let Some(client) = lock(&self.clients).get(id) {
-            return Ok((profile, Arc::clone(client)));
-        }
-        let config = if profile.sandbox {
-            let sandbox = lock(&self.sandbox).clone().ok_or_else(|| {
-                Error::invalid_input(
-                    "The sandbox is not running",
-                    "Start the sandbox again (it runs only while the app does).",
-                )
-            })?;
-            let mut config = profile.client_config(sandbox.private_key);
-            config.base_url = sandbox.url;
-            config.public_key = sandbox.public_key;
-            config
-        } else {
-            let account = private_key_account(id);
-            let key: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
-            let key = key.ok_or_else(|| {
-                Error::invalid_input(
-                    format!("No private key is saved for profile \"{}\"", profile.name),
-                    "Edit the profile and enter its private API key.",
-                )
-            })?;
-            profile.client_config(PrivateKey::new(key.as_str())?)
+        let build = async {
+            let config = if profile.sandbox {
+                let sandbox = self.running_sandbox()?;
+                let mut config = profile.client_config(sandbox.private_key);
+                config.base_url = sandbox.url;
+                config.public_key = sandbox.public_key;
+                config
+            } else {
+                let missing = || {
+                    Error::invalid_input(
+                        format!("No private key is saved for profile \"{}\"", profile.name),
+                        "Edit the profile and enter its private API key.",
+                    )
+                };
+                let key = self.saved_secret(private_key_account(id), missing).await?;
+                profile.client_config(key)
+            };
+            // Building reads the CA file: off the async runtime.
+            blocking_build(move || Client::new(config)).await
         };
-        // Building reads the CA file: off the async runtime.
-        let client = Arc::new(blocking_build(move || Client::new(config)).await?);
-        lock(&self.clients).insert(id.clone(), Arc::clone(&client));
+        let client = self.cached(&self.clients, id, build).await?;
         Ok((profile, client))
+    }
+
+    /// The one cached-client path: the client cached for `id`, or the one `build` makes, kept
+    /// for the next call (its connections, nonces and access token stay alive, in memory).
+    async fn cached<C>(
+        &self,
+        cache: &Mutex<HashMap<ProfileId, Arc<C>>>,
+        id: &ProfileId,
+        build: impl Future<Output = Result<C, Error>>,
+    ) -> Result<Arc<C>, Error> {
+        if let Some(client) = lock(cache).get(id) {
+            return Ok(Arc::clone(client));
+        }
+        let client = Arc::new(build.await?);
+        lock(cache).insert(id.clone(), Arc::clone(&client));
+        Ok(client)
+    }
+
+    /// The running sandbox's address and credentials.
+    fn running_sandbox(&self) -> Result<SandboxEndpoint, Error> {
+        lock(&self.sandbox).clone().ok_or_else(|| {
+            Error::invalid_input(
+                "The sandbox is not running",
+                "Start the sandbox again (it runs only while the app does).",
+            )
+        })
+    }
+
+    /// The secret saved under `account` (read on a blocking thread), or `missing()`.
+    async fn saved_secret(
+        &self,
+        account: String,
+        missing: impl FnOnce() -> Error,
+    ) -> Result<PrivateKey, Error> {
+        let secret: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
+        PrivateKey::new(secret.ok_or_else(missing)?.as_str())
     }
 
     /// What the person should be told about a profile's connection (plain http, no TLS checks).

@@ -11,11 +11,13 @@ use crate::error::Error;
 use crate::fields::ProfileId;
 use crate::model::Organization;
 use crate::profile::Profile;
-use crate::secret::{LinkToken, PrivateKey};
-use crate::secret_store::{Secret, atlas_secret_account};
+use crate::secret::LinkToken;
+use crate::secret_store::atlas_secret_account;
 use crate::validate::OrgId;
 
-use super::{Workbench, blocking_build, gone, lock, no_atlas_connection};
+use super::{
+    SecretChange, Workbench, blocking_build, gone, lock, no_atlas_connection, non_empty_secret,
+};
 
 impl Workbench {
     /// Creates (`id` is `None`) or edits an Atlas connection. A non-empty `secret` (the client
@@ -29,33 +31,27 @@ impl Workbench {
         draft: &AtlasDraft,
         secret: Option<&str>,
     ) -> Result<AtlasConnection, Error> {
-        let secret = secret
-            .filter(|k| !k.trim().is_empty())
-            .map(PrivateKey::new)
-            .transpose()?;
+        let secret = non_empty_secret(secret)?;
         let book = self.profiles();
         let planned = book.validate_atlas(id, draft)?;
-        if let Some(secret) = &secret {
-            self.secrets
-                .set(&atlas_secret_account(&planned.id), secret.expose())?;
-        } else if id
+        // Where or as whom it signs in changed without the secret: it is cleared.
+        let clear = id
             .and_then(|id| book.get_atlas(id))
             .is_some_and(|c| c.has_secret)
-            && !planned.has_secret
-        {
-            // Where or as whom it signs in changed without the secret: it is cleared first.
-            self.secrets.delete(&atlas_secret_account(&planned.id))?;
-        }
-        let saved = self.update_book(|book| {
+            && !planned.has_secret;
+        let secret = SecretChange {
+            account: atlas_secret_account(&planned.id),
+            value: secret,
+            clear,
+            new_record: id.is_none(),
+        };
+        let saved = self.save_with_secret(secret, |book, kept| {
             let mut connection = book.validate_atlas(id, draft)?;
             connection.id = planned.id.clone();
-            connection.has_secret |= secret.is_some();
+            connection.has_secret |= kept;
             book.upsert_atlas(connection.clone());
             Ok(connection)
         });
-        if saved.is_err() && secret.is_some() && id.is_none() {
-            let _ = self.secrets.delete(&atlas_secret_account(&planned.id));
-        }
         let connection = saved?;
         lock(&self.atlas_clients).remove(&connection.id);
         Ok(connection)
@@ -89,42 +85,35 @@ impl Workbench {
             .get_atlas(id)
             .cloned()
             .ok_or_else(no_atlas_connection)?;
-        if let Some(client) = lock(&self.atlas_clients).get(id) {
-            return Ok((connection, Arc::clone(client)));
-        }
-        let config = if connection.sandbox {
-            let sandbox = lock(&self.sandbox).clone().ok_or_else(|| {
-                Error::invalid_input(
-                    "The sandbox is not running",
-                    "Start the sandbox again (it runs only while the app does).",
-                )
-            })?;
-            let mut config = AtlasConnection {
-                url: sandbox.url,
-                user: sandbox.atlas_client_id.to_string(),
-                auth: crate::AtlasAuth::ServiceAccount,
-                ..connection.clone()
-            }
-            .config(sandbox.atlas_client_secret)?;
-            config.tls = connection.tls.clone();
-            config
-        } else {
-            let account = atlas_secret_account(id);
-            let secret: Option<Secret> = self.keychain(move |s| s.get(&account)).await?;
-            let secret = secret.ok_or_else(|| {
-                Error::invalid_input(
-                    format!(
-                        "No secret is saved for Atlas connection \"{}\"",
-                        connection.name
-                    ),
-                    "Edit the Atlas connection and enter its client secret or private key.",
-                )
-            })?;
-            connection.config(PrivateKey::new(secret.as_str())?)?
+        let build = async {
+            let config = if connection.sandbox {
+                let sandbox = self.running_sandbox()?;
+                let mut config = AtlasConnection {
+                    url: sandbox.url,
+                    user: sandbox.atlas_client_id.to_string(),
+                    auth: crate::AtlasAuth::ServiceAccount,
+                    ..connection.clone()
+                }
+                .config(sandbox.atlas_client_secret)?;
+                config.tls = connection.tls.clone();
+                config
+            } else {
+                let missing = || {
+                    Error::invalid_input(
+                        format!(
+                            "No secret is saved for Atlas connection \"{}\"",
+                            connection.name
+                        ),
+                        "Edit the Atlas connection and enter its client secret or private key.",
+                    )
+                };
+                let secret = self.saved_secret(atlas_secret_account(id), missing).await?;
+                connection.config(secret)?
+            };
+            // Building reads the CA file: off the async runtime.
+            blocking_build(move || AtlasClient::new(config)).await
         };
-        // Building reads the CA file: off the async runtime.
-        let client = Arc::new(blocking_build(move || AtlasClient::new(config)).await?);
-        lock(&self.atlas_clients).insert(id.clone(), Arc::clone(&client));
+        let client = self.cached(&self.atlas_clients, id, build).await?;
         Ok((connection, client))
     }
 

@@ -8,10 +8,9 @@ use crate::book::ProfileBook;
 use crate::error::Error;
 use crate::fields::ProfileId;
 use crate::profile::{Profile, ProfileDraft};
-use crate::secret::PrivateKey;
 use crate::secret_store::{link_token_account, private_key_account};
 
-use super::{SandboxEndpoint, Workbench, gone, lock};
+use super::{SandboxEndpoint, SecretChange, Workbench, gone, lock, non_empty_secret};
 
 /// The sandbox's Atlas connection: the existing one with the sandbox's new URL, or a new one.
 pub(super) fn sandbox_atlas(
@@ -89,38 +88,31 @@ impl Workbench {
         draft: &ProfileDraft,
         private_key: Option<&str>,
     ) -> Result<Profile, Error> {
-        let key = private_key
-            .filter(|k| !k.trim().is_empty())
-            .map(PrivateKey::new)
-            .transpose()?;
+        let key = non_empty_secret(private_key)?;
         // Validated once against what is loaded (to fail before the keychain is touched), and
         // again under the store's lock against what is on disk.
         let book = self.profiles();
         let planned = book.validate(id, draft)?;
-        if let Some(key) = &key {
-            self.secrets
-                .set(&private_key_account(&planned.id), key.expose())?;
-        } else if id
+        // The server, public key or TLS settings changed without the key: the saved key must
+        // never be sent to the new place.
+        let clear = id
             .and_then(|id| book.get(id))
             .is_some_and(|p| p.has_private_key)
-            && !planned.has_private_key
-        {
-            // The server, public key or TLS settings changed without the key: the saved key
-            // must never be sent to the new place. It goes first; if it cannot, nothing is saved.
-            self.secrets.delete(&private_key_account(&planned.id))?;
-        }
-        let saved = self.update_book(|book| {
+            && !planned.has_private_key;
+        let secret = SecretChange {
+            account: private_key_account(&planned.id),
+            value: key,
+            clear,
+            new_record: id.is_none(),
+        };
+        let saved = self.save_with_secret(secret, |book, kept| {
             let mut profile = book.validate(id, draft)?;
             profile.id = planned.id.clone();
-            profile.has_private_key |= key.is_some();
+            profile.has_private_key |= kept;
             book.upsert(profile.clone());
             book.last_used = Some(profile.id.clone());
             Ok(profile)
         });
-        if saved.is_err() && key.is_some() && id.is_none() {
-            // The new profile was not saved: its key must not linger in the keychain.
-            let _ = self.secrets.delete(&private_key_account(&planned.id));
-        }
         let profile = saved?;
         lock(&self.clients).remove(&profile.id);
         Ok(profile)
