@@ -4,13 +4,15 @@
 
 import { useState } from "preact/hooks";
 import type { OmlinkError } from "../api";
-import { chooseCaFile, deleteAtlas, saveAtlas, testAtlas } from "../actions";
+import { deleteAtlas, saveAtlas, testAtlas } from "../actions";
 import type { AtlasAuth } from "../bindings/AtlasAuth";
 import type { AtlasConnection } from "../bindings/AtlasConnection";
-import { ATLAS_URL, DEFAULT_TIMEOUT_SECS, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS } from "../bindings/constants";
+import { ATLAS_URL } from "../bindings/constants";
 import { checkUrl, originOf } from "../lib/validate";
 import { dialog } from "../state";
-import { ErrorBox, Field, Modal } from "./common";
+import { ErrorBox, Field, FormDialog, Modal } from "./common";
+import { ConnectionFields, UrlField, useTransport } from "./fields/Connection";
+import { SecretField } from "./fields/SecretField";
 
 export function AtlasDialog({ connection }: { connection: AtlasConnection | null }) {
   const c = connection;
@@ -20,9 +22,7 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
   const [auth, setAuth] = useState<AtlasAuth>(c?.auth ?? "ServiceAccount");
   const [user, setUser] = useState(c?.user ?? "");
   const [secret, setSecret] = useState("");
-  const [caFile, setCaFile] = useState(c?.tls.caFile ?? "");
-  const [skipVerify, setSkipVerify] = useState(c?.tls.skipVerify ?? false);
-  const [timeout, setTimeoutSecs] = useState(String(c?.timeoutSecs ?? DEFAULT_TIMEOUT_SECS));
+  const transport = useTransport(c);
   const [error, setError] = useState<OmlinkError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -74,14 +74,8 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
       `Empty: ${ATLAS_URL}. Change it only for a proxy or a test server.`
     );
   // The saved secret is bound to where and as whom it signs in (the core clears it otherwise).
-  const clearsSecret =
-    !!c?.hasSecret &&
-    !secret.trim() &&
-    (originOf(url.trim() || ATLAS_URL) !== originOf(c.url) ||
-      auth !== c.auth ||
-      user.trim() !== c.user ||
-      (caFile.trim() || null) !== (c.tls.caFile ?? null) ||
-      skipVerify !== c.tls.skipVerify);
+  const secretBound =
+    !!c && (originOf(url.trim() || ATLAS_URL) !== originOf(c.url) || auth !== c.auth || user.trim() !== c.user || transport.tlsChanged(c.tls));
 
   const save = async () => {
     setError(null);
@@ -93,9 +87,7 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
         url: url.trim(),
         auth,
         user: user.trim(),
-        caFile: caFile.trim() === "" ? null : caFile.trim(),
-        skipVerify,
-        timeoutSecs: Number(timeout) || 0,
+        ...transport.draft,
       },
       secret === "" ? null : secret,
     );
@@ -105,123 +97,20 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
     if (failed) setError(failed);
     else setSecret("");
   };
-  const browse = async () => {
-    try {
-      const picked = await chooseCaFile();
-      if (picked) setCaFile(picked);
-    } catch (e) {
-      setError(e as OmlinkError);
-    }
-  };
 
+  const title = c ? `Atlas connection: ${c.name}` : "New Atlas connection";
   return (
-    <Modal id="atlas-dialog" label={c ? `Atlas connection: ${c.name}` : "New Atlas connection"} onClose={close} wide>
-      <form
-        id="atlas-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <h2>{c ? `Atlas connection: ${c.name}` : "New Atlas connection"}</h2>
-        <p class="muted small">
-          omlink generates link tokens with it: a service account (or API key) with the <strong>Organization Owner</strong> role on the Atlas organization.
-        </p>
-        <div class="grid">
-          <Field label="Name">
-            <input id="ac-name" value={name} placeholder="Atlas prod" autocomplete="off" onInput={(e) => setName(e.currentTarget.value)} />
-          </Field>
-          <Field label="Atlas URL" note={urlNote} noteId="ac-url-note">
-            <input
-              id="ac-url"
-              type="url"
-              placeholder={ATLAS_URL}
-              value={url}
-              autocomplete="off"
-              spellcheck={false}
-              onInput={(e) => setUrl(e.currentTarget.value)}
-            />
-          </Field>
-          <Field label="Sign in with">
-            <select id="ac-auth" value={auth} onChange={(e) => setAuth(e.currentTarget.value as AtlasAuth)}>
-              <option value="ServiceAccount">Service account (recommended)</option>
-              <option value="ApiKey">API key</option>
-            </select>
-          </Field>
-          <Field label={serviceAccount ? "Client ID" : "Public key"}>
-            <input
-              id="ac-user"
-              value={user}
-              placeholder={serviceAccount ? "mdb_sa_id_…" : "Public API key"}
-              autocomplete="off"
-              spellcheck={false}
-              onInput={(e) => setUser(e.currentTarget.value)}
-            />
-          </Field>
-          <Field
-            label={serviceAccount ? "Client secret" : "Private key"}
-            noteId="ac-secret-note"
-            note={
-              clearsSecret ? (
-                <span class="warn" id="ac-secret-cleared">
-                  Saving clears the saved secret: it was saved for another address, sign-in or TLS setting. Enter it again to keep one.
-                </span>
-              ) : c?.hasSecret ? (
-                <span class="saved" id="ac-secret-saved">
-                  ✓ saved in the keychain — leave empty to keep
-                </span>
-              ) : (
-                "Stored in the OS keychain, never in a file."
-              )
-            }
-          >
-            <input
-              id="ac-secret"
-              type="password"
-              autocomplete="off"
-              value={secret}
-              placeholder={c?.hasSecret ? "Saved in the keychain — type to replace" : serviceAccount ? "mdb_sa_sk_…" : "Private API key"}
-              onInput={(e) => setSecret(e.currentTarget.value)}
-            />
-          </Field>
-          <Field label="Timeout (seconds)">
-            <input
-              id="ac-timeout"
-              type="number"
-              min={MIN_TIMEOUT_SECS}
-              max={MAX_TIMEOUT_SECS}
-              value={timeout}
-              onInput={(e) => setTimeoutSecs(e.currentTarget.value)}
-            />
-          </Field>
-          <Field label="Extra CA file" note="Trusted in addition to the system's certificates.">
-            <span class="inline">
-              <input
-                id="ac-ca-file"
-                value={caFile}
-                placeholder="Optional: PEM file of extra CA certificates"
-                spellcheck={false}
-                onInput={(e) => setCaFile(e.currentTarget.value)}
-              />
-              <button type="button" onClick={() => void browse()}>
-                Browse…
-              </button>
-            </span>
-          </Field>
-          <div>
-            <label class="checkbox">
-              <input id="ac-skip-verify" type="checkbox" checked={skipVerify} onChange={(e) => setSkipVerify(e.currentTarget.checked)} /> Skip TLS
-              certificate verification
-            </label>
-            {skipVerify ? (
-              <span class="warning-text" id="ac-skip-warning">
-                Certificate verification is OFF: anyone on the network path can impersonate Atlas. Use only in a lab.
-              </span>
-            ) : null}
-          </div>
-        </div>
-        <div id="ac-error">{error ? <ErrorBox error={error} retry={error.kind === "Keychain" ? () => void save() : undefined} /> : null}</div>
-        <div class="dialog-actions">
+    <FormDialog
+      id="atlas-dialog"
+      formId="atlas-form"
+      label={title}
+      title={title}
+      onClose={close}
+      onSubmit={save}
+      errorId="ac-error"
+      error={error}
+      actions={
+        <>
           <button type="submit" id="save-atlas" class="primary" disabled={busy}>
             Save connection
           </button>
@@ -233,8 +122,54 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
           ) : null}
           <span class="spacer" />
           {closeButton}
-        </div>
-      </form>
-    </Modal>
+        </>
+      }
+    >
+      <p class="muted small">
+        omlink generates link tokens with it: a service account (or API key) with the <strong>Organization Owner</strong> role on the Atlas organization.
+      </p>
+      <div class="grid">
+        <Field label="Name">
+          <input id="ac-name" value={name} placeholder="Atlas prod" autocomplete="off" onInput={(e) => setName(e.currentTarget.value)} />
+        </Field>
+        <UrlField id="ac-url" label="Atlas URL" noteId="ac-url-note" note={urlNote} placeholder={ATLAS_URL} value={url} onInput={setUrl} />
+        <Field label="Sign in with">
+          <select id="ac-auth" value={auth} onChange={(e) => setAuth(e.currentTarget.value as AtlasAuth)}>
+            <option value="ServiceAccount">Service account (recommended)</option>
+            <option value="ApiKey">API key</option>
+          </select>
+        </Field>
+        <Field label={serviceAccount ? "Client ID" : "Public key"}>
+          <input
+            id="ac-user"
+            value={user}
+            placeholder={serviceAccount ? "mdb_sa_id_…" : "Public API key"}
+            autocomplete="off"
+            spellcheck={false}
+            onInput={(e) => setUser(e.currentTarget.value)}
+          />
+        </Field>
+        <SecretField
+          id="ac-secret"
+          label={serviceAccount ? "Client secret" : "Private key"}
+          noteId="ac-secret-note"
+          value={secret}
+          onInput={setSecret}
+          placeholder={serviceAccount ? "mdb_sa_sk_…" : "Private API key"}
+          saved={!!c?.hasSecret}
+          bound={secretBound}
+          clearedId="ac-secret-cleared"
+          clearedText="Saving clears the saved secret: it was saved for another address, sign-in or TLS setting. Enter it again to keep one."
+          savedId="ac-secret-saved"
+          savedText="✓ saved in the keychain — leave empty to keep"
+        />
+        <ConnectionFields
+          transport={transport}
+          ids={{ timeout: "ac-timeout", caFile: "ac-ca-file", skipVerify: "ac-skip-verify", skipWarning: "ac-skip-warning" }}
+          peer="Atlas"
+          onError={setError}
+        />
+      </div>
+    </FormDialog>
   );
 }

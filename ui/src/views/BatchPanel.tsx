@@ -13,7 +13,6 @@ import {
   loadAtlasOrgs,
   mintTargets,
   retryFailed,
-  setAtlasChoice,
   setBatchToken,
   setRowAtlasOrg,
   tokenSourceOf,
@@ -21,9 +20,8 @@ import {
 import type { Organization } from "../bindings/Organization";
 import type { Profile } from "../bindings/Profile";
 import { maskToken } from "../lib/mask";
-import { checkAccessList, checkToken } from "../lib/validate";
+import { checkToken } from "../lib/validate";
 import {
-  accessListText,
   atlasOf,
   atlasOrgsOf,
   batchAtlasOverrides,
@@ -37,7 +35,8 @@ import {
   currentId,
   orgs,
 } from "../state";
-import { Badge, ErrorBox, Field } from "./common";
+import { Options } from "./common";
+import { AccessListField, AtlasOrgField, AtlasOrgs } from "./fields/AtlasTarget";
 
 export function BatchPanel() {
   const profileId = currentId.value;
@@ -238,53 +237,28 @@ export function BatchPanel() {
  * and the source's addresses for its access list. */
 function AtlasSettings({ profile, disabled }: { profile: Profile; disabled: boolean }) {
   const a = atlasOf(profile);
-  const list = atlasOrgsOf(profile);
-  const chosen = chosenAtlasOrg(profile);
-  const text = accessListText(profile);
-  const ips = checkAccessList(text);
   if (!a) return null;
   return (
     <div class="batch-atlas">
-      {list?.error ? (
-        <ErrorBox error={list.error} retry={() => void loadAtlasOrgs(a.connection.id, true)} />
-      ) : !list?.value ? (
-        <p role="status">
-          <Badge state={{ state: "inProgress", what: "Loading Atlas organizations…" }} />
-        </p>
-      ) : !chosen ? (
-        <p class="warning-text">The Atlas connection {a.connection.name} sees no Atlas organization.</p>
-      ) : (
-        <Field label="Atlas organization (every selected one)">
-          <select id="batch-atlas-org" value={chosen.id} disabled={disabled} onChange={(e) => setAtlasChoice(profile.id, { org: e.currentTarget.value })}>
-            {list.value.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-      )}
-      <Field
-        label="Access list (source addresses)"
+      <AtlasOrgs profile={profile} none={<p class="warning-text">The Atlas connection {a.connection.name} sees no Atlas organization.</p>}>
+        {(chosen, list) => (
+          <AtlasOrgField
+            id="batch-atlas-org"
+            label="Atlas organization (every selected one)"
+            profileId={profile.id}
+            chosen={chosen}
+            list={list}
+            disabled={disabled}
+          />
+        )}
+      </AtlasOrgs>
+      <AccessListField
+        id="batch-access-list"
         noteId="batch-access-list-note"
-        note={
-          <>
-            {ips.ok ? null : <span class="warning-text">{ips.message} </span>}
-            The source's external address as Atlas sees it; Cloud Manager needs none.
-          </>
-        }
-      >
-        <input
-          id="batch-access-list"
-          value={text}
-          placeholder="203.0.113.7"
-          autocomplete="off"
-          spellcheck={false}
-          disabled={disabled}
-          aria-invalid={ips.ok ? undefined : "true"}
-          onInput={(e) => setAtlasChoice(profile.id, { accessList: e.currentTarget.value })}
-        />
-      </Field>
+        hint="The source's external address as Atlas sees it; Cloud Manager needs none."
+        profile={profile}
+        disabled={disabled}
+      />
       <p class="muted small">omlink generates one token per organization with {a.connection.name}, then links them all. No token is shown.</p>
     </div>
   );
@@ -321,11 +295,7 @@ function AtlasRow({
         onChange={(e) => setRowAtlasOrg(id, e.currentTarget.value || null)}
       >
         <option value="">Same as above</option>
-        {(list ?? []).map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.name}
-          </option>
-        ))}
+        <Options items={list ?? []} />
       </select>
       <span class="field-note small">{target ? `→ ${target.name}` : ""}</span>
       {error ? (

@@ -13,9 +13,9 @@ import {
   refreshStatus,
   revokeToken,
   selectOrg,
-  setAtlasChoice,
   unlink,
 } from "../actions";
+import type { Organization } from "../bindings/Organization";
 import type { Profile } from "../bindings/Profile";
 import { allSupported, managedText, plural, shardedText, sizeGb, VERDICTS } from "../lib/atlas";
 import { categoryOf } from "../lib/fleet";
@@ -24,7 +24,6 @@ import { checkAccessList, checkOrgId, checkToken } from "../lib/validate";
 import {
   accessListText,
   atlasOf,
-  atlasOrgsOf,
   availableProjects,
   chosenAtlasOrg,
   current,
@@ -37,6 +36,7 @@ import {
   stateOf,
 } from "../state";
 import { Badge, ErrorBox, Field } from "./common";
+import { AccessListField, AtlasOrgField, AtlasOrgs } from "./fields/AtlasTarget";
 import { focusToken } from "./Fleet";
 import { Help } from "./Help";
 import { History } from "./History";
@@ -214,15 +214,12 @@ function GenerateInAtlas({ org, profile }: { org: OrgRef; profile: Profile }) {
     if (connectionId) void loadAtlasOrgs(connectionId);
   }, [connectionId]);
   if (!a) return null;
-  const list = atlasOrgsOf(profile);
-  const chosen = chosenAtlasOrg(profile);
-  const text = accessListText(profile);
-  const ips = checkAccessList(text);
+  const ips = checkAccessList(accessListText(profile));
   const key = orgKey(org.profileId, org.id);
   const busy = inFlight.value.has(key);
   const minting = generating.value.has(key);
-  const submit = () => {
-    if (!chosen || !ips.ok || busy) return;
+  const submit = (chosen: Organization) => {
+    if (!ips.ok || busy) return;
     void generateAndLink(org, { org: chosen.id, orgName: chosen.name, accessListIps: ips.value });
   };
   return (
@@ -234,68 +231,46 @@ function GenerateInAtlas({ org, profile }: { org: OrgRef; profile: Profile }) {
         With Atlas connection <strong>{a.connection.name}</strong>, omlink creates the link token in the Atlas organization and links this organization
         with it. The token is never shown.
       </p>
-      {list?.error ? (
-        <ErrorBox error={list.error} retry={() => void loadAtlasOrgs(a.connection.id, true)} />
-      ) : !list?.value ? (
-        <p id="atlas-org-loading" role="status">
-          <Badge state={{ state: "inProgress", what: "Loading Atlas organizations…" }} />
-        </p>
-      ) : !chosen ? (
-        <p class="warning-text" id="atlas-org-none">
-          The Atlas connection sees no Atlas organization: give its service account or API key access to one (Organization Owner).
-        </p>
-      ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            submit();
-          }}
-        >
-          <Field label="Atlas organization">
-            <select id="atlas-org" value={chosen.id} disabled={busy} onChange={(e) => setAtlasChoice(profile.id, { org: e.currentTarget.value })}>
-              {list.value.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field
-            label="Access list (source addresses)"
-            noteId="access-list-note"
-            note={
-              <>
-                {ips.ok ? null : <span class="warning-text">{ips.message} </span>}
-                The source's external address as Atlas sees it (Ops Manager behind NAT: its public address); Cloud Manager needs none.
-              </>
-            }
+      <AtlasOrgs
+        profile={profile}
+        loadingId="atlas-org-loading"
+        none={
+          <p class="warning-text" id="atlas-org-none">
+            The Atlas connection sees no Atlas organization: give its service account or API key access to one (Organization Owner).
+          </p>
+        }
+      >
+        {(chosen, list) => (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              submit(chosen);
+            }}
           >
-            <input
+            <AtlasOrgField id="atlas-org" label="Atlas organization" profileId={profile.id} chosen={chosen} list={list} disabled={busy} />
+            <AccessListField
               id="access-list"
-              value={text}
-              placeholder="203.0.113.7"
-              autocomplete="off"
-              spellcheck={false}
+              noteId="access-list-note"
+              hint="The source's external address as Atlas sees it (Ops Manager behind NAT: its public address); Cloud Manager needs none."
+              profile={profile}
               disabled={busy}
-              aria-invalid={ips.ok ? undefined : "true"}
-              onInput={(e) => setAtlasChoice(profile.id, { accessList: e.currentTarget.value })}
             />
-          </Field>
-          <div class="actions">
-            <button type="submit" id="generate-link" class="primary" disabled={busy || !ips.ok}>
-              {minting ? "Generating & linking…" : "Generate & link"}
-            </button>
-            {minting ? (
-              <button type="button" id="cancel-button" onClick={() => void cancelLink(org.profileId, org.id)}>
-                Cancel
+            <div class="actions">
+              <button type="submit" id="generate-link" class="primary" disabled={busy || !ips.ok}>
+                {minting ? "Generating & linking…" : "Generate & link"}
               </button>
-            ) : null}
-            <button type="button" id="revoke-token" class="danger" disabled={busy} onClick={() => void revokeToken(org, chosen)}>
-              Revoke Atlas link token…
-            </button>
-          </div>
-        </form>
-      )}
+              {minting ? (
+                <button type="button" id="cancel-button" onClick={() => void cancelLink(org.profileId, org.id)}>
+                  Cancel
+                </button>
+              ) : null}
+              <button type="button" id="revoke-token" class="danger" disabled={busy} onClick={() => void revokeToken(org, chosen)}>
+                Revoke Atlas link token…
+              </button>
+            </div>
+          </form>
+        )}
+      </AtlasOrgs>
     </div>
   );
 }

@@ -1,4 +1,5 @@
-// Small pieces every view uses: badges, error boxes, fields and modal dialogs.
+// Small pieces every view uses: badges, error boxes, fields and modal dialogs (a settings
+// dialog's form among them).
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
@@ -66,6 +67,19 @@ export function Field({ label, note, noteId, children }: { label: string; note?:
   );
 }
 
+/** A `<select>`'s options, one per organization or connection: its name, valued by its id. */
+export function Options({ items }: { items: ReadonlyArray<{ id: string; name: string }> }) {
+  return (
+    <>
+      {items.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
 /** A modal `<dialog>`: opened on mount, Escape (the dialog's own cancel) or `onClose` closes it. */
 export function Modal({ id, label, onClose, children, wide }: { id: string; label: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -89,6 +103,50 @@ export function Modal({ id, label, onClose, children, wide }: { id: string; labe
     >
       {children}
     </dialog>
+  );
+}
+
+/** A settings dialog around one form: Enter or its submit button calls `onSubmit`; `error`
+ * shows in `#errorId` below the fields (with "Try again" for a locked keychain), `actions` in the
+ * row of buttons under it. */
+export function FormDialog({
+  id,
+  formId,
+  label,
+  title,
+  onClose,
+  onSubmit,
+  errorId,
+  error,
+  actions,
+  children,
+}: {
+  id: string;
+  formId: string;
+  label: string;
+  title: string;
+  onClose: () => void;
+  onSubmit: () => Promise<void>;
+  errorId: string;
+  error: OmlinkError | null;
+  actions: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <Modal id={id} label={label} onClose={onClose} wide>
+      <form
+        id={formId}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void onSubmit();
+        }}
+      >
+        <h2>{title}</h2>
+        {children}
+        <div id={errorId}>{error ? <ErrorBox error={error} retry={error.kind === "Keychain" ? () => void onSubmit() : undefined} /> : null}</div>
+        <div class="dialog-actions">{actions}</div>
+      </form>
+    </Modal>
   );
 }
 
