@@ -66,6 +66,18 @@ pub(crate) fn profile_pair(
         .unwrap()
 }
 
+/// A sandbox with `extra_orgs` more organizations, a bench, and its profile pair (service
+/// account).
+pub(crate) fn fleet_pair(extra_orgs: usize) -> (Sandbox, Bench, omlink::Profile) {
+    let sb = sandbox_with(SandboxConfig {
+        extra_orgs,
+        ..SandboxConfig::default()
+    });
+    let b = bench();
+    let p = profile_pair(&b, &sb, None);
+    (sb, b, p)
+}
+
 pub(crate) fn target() -> AtlasTarget {
     AtlasTarget {
         org: org(ATLAS_ORG),
@@ -275,12 +287,7 @@ async fn an_atlas_refusal_sends_nothing_to_ops_manager_and_records_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_mapped_to_one_atlas_org_mints_one_token_per_org_and_a_rerun_mints_none() {
-    let sb = sandbox_with(SandboxConfig {
-        extra_orgs: 20,
-        ..SandboxConfig::default()
-    });
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
+    let (sb, b, p) = fleet_pair(20);
     let orgs: Vec<omlink::Organization> = b
         .workbench
         .list_orgs(&p.id)
@@ -437,12 +444,7 @@ async fn the_sandbox_brings_its_atlas_connection_and_needs_no_keychain() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_cancelled_while_minting_keeps_the_minted_tokens_for_reuse() {
-    let sb = sandbox_with(SandboxConfig {
-        extra_orgs: 10,
-        ..SandboxConfig::default()
-    });
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
+    let (sb, b, p) = fleet_pair(10);
     let items: Vec<BatchItem> = b
         .workbench
         .list_orgs(&p.id)

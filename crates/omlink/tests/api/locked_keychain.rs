@@ -11,10 +11,10 @@ use std::time::Duration;
 use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
 use omlink::secret_store::{Deadline, MemorySecretStore, Secret, SecretStore};
 use omlink::{Error, ErrorKind, LinkToken, Outcome, Workbench};
-use omlink_sandbox::{Faults, Sandbox, SandboxConfig};
+use omlink_sandbox::{Faults, Sandbox};
 
-use crate::atlas_workbench::{mints, profile_pair, target};
-use crate::{Bench, TOKEN, bench, org, sandbox_with};
+use crate::atlas_workbench::{fleet_pair, mints, target};
+use crate::{Bench, TOKEN, org};
 
 /// Answers `answers` link-token writes, then blocks every further call until released.
 #[derive(Debug)]
@@ -108,12 +108,7 @@ fn unlinked(sb: &Sandbox, count: usize) -> Vec<BatchItem> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain_error() {
-    let sb = sandbox_with(SandboxConfig {
-        extra_orgs: 20,
-        ..SandboxConfig::default()
-    });
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
+    let (sb, b, p) = fleet_pair(20);
     let (workbench, _release) = locking(&b, 2, Duration::from_millis(300));
     let items = unlinked(&sb, 12);
     // Slow enough that the rows do not all finish while the keychain is waited for.
@@ -189,12 +184,7 @@ async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_interrupts_a_batch_waiting_for_a_locked_keychain() {
-    let sb = sandbox_with(SandboxConfig {
-        extra_orgs: 10,
-        ..SandboxConfig::default()
-    });
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
+    let (sb, b, p) = fleet_pair(10);
     // A keychain locked from the first token on, with the app's long deadline.
     let (workbench, _release) = locking(&b, 0, Duration::from_secs(600));
     let items = unlinked(&sb, 6);
@@ -235,12 +225,7 @@ async fn cancel_interrupts_a_batch_waiting_for_a_locked_keychain() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_tokens_are_kept_one_by_one_and_a_locked_keychain_stops_the_generating() {
-    let sb = sandbox_with(SandboxConfig {
-        extra_orgs: 10,
-        ..SandboxConfig::default()
-    });
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
+    let (sb, b, p) = fleet_pair(10);
     let (workbench, _release) = locking(&b, 3, Duration::from_millis(300));
     let items: Vec<BatchItem> = unlinked(&sb, 8)
         .into_iter()
