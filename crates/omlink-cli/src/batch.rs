@@ -58,7 +58,7 @@ pub async fn link_from(
     let client = Arc::new(client);
     let Some(profile) = profile else {
         let items = match &atlas {
-            Some((atlas, access_list)) => mint_tokens(atlas, file, access_list).await?,
+            Some((atlas, access_list)) => mint_tokens(atlas, file, access_list, None).await?.0,
             None => file.items,
         };
         let run = |events| batch::link_all(client, items, &options, Some(events), Cancel::new());
@@ -67,7 +67,7 @@ pub async fn link_from(
     let workbench = workbench()?;
     let (items, minted) = match &atlas {
         Some((atlas, access_list)) => {
-            keep_tokens(&workbench, &profile, atlas, file, access_list).await?
+            mint_tokens(atlas, file, access_list, Some((&workbench, &profile))).await?
         }
         None => (file.items, HashMap::new()),
     };
@@ -318,43 +318,19 @@ fn warn_if_shared(path: &Path) {
 }
 
 /// Mints a token in Atlas for every row that named an Atlas organization, one after the
-/// other, before anything is linked (no profile: nowhere to keep them). A failure stops here:
-/// nothing was linked, and the tokens already minted are named in a warning.
+/// other, before anything is linked. With a saved profile (`keep`), each token is kept in the
+/// keychain and the history ("not linked yet") as soon as Atlas returns it, so a failure, or
+/// Ctrl-C, loses none; without one there is nowhere to keep them. A failure stops here: nothing
+/// was linked, and a warning says where the tokens already minted are.
 pub async fn mint_tokens(
     atlas: &omlink::AtlasClient,
     file: LinkFile,
     access_list: &[omlink::AccessListEntry],
-) -> Result<Vec<BatchItem>, Error> {
-    let mut items = file.items;
-    let mut minted: Vec<&OrgId> = Vec::new();
-    for item in &mut items {
-        if let Some(atlas_org) = file.mint.get(&item.org) {
-            match atlas.create_link_token(atlas_org, access_list).await {
-                Ok(token) => {
-                    item.token = Some(token);
-                    minted.push(atlas_org);
-                }
-                Err(e) => {
-                    crate::atlas::unused_token_warning(&minted);
-                    return Err(e);
-                }
-            }
-        }
-    }
-    Ok(items)
-}
-
-/// [`mint_tokens`] for a saved profile: each token is kept in the keychain and the history
-/// ("not linked yet") as soon as Atlas returns it, so a failure, or Ctrl-C, loses none.
-pub async fn keep_tokens(
-    workbench: &Workbench,
-    profile: &Profile,
-    atlas: &omlink::AtlasClient,
-    file: LinkFile,
-    access_list: &[omlink::AccessListEntry],
+    keep: Option<(&Workbench, &Profile)>,
 ) -> Result<(Vec<BatchItem>, HashMap<OrgId, omlink::HistoryEntry>), Error> {
     let mut items = file.items;
-    let mut minted = HashMap::new();
+    let mut minted: Vec<&OrgId> = Vec::new();
+    let mut kept = HashMap::new();
     for item in &mut items {
         let Some(atlas_org) = file.mint.get(&item.org) else {
             continue;
@@ -362,12 +338,18 @@ pub async fn keep_tokens(
         let token = atlas
             .create_link_token(atlas_org, access_list)
             .await
-            .inspect_err(|_| kept_unlinked_warning(minted.len()))?;
-        let entry = keep_one(workbench, profile, item, &token, atlas_org).await;
+            .inspect_err(|_| match keep {
+                Some(_) => kept_unlinked_warning(minted.len()),
+                None => crate::atlas::unused_token_warning(&minted),
+            })?;
+        if let Some((workbench, profile)) = keep {
+            let entry = keep_one(workbench, profile, item, &token, atlas_org).await;
+            kept.insert(item.org.clone(), entry);
+        }
         item.token = Some(token);
-        minted.insert(item.org.clone(), entry);
+        minted.push(atlas_org);
     }
-    Ok((items, minted))
+    Ok((items, kept))
 }
 
 /// Keeps one token generated in `atlas_org` for `item`'s organization (see
