@@ -19,14 +19,13 @@ use crate::validate::OrgId;
 
 use super::{TokenSource, Workbench, lock, not_kept, server_of, upsert};
 
-/// A link ready to send: profile, client, token, the in-flight guard, and where the token was
-/// generated when omlink minted it.
+/// A link ready to send: profile, client, token, the in-flight guard, and the "not linked
+/// yet" entry of a token omlink minted for it (which records where it was generated).
 pub(super) type Prepared = (
     Profile,
     Arc<Client>,
     LinkToken,
     InFlight,
-    Option<AtlasOrigin>,
     Option<HistoryEntry>,
 );
 
@@ -64,7 +63,7 @@ impl Workbench {
         let prepared = self
             .prepare_link(id, org, org_name.clone(), token, cancel.as_mut())
             .await;
-        let (profile, client, token, guard, origin, minted) = match prepared {
+        let (profile, client, token, guard, minted) = match prepared {
             Ok(p) => p,
             Err((e, minted)) => return (Err(e), minted),
         };
@@ -99,7 +98,6 @@ impl Workbench {
                     outcome,
                 );
                 entry.server = Some(server_of(&profile));
-                entry.generated_in = origin;
                 // A refusal is said in the entry.
                 let _ = self.keep_token(&mut entry, &token).await;
                 entry
@@ -120,13 +118,12 @@ impl Workbench {
         let (profile, client) = self.client(id).await.map_err(|e| (e, None))?;
         // Reserved before a token is minted: a second click must not mint a second token.
         let guard = self.reserve(id, org).map_err(|e| (e, None))?;
-        let (token, origin, minted) = match token {
-            TokenSource::New(token) => (token, None, None),
+        let (token, minted) = match token {
+            TokenSource::New(token) => (token, None),
             TokenSource::History(entry_id) => (
                 self.saved_token(id, org, &entry_id)
                     .await
                     .map_err(|e| (e, None))?,
-                None,
                 None,
             ),
             TokenSource::Mint(target) => {
@@ -173,13 +170,13 @@ impl Workbench {
                         Some(entry),
                     ));
                 }
-                (token, Some(target.origin()), Some(entry))
+                (token, Some(entry))
             }
         };
         if let Err(e) = crate::secret_store::check_storable(&token, std::env::consts::OS) {
             return Err((e, minted));
         }
-        Ok((profile, client, token, guard, origin, minted))
+        Ok((profile, client, token, guard, minted))
     }
 
     /// The token saved in the keychain with history entry `entry_id`, which must be an attempt
