@@ -33,4 +33,6 @@ pub const COMMANDS: &[&str] = &[
     "prune_keychain",
     "store_notices",
     "startup_ready",
+    "check_field",
+    "read_link_file",
 ];

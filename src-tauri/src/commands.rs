@@ -16,8 +16,8 @@ use tauri::{AppHandle, Runtime, State};
 use crate::batches;
 use crate::state::{AppState, blocking};
 use crate::types::{
-    AppInfo, BatchLinkRequest, BatchSummary, LinkRequest, LinkResponse, OrganizationsView,
-    ProfilesView, StatusBatchRequest,
+    AppInfo, BatchLinkRequest, BatchSummary, LinkFileView, LinkRequest, LinkResponse,
+    OrganizationsView, ProfilesView, StatusBatchRequest,
 };
 use crate::window;
 
@@ -318,4 +318,17 @@ pub async fn preflight(
 #[tauri::command]
 pub async fn choose_ca_file<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
     Ok(window::ca_file(&app))
+}
+
+/// Checks one field's text by the core's rules (organization id, link token, access list,
+/// server URL), for the window to show as the person types. A token is never sent back.
+#[tauri::command]
+pub async fn check_field(field: omlink::Field, text: String) -> Result<omlink::FieldCheck> {
+    Ok(omlink::check_field(field, &text))
+}
+
+/// Reads a pasted or imported link file with the core's parser (the CLI's `link --from`).
+#[tauri::command]
+pub async fn read_link_file(text: String, source: String) -> Result<LinkFileView> {
+    Ok(omlink::parse_link_file(&text, &source).into())
 }

@@ -114,6 +114,8 @@ pub fn app<R: Runtime>(
             commands::prune_keychain,
             commands::store_notices,
             commands::startup_ready,
+            commands::check_field,
+            commands::read_link_file,
         ])
 }
 

@@ -135,3 +135,65 @@ pub struct AppInfo {
     /// Whether the OS keychain answered at start.
     pub keychain: KeychainState,
 }
+
+/// A link file (`org,token` or `org,atlas_org` CSV) read by the core's one parser for the
+/// batch panel: every row, or why the whole file was refused (nothing is half-applied).
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum LinkFileView {
+    /// Every row was good.
+    #[serde(rename_all = "camelCase")]
+    Read {
+        /// The rows in file order.
+        rows: Vec<LinkFileRow>,
+    },
+    /// The file was refused whole.
+    #[serde(rename_all = "camelCase")]
+    Refused {
+        /// What is wrong with the file, and what to do.
+        error: Error,
+        /// `line N: what is wrong`, one per bad row (never quoting a token).
+        problems: Vec<String>,
+    },
+}
+
+/// One row of a link file.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkFileRow {
+    /// The organization.
+    pub org: OrgId,
+    /// Its `name` column, when the file has one.
+    pub name: Option<String>,
+    /// The row's token, handed back to the window that pasted or picked the file a moment
+    /// ago, for the row's token field (it goes nowhere else from here).
+    pub token: Option<String>,
+    /// How the token is shown ([`omlink::mask_token`]).
+    pub token_shown: Option<String>,
+    /// The Atlas organization to generate the row's token in, for an `atlas_org` row.
+    pub atlas_org: Option<OrgId>,
+}
+
+impl From<Result<omlink::LinkFile, omlink::BadLinkFile>> for LinkFileView {
+    fn from(read: Result<omlink::LinkFile, omlink::BadLinkFile>) -> Self {
+        match read {
+            Ok(file) => Self::Read {
+                rows: file
+                    .items
+                    .into_iter()
+                    .map(|item| LinkFileRow {
+                        atlas_org: file.mint.get(&item.org).cloned(),
+                        token_shown: item.token.as_ref().map(|t| omlink::mask_token(t.expose())),
+                        token: item.token.map(|t| t.expose().to_owned()),
+                        org: item.org,
+                        name: item.name,
+                    })
+                    .collect(),
+            },
+            Err(bad) => Self::Refused {
+                error: bad.error,
+                problems: bad.rows,
+            },
+        }
+    }
+}

@@ -56,6 +56,9 @@ fn typescript_bindings_match_the_rust_types() {
     omlink::AtlasDraft::export_all(&cfg).unwrap();
     omlink::AvailableProject::export_all(&cfg).unwrap();
     omlink::preflight::ProjectCheck::export_all(&cfg).unwrap();
+    omlink::Field::export_all(&cfg).unwrap();
+    omlink::FieldCheck::export_all(&cfg).unwrap();
+    omlink_desktop::types::LinkFileView::export_all(&cfg).unwrap();
 
     std::fs::write(generated.path().join("constants.ts"), constants_ts()).unwrap();
 

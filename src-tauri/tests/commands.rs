@@ -115,8 +115,14 @@ fn invoke(
     .map(|body| body.deserialize::<serde_json::Value>().unwrap())
 }
 
-#[test]
-fn commands_answer_over_ipc_on_the_mock_runtime() {
+/// The app on the mock runtime with its store in a temporary folder, and its main window.
+struct MockApp {
+    dir: tempfile::TempDir,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+}
+
+fn mock_app() -> MockApp {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join(omlink::STORE_FILE_NAME);
     let started = omlink_desktop::startup::Started::now();
@@ -124,10 +130,21 @@ fn commands_answer_over_ipc_on_the_mock_runtime() {
         .build(mock_context(noop_assets()))
         .unwrap();
     // The mock runtime's event loop never runs, so its set-up is run here.
-    omlink_desktop::setup(&mut app, started, Some(store.clone())).unwrap();
+    omlink_desktop::setup(&mut app, started, Some(store)).unwrap();
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
+    MockApp {
+        dir,
+        _app: app,
+        webview,
+    }
+}
+
+#[test]
+fn commands_answer_over_ipc_on_the_mock_runtime() {
+    let MockApp { dir, _app, webview } = mock_app();
+    let store = dir.path().join(omlink::STORE_FILE_NAME);
 
     let empty = invoke(&webview, "list_profiles", serde_json::json!({})).unwrap();
     assert_eq!(empty["profiles"], serde_json::json!([]));
@@ -170,4 +187,71 @@ fn commands_answer_over_ipc_on_the_mock_runtime() {
     )
     .unwrap_err();
     assert!(bad.to_string().contains("source"), "{bad}");
+}
+
+#[test]
+fn the_window_checks_fields_and_reads_link_files_by_the_core_rules() {
+    let MockApp { webview, .. } = mock_app();
+    let check = |field: &str, text: &str| {
+        invoke(
+            &webview,
+            "check_field",
+            serde_json::json!({"field": field, "text": text}),
+        )
+        .unwrap()
+    };
+    let org = check("orgId", " 5F1E2D3C4B5A697887766554 ");
+    assert_eq!(org["state"], "valid", "{org}");
+    assert_eq!(org["value"], "5f1e2d3c4b5a697887766554");
+    let short = check("orgId", "5f1e");
+    assert_eq!(short["state"], "invalid");
+    assert!(short["message"].as_str().unwrap().contains("4 characters"));
+    // A token is never echoed: only its mask comes back.
+    let token = check("linkToken", "abcdEFGHijklMNOPqrst");
+    assert_eq!(token["shown"], "abcd…qrst");
+    assert!(!token.to_string().contains("EFGHijkl"), "{token}");
+    let ips = check("accessList", "198.51.100.0/24, 203.0.113.7");
+    assert_eq!(
+        ips["values"],
+        serde_json::json!(["198.51.100.0/24", "203.0.113.7"])
+    );
+    let host_bits = check("accessList", "198.51.100.1/24");
+    assert!(
+        host_bits["message"]
+            .as_str()
+            .unwrap()
+            .contains("198.51.100.0/24")
+    );
+    assert_eq!(check("serverUrl", "om.example.com")["state"], "invalid");
+
+    let read = |text: &str| {
+        invoke(
+            &webview,
+            "read_link_file",
+            serde_json::json!({"text": text, "source": "links.csv"}),
+        )
+        .unwrap()
+    };
+    let good =
+        read("org,token,name\n# one per line\n5F1E2D3C4B5A697887766554,tok-abcdefgh-1234,First\n");
+    assert_eq!(good["state"], "read", "{good}");
+    assert_eq!(good["rows"][0]["org"], "5f1e2d3c4b5a697887766554");
+    assert_eq!(good["rows"][0]["token"], "tok-abcdefgh-1234");
+    assert_eq!(good["rows"][0]["tokenShown"], "tok-…1234");
+    assert_eq!(good["rows"][0]["name"], "First");
+    let minted = read("org,atlas_org\n5f1e2d3c4b5a697887766554,6a1e2d3c4b5a697887766554\n");
+    assert_eq!(minted["rows"][0]["atlasOrg"], "6a1e2d3c4b5a697887766554");
+    assert_eq!(minted["rows"][0]["token"], serde_json::Value::Null);
+    let bad = read("org,token\nnot-an-id,SECRET-one\n5f1e2d3c4b5a697887766554,\n");
+    assert_eq!(bad["state"], "refused", "{bad}");
+    assert_eq!(bad["problems"].as_array().unwrap().len(), 2, "{bad}");
+    assert!(bad["problems"][0].as_str().unwrap().starts_with("line 2: "));
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("links.csv")
+    );
+    assert!(!bad.to_string().contains("SECRET"), "{bad}");
+    assert_eq!(read("nothing,here\n")["state"], "refused");
 }

@@ -16,6 +16,9 @@ import type { KeychainUpkeep } from "./bindings/KeychainUpkeep";
 import type { OrgId } from "./bindings/OrgId";
 import type { StatusBatchRequest } from "./bindings/StatusBatchRequest";
 import type { Error as OmlinkError } from "./bindings/Error";
+import type { Field } from "./bindings/Field";
+import type { FieldCheck } from "./bindings/FieldCheck";
+import type { LinkFileView } from "./bindings/LinkFileView";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
 import type { LinkOutcome } from "./bindings/LinkOutcome";
@@ -113,4 +116,8 @@ export const api = {
   preflight: (id: ProfileId, orgId: OrgId) => call<ProjectCheck[]>("preflight", { id, orgId }),
   /** Rust shows the open dialog; resolves to the chosen path, or null. */
   chooseCaFile: () => call<string | null>("choose_ca_file"),
+  /** The core's verdict on one field's text (a token is only ever shown masked). */
+  checkField: (field: Field, text: string) => call<FieldCheck>("check_field", { field, text }),
+  /** A pasted or imported link file, read by the core's parser (the CLI's `link --from`). */
+  readLinkFile: (text: string, source: string) => call<LinkFileView>("read_link_file", { text, source }),
 };

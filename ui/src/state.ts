@@ -155,7 +155,8 @@ export type BatchMode = "tokens" | "atlas";
 export const batchMode = signal<BatchMode>("tokens");
 /** Per row, an Atlas organization other than the batch's (Atlas mode). */
 export const batchAtlasOverrides = signal<ReadonlyMap<string, string>>(new Map());
-export const csvProblems = signal<Array<{ line: number; message: string }>>([]);
+/** Why the last pasted or imported link file was refused: `line N: …` per bad row, from the core. */
+export const csvProblems = signal<string[]>([]);
 
 // History.
 export const history = signal<HistoryEntry[]>([]);

@@ -22,11 +22,33 @@ const fake = vi.hoisted(() => ({
   revokeLinkToken: vi.fn(async () => undefined),
   getLinkStatus: vi.fn(),
   preflight: vi.fn(),
+  checkField: vi.fn(async (field: string, text: string) => fakeCheck(field, text)),
+  readLinkFile: vi.fn(async (text: string) => fakeLinkFile(text)),
 }));
+
+// A stand-in for the core's checks and link-file parser (their real rules are tested in Rust):
+// just enough to tell good input from bad.
+function fakeCheck(field: string, text: string) {
+  const t = text.trim();
+  const invalid = (message: string) => ({ state: "invalid" as const, message, hint: "" });
+  const valid = (value: string, values: string[] = []) => ({ state: "valid" as const, value, values, shown: value });
+  if (field === "orgId") return /^[0-9a-f]{24}$/i.test(t) ? valid(t.toLowerCase()) : invalid("not an id");
+  if (field === "linkToken") return t !== "" && !/[\u0000-\u001f]/.test(t) ? valid("") : invalid("bad token");
+  const entries = t.split(/[\s,;]+/).filter((e) => e !== "");
+  const bad = entries.find((e) => !/^[0-9.:/a-f]+$/.test(e));
+  return bad ? invalid(`"${bad}" is not an IP address`) : valid("", entries);
+}
+function fakeLinkFile(text: string) {
+  const rows = text.split("\n").slice(1).map((line, i) => ({ line: i + 2, cells: line.split(",") }));
+  const problems = rows.filter((r) => fakeCheck("orgId", r.cells[0] ?? "").state === "invalid").map((r) => `line ${r.line}: not an id`);
+  if (problems.length > 0) return { state: "refused" as const, error: error("bad rows"), problems };
+  return { state: "read" as const, rows: rows.map((r) => ({ org: r.cells[0] ?? "", name: null, token: r.cells[1] ?? null, tokenShown: "x", atlasOrg: null })) };
+}
 vi.mock("../src/api", async (original) => ({ ...(await original<typeof import("../src/api")>()), api: fake }));
 
 import * as actions from "../src/actions";
 import * as state from "../src/state";
+import { checkField } from "../src/lib/checks";
 
 vi.stubGlobal("crypto", { randomUUID: (() => { let n = 0; return () => `id-${++n}`; })() });
 
@@ -141,18 +163,18 @@ describe("batches", () => {
     state.orgList.value = { profileId: "p1", orgs: [{ id: A, name: "A" }, { id: B, name: "B" }, { id: C, name: "C" }], error: null, loading: false, warnings: [] };
   });
 
-  it("applies a CSV whole or not at all", () => {
-    expect(actions.applyCsv(`org,token\n${A},tok-a-123456\nbad,tok-b`)).toBe(false);
+  it("applies a CSV whole or not at all", async () => {
+    expect(await actions.applyCsv(`org,token\n${A},tok-a-123456\nbad,tok-b`)).toBe(false);
     expect(state.batchTokens.value.size).toBe(0);
-    expect(state.csvProblems.value.map((p) => p.line)).toEqual([3]);
-    expect(actions.applyCsv(`org,token\n${A},tok-a-123456\n${B},tok-b-123456`)).toBe(true);
+    expect(state.csvProblems.value).toEqual(["line 3: not an id"]);
+    expect(await actions.applyCsv(`org,token\n${A},tok-a-123456\n${B},tok-b-123456`)).toBe(true);
     expect([...state.checked.value].sort()).toEqual([A, B]);
     expect(state.batchTokens.value.get(B)).toBe("tok-b-123456");
     expect(state.csvProblems.value).toEqual([]);
   });
 
   it("links the checked rows, forgets linked tokens, keeps failed ones, and retries only the failed", async () => {
-    actions.applyCsv(`org,token\n${A},tok-a-123456\n${B},tok-b-expired\n${C},tok-c-123456`);
+    await actions.applyCsv(`org,token\n${A},tok-a-123456\n${B},tok-b-expired\n${C},tok-c-123456`);
     fake.linkBatch.mockImplementationOnce(async (req: BatchLinkRequest, onEvent: (e: BatchEvent) => void) => {
       expect(req.items.map((i) => [i.org, i.source])).toEqual([
         [A, { kind: "paste", value: "tok-a-123456" }],
@@ -209,6 +231,7 @@ describe("batches", () => {
     ];
     expect(actions.tokenSourceOf("p1", A)).toBe("saved");
     actions.setBatchToken(A, "bad\u0007token");
+    expect((await checkField("linkToken", "bad\u0007token")).ok).toBe(false);
     expect(actions.tokenSourceOf("p1", A)).toBeNull();
 
     actions.setBatchToken(A, "tok-a-123456");

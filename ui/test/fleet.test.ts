@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Organization } from "../src/bindings/Organization";
-import { categoryOf, countByCategory, parseTokenCsv, selectRange, splitCsvLine, stateOfOutcome, visibleOrgs, type OrgState } from "../src/lib/fleet";
+import { categoryOf, countByCategory, selectRange, stateOfOutcome, visibleOrgs, type OrgState } from "../src/lib/fleet";
 
 const org = (id: string, name: string): Organization => ({ id, name });
 const A = "a".repeat(24);
@@ -65,32 +65,5 @@ describe("range selection", () => {
     expect([...selectRange(new Set(shown), shown, "1", "3", false)].sort()).toEqual(["4", "5"]);
     expect([...selectRange(new Set(["9"]), shown, null, "5", true)].sort()).toEqual(["5", "9"]);
     expect([...selectRange(new Set(), shown, "gone", "3", true)]).toEqual(["3"]);
-  });
-});
-
-describe("the CSV of organizations and tokens", () => {
-  it("splits quoted fields", () => {
-    expect(splitCsvLine(' a , "b,c" ,"say ""hi"""')).toEqual(["a", "b,c", 'say "hi"']);
-  });
-  it("reads a header naming org and token in any order, comments, blank lines and extra columns", () => {
-    const text = `\uFEFFnote,TOKEN,org\n# a comment\n\nfirst,tok-aaaa-1111,${A.toUpperCase()}\r\nsecond,"tok-bbbb-2222",${B}\n`;
-    const { rows, problems } = parseTokenCsv(text);
-    expect(problems).toEqual([]);
-    expect(rows).toEqual([
-      { line: 4, org: A, token: "tok-aaaa-1111" },
-      { line: 5, org: B, token: "tok-bbbb-2222" },
-    ]);
-  });
-  it("reports every bad row with its line number and never quotes a token", () => {
-    const text = `org,token\n${A},SECRET-one\nnot-an-id,SECRET-two\n${B},\n${A},SECRET-three\n${C}`;
-    const { problems } = parseTokenCsv(text);
-    expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6]);
-    expect(problems[2]?.message).toContain("line 2");
-    for (const p of problems) expect(p.message).not.toContain("SECRET");
-  });
-  it("needs a header and at least one row", () => {
-    expect(parseTokenCsv(`${A},tok`).problems[0]?.message).toContain("header");
-    expect(parseTokenCsv("").problems[0]?.message).toContain("empty");
-    expect(parseTokenCsv("org,token\n# nothing\n").problems[0]?.message).toContain("No organization rows");
   });
 });

@@ -24,6 +24,7 @@ mod ca_file;
 mod client;
 pub mod digest;
 mod error;
+mod field_check;
 mod fields;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -57,6 +58,7 @@ pub use client::{
 pub use error::{
     EXIT_SOME_FAILED, Error, ErrorKind, exit_code_table, exit_codes, mask_userinfo, sanitize,
 };
+pub use field_check::{Field, FieldCheck, check_field, parse_access_list_text};
 pub use fields::{
     MAX_PROFILE_NAME_LEN, MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, ProfileId, normalize_name,
 };

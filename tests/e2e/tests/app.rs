@@ -561,7 +561,8 @@ async fn first_start_sandbox_pick_by_name_link_and_see_history() {
 
     // An id typed by hand is validated as the person types.
     app.type_into("#org-manual", "5f1e").await;
-    app.wait_text("#org-manual-note", "4 of 24 characters")
+    // The rule and its message are the core's (check_field), as the CLI would say it.
+    app.wait_text("#org-manual-note", "has 4 characters; it must have 24")
         .await;
     app.screenshot("1-sandbox-profile-and-organizations").await;
 

@@ -9,8 +9,8 @@ import type { BatchLinkItem } from "../bindings/BatchLinkItem";
 import type { HistoryEntry } from "../bindings/HistoryEntry";
 import type { ProfileId } from "../bindings/ProfileId";
 import type { TokenSource } from "../bindings/TokenSource";
-import { parseTokenCsv, stateOfOutcome } from "../lib/fleet";
-import { checkAccessList, checkToken } from "../lib/validate";
+import { checkField, checkNow } from "../lib/checks";
+import { stateOfOutcome } from "../lib/fleet";
 import {
   accessListText,
   atlasOf,
@@ -40,26 +40,45 @@ export function setBatchToken(orgId: string, token: string): void {
   batchTokens.value = new Map(batchTokens.value).set(orgId, token);
 }
 
-/** Applies a pasted or imported CSV: its organizations are checked and get their tokens. The
- * whole text is refused when a row is bad (nothing half-applied); returns whether it applied. */
-export function applyCsv(text: string): boolean {
-  const { rows, problems } = parseTokenCsv(text);
-  if (problems.length > 0) {
-    csvProblems.value = problems;
+/** Applies a pasted or imported link file, read by the core's parser (the CLI's `link --from`):
+ * its organizations are checked and get their tokens, or (`atlas_org` rows) their Atlas
+ * organization to generate one in. The whole text is refused when a row is bad (nothing
+ * half-applied); resolves to whether it applied. */
+export async function applyCsv(text: string, source = "The CSV"): Promise<boolean> {
+  let read;
+  try {
+    read = await api.readLinkFile(text, source);
+  } catch (e) {
+    fail(e);
+    return false;
+  }
+  if (read.state === "refused") {
+    csvProblems.value = read.problems.length > 0 ? read.problems : [`${read.error.message}. ${read.error.hint}`];
+    return false;
+  }
+  const minted = read.rows.filter((r) => r.atlasOrg !== null);
+  if (minted.length > 0 && atlasOf(current.value) === null) {
+    csvProblems.value = [`${minted.length} row${minted.length === 1 ? " names" : "s name"} an atlas_org: give this profile an Atlas connection first, or give each row a token.`];
     return false;
   }
   const tokens = new Map(batchTokens.value);
+  const overrides = new Map(batchAtlasOverrides.value);
   const ids = new Set(checked.value);
-  for (const row of rows) {
-    tokens.set(row.org, row.token);
+  for (const row of read.rows) {
+    if (row.token !== null) tokens.set(row.org, row.token);
+    if (row.atlasOrg !== null) overrides.set(row.org, row.atlasOrg);
     ids.add(row.org);
   }
+  const n = read.rows.length;
   batch(() => {
     csvProblems.value = [];
     batchTokens.value = tokens;
+    batchAtlasOverrides.value = overrides;
     checked.value = ids;
+    if (minted.length > 0) batchMode.value = "atlas";
   });
-  notify(`${rows.length} token${rows.length === 1 ? "" : "s"} imported for ${rows.length} organization${rows.length === 1 ? "" : "s"}.`);
+  const what = minted.length === n ? "Atlas organization" : minted.length === 0 ? "token" : "token or Atlas organization";
+  notify(`${n} ${what}${n === 1 ? "" : "s"} imported for ${n} organization${n === 1 ? "" : "s"}.`);
   return true;
 }
 
@@ -76,7 +95,7 @@ export function tokenSourceOf(profileId: ProfileId, orgId: string): "typed" | "s
   if (batchAtlasMode()) return "atlas";
   const typed = batchTokens.value.get(orgId) ?? "";
   // What the person typed wins: a bad token is not quietly replaced by a saved one.
-  if (typed !== "") return checkToken(typed).ok ? "typed" : null;
+  if (typed !== "") return checkNow("linkToken", typed)?.ok ? "typed" : null;
   return savedAttempt(profileId, orgId) ? "saved" : null;
 }
 
@@ -92,13 +111,14 @@ export function mintTargets(orgIds: string[]): { targets: Map<string, AtlasTarge
   const list = atlasOrgsOf(p)?.value;
   const chosen = chosenAtlasOrg(p);
   if (!p || !list || !chosen) return { message: "The Atlas organizations are not listed yet: wait for them, or check the Atlas connection." };
-  const ips = checkAccessList(accessListText(p));
+  const ips = checkNow("accessList", accessListText(p));
+  if (!ips) return { message: "Checking the access list…" };
   if (!ips.ok) return { message: `Access list: ${ips.message}` };
   const targets = new Map<string, AtlasTarget>();
   for (const id of orgIds) {
     const own = batchAtlasOverrides.value.get(id);
     const atlasOrg = list.find((o) => o.id === own) ?? chosen;
-    targets.set(id, { org: atlasOrg.id, orgName: atlasOrg.name, accessListIps: ips.value });
+    targets.set(id, { org: atlasOrg.id, orgName: atlasOrg.name, accessListIps: ips.values });
   }
   return { targets };
 }
@@ -115,12 +135,26 @@ export function setRowAtlasOrg(orgId: string, atlasOrg: string | null): void {
  * mode Rust first generates a token per organization (no progress events meanwhile). */
 export async function linkChecked(force = false, only: string[] | null = null): Promise<void> {
   const profileId = currentId.value;
-  if (!profileId || batchRun.value?.running) return;
+  if (!profileId || batchRun.value?.running || preparing) return;
+  preparing = true;
+  try {
+    await linkPrepared(profileId, force, only);
+  } finally {
+    preparing = false;
+  }
+}
+
+/** Set while a batch's tokens are checked, before it shows as running: a second click waits. */
+let preparing = false;
+
+async function linkPrepared(profileId: ProfileId, force: boolean, only: string[] | null): Promise<void> {
   const orgIds = only ?? [...checked.value];
   const names = new Map(orgs.value.map((o) => [o.id, o.name]));
   const minting = batchAtlasMode();
   let items: BatchLinkItem[];
   if (minting) {
+    const p = current.value;
+    if (p) await checkField("accessList", accessListText(p));
     const mint = mintTargets(orgIds);
     if ("message" in mint) {
       notify(mint.message, "error");
@@ -128,6 +162,8 @@ export async function linkChecked(force = false, only: string[] | null = null): 
     }
     items = orgIds.map((id) => ({ org: id, name: names.get(id) ?? null, source: { kind: "mint", value: mint.targets.get(id) as AtlasTarget } }));
   } else {
+    // Each typed token is known to the core's check before its row's source is decided.
+    await Promise.all(orgIds.map((id) => batchTokens.value.get(id) ?? "").filter((t) => t !== "").map((t) => checkField("linkToken", t)));
     const missing = orgIds.filter((id) => tokenSourceOf(profileId, id) === null);
     if (missing.length > 0) {
       notify(`${missing.length} selected organization${missing.length === 1 ? " has" : "s have"} no token: paste or import one per row.`, "error");
@@ -135,8 +171,7 @@ export async function linkChecked(force = false, only: string[] | null = null): 
     }
     items = orgIds.map((id) => {
       const typed = batchTokens.value.get(id) ?? "";
-      const token = checkToken(typed);
-      const source: TokenSource = token.ok ? { kind: "paste", value: token.value } : { kind: "reuse", value: savedAttempt(profileId, id)?.id ?? "" };
+      const source: TokenSource = typed !== "" ? { kind: "paste", value: typed } : { kind: "reuse", value: savedAttempt(profileId, id)?.id ?? "" };
       return { org: id, name: names.get(id) ?? null, source };
     });
   }

@@ -1,11 +1,11 @@
 // The fleet table's pure logic: categories and counts, filtering and sorting, range selection
-// and the CSV of organizations and tokens. No signals, no I/O: vitest covers it directly.
+// (the CSV of organizations and tokens is read by the core: read_link_file). No signals, no
+// I/O: vitest covers it directly.
 
 import type { Error as OmlinkError } from "../bindings/Error";
 import type { OrgOutcome } from "../bindings/OrgOutcome";
 import type { Organization } from "../bindings/Organization";
 import type { BadgeState } from "./badge";
-import { checkOrgId, checkToken } from "./validate";
 
 /** What the window knows of one organization's link. */
 export interface OrgState {
@@ -119,92 +119,4 @@ export function selectRange(selected: ReadonlySet<string>, shown: string[], anch
     else next.delete(clicked);
   }
   return next;
-}
-
-/** One CSV line split into fields; double quotes group and `""` escapes a quote. */
-export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      out.push(field);
-      field = "";
-    } else field += c;
-  }
-  out.push(field);
-  return out.map((f) => f.trim());
-}
-
-export interface TokenRow {
-  line: number;
-  org: string;
-  token: string;
-}
-export interface CsvProblem {
-  line: number;
-  message: string;
-}
-
-/** A pasted or imported CSV of organizations and tokens, checked whole as the CLI's
- * `link --from` does: a header row naming `org` and `token` (other columns ignored), blank
- * lines and `#` comments allowed. Problems never quote a token. */
-export function parseTokenCsv(text: string): { rows: TokenRow[]; problems: CsvProblem[] } {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const rows: TokenRow[] = [];
-  const problems: CsvProblem[] = [];
-  let orgCol = -1;
-  let tokenCol = -1;
-  let width = 0;
-  const seen = new Map<string, number>();
-  lines.forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === "" || raw.trimStart().startsWith("#")) return;
-    const fields = splitCsvLine(raw);
-    if (orgCol < 0) {
-      const names = fields.map((f) => f.toLowerCase());
-      orgCol = names.indexOf("org");
-      tokenCol = names.indexOf("token");
-      width = fields.length;
-      if (orgCol < 0 || tokenCol < 0) {
-        problems.push({ line, message: "The first row must be a header naming org and token, such as: org,token" });
-        orgCol = -2;
-      }
-      return;
-    }
-    if (orgCol === -2) return;
-    if (fields.length < Math.max(orgCol, tokenCol) + 1) {
-      problems.push({ line, message: `${fields.length} field${fields.length === 1 ? "" : "s"}; the header has ${width}.` });
-      return;
-    }
-    const org = checkOrgId(fields[orgCol] ?? "");
-    if (!org.ok) {
-      problems.push({ line, message: `Organization id: ${org.message}` });
-      return;
-    }
-    const token = checkToken(fields[tokenCol] ?? "");
-    if (!token.ok) {
-      problems.push({ line, message: `Token: ${token.message}` });
-      return;
-    }
-    const first = seen.get(org.value);
-    if (first !== undefined) {
-      problems.push({ line, message: `Organization ${org.value} is already on line ${first}.` });
-      return;
-    }
-    seen.set(org.value, line);
-    rows.push({ line, org: org.value, token: token.value });
-  });
-  if (orgCol === -1) problems.push({ line: 1, message: "The CSV is empty: give a header row (org,token) and one row per organization." });
-  else if (orgCol >= 0 && rows.length === 0 && problems.length === 0)
-    problems.push({ line: lines.length, message: "No organization rows after the header: add one line per organization (org,token)." });
-  return { rows, problems };
 }

@@ -8,7 +8,8 @@ import { deleteAtlas, saveAtlas, testAtlas } from "../actions";
 import type { AtlasAuth } from "../bindings/AtlasAuth";
 import type { AtlasConnection } from "../bindings/AtlasConnection";
 import { ATLAS_URL } from "../bindings/constants";
-import { checkUrl, originOf } from "../lib/validate";
+import { checkNow } from "../lib/checks";
+import { originOf } from "../lib/origin";
 import { dialog } from "../state";
 import { ErrorBox, Field, FormDialog, Modal } from "./common";
 import { ConnectionFields, UrlField, useTransport } from "./fields/Connection";
@@ -62,7 +63,7 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
   }
 
   const serviceAccount = auth === "ServiceAccount";
-  const urlCheck = url.trim() === "" ? null : checkUrl(url);
+  const urlCheck = url.trim() === "" ? null : checkNow("serverUrl", url);
   const urlNote =
     urlCheck && !urlCheck.ok ? (
       <span class="warning-text">{urlCheck.message}</span>

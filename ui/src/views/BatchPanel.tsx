@@ -19,8 +19,7 @@ import {
 } from "../actions";
 import type { Organization } from "../bindings/Organization";
 import type { Profile } from "../bindings/Profile";
-import { maskToken } from "../lib/mask";
-import { checkToken } from "../lib/validate";
+import { checkNow } from "../lib/checks";
 import {
   atlasOf,
   atlasOrgsOf,
@@ -64,7 +63,7 @@ export function BatchPanel() {
     if (!file) return;
     // Read here, in the window, and never kept: the tokens go into the rows' fields.
     const text = await file.text();
-    applyCsv(text);
+    await applyCsv(text, file.name);
   };
 
   return (
@@ -150,7 +149,7 @@ export function BatchPanel() {
               disabled={csv.trim() === ""}
               onClick={() => {
                 // Applied: the tokens move into the rows and leave the text box.
-                if (applyCsv(csv)) setCsv("");
+                void applyCsv(csv).then((applied) => applied && setCsv(""));
               }}
             >
               Apply CSV
@@ -172,10 +171,8 @@ export function BatchPanel() {
             <div class="error-box" role="alert" id="batch-csv-errors">
               <strong>Nothing was applied: fix these rows.</strong>
               <ul>
-                {csvProblems.value.map((p) => (
-                  <li key={p.line}>
-                    Line {p.line}: {p.message}
-                  </li>
+                {csvProblems.value.map((p, i) => (
+                  <li key={i}>{p}</li>
                 ))}
               </ul>
             </div>
@@ -197,7 +194,7 @@ export function BatchPanel() {
                 />
               );
             const typed = batchTokens.value.get(id) ?? "";
-            const check = checkToken(typed);
+            const check = typed === "" ? null : checkNow("linkToken", typed);
             const source = tokenSourceOf(profileId, id);
             return (
               <li key={id} data-batch-org={id} class={result?.result === "failed" ? "failed" : ""}>
@@ -217,7 +214,7 @@ export function BatchPanel() {
                   onInput={(e) => setBatchToken(id, e.currentTarget.value)}
                 />
                 <span class="field-note small">
-                  {typed === "" ? (source === "saved" ? "saved in the keychain" : "no token") : check.ok ? maskToken(check.value) : check.message}
+                  {typed === "" ? (source === "saved" ? "saved in the keychain" : "no token") : !check ? "" : check.ok ? check.shown : check.message}
                 </span>
                 {result?.result === "failed" ? (
                   <span class="batch-error warning-text" data-error-kind={result.error.kind}>

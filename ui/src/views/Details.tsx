@@ -19,8 +19,7 @@ import type { Organization } from "../bindings/Organization";
 import type { Profile } from "../bindings/Profile";
 import { allSupported, managedText, plural, shardedText, sizeGb, VERDICTS } from "../lib/atlas";
 import { categoryOf } from "../lib/fleet";
-import { maskToken } from "../lib/mask";
-import { checkAccessList, checkOrgId, checkToken } from "../lib/validate";
+import { checkNow } from "../lib/checks";
 import {
   accessListText,
   atlasOf,
@@ -70,9 +69,9 @@ type OrgRef = { profileId: string; id: string; name: string | null };
 
 function ManualId() {
   const [value, setValue] = useState("");
-  const check = checkOrgId(value);
+  const check = value === "" ? null : checkNow("orgId", value);
   const use = () => {
-    if (!check.ok) return;
+    if (!check?.ok) return;
     selectOrg(check.value, orgs.value.find((o) => o.id === check.value)?.name ?? null);
     focusToken();
   };
@@ -90,11 +89,11 @@ function ManualId() {
         <Field
           label="Organization id"
           noteId="org-manual-note"
-          note={<span class={check.ok ? "ok-text" : "warning-text"}>{value === "" ? "" : check.ok ? "✓ valid organization id" : check.message}</span>}
+          note={<span class={check?.ok ? "ok-text" : "warning-text"}>{!check ? "" : check.ok ? "✓ valid organization id" : check.message}</span>}
         >
           <span class="inline">
             <input id="org-manual" value={value} placeholder="5f1e2d3c4b5a697887766554" spellcheck={false} autocomplete="off" onInput={(e) => setValue(e.currentTarget.value)} />
-            <button type="submit" id="org-manual-use" disabled={!check.ok}>
+            <button type="submit" id="org-manual-use" disabled={!check?.ok}>
               Use this id
             </button>
           </span>
@@ -112,15 +111,15 @@ function LinkForm({ org, profile }: { org: OrgRef; profile: Profile }) {
   const busy = inFlight.value.has(key);
   const minting = generating.value.has(key);
   const s = stateOf(org.profileId, org.id);
-  const check = checkToken(token);
+  const check = token === "" ? null : checkNow("linkToken", token);
   const atlas = atlasOf(profile) !== null;
   // A token typed here leaves the page as soon as it is linked (it then lives only in the
   // keychain); a failed link keeps it for another try.
   useEffect(() => setPasteNote(null), [token]);
 
   const submit = async () => {
-    if (!check.ok || busy) return;
-    if (await link(org, { kind: "paste", value: check.value })) setToken("");
+    if (!check?.ok || busy) return;
+    if (await link(org, { kind: "paste", value: token })) setToken("");
   };
   const paste = async () => {
     try {
@@ -134,9 +133,11 @@ function LinkForm({ org, profile }: { org: OrgRef; profile: Profile }) {
     pasteNote ??
     (token === ""
       ? "Shown once by Atlas: Organization Settings → Live Migration."
-      : check.ok
-        ? `${maskToken(check.value)} · ${[...check.value].length} characters`
-        : check.message);
+      : !check
+        ? ""
+        : check.ok
+          ? `${check.shown} · ${[...token.trim()].length} characters`
+          : check.message);
 
   return (
     <section id="link" aria-labelledby="link-title">
@@ -165,7 +166,7 @@ function LinkForm({ org, profile }: { org: OrgRef; profile: Profile }) {
           void submit();
         }}
       >
-        <Field label="Link token" noteId="token-note" note={<span class={check.ok || token === "" ? "" : "warning-text"}>{note}</span>}>
+        <Field label="Link token" noteId="token-note" note={<span class={check?.ok !== false ? "" : "warning-text"}>{note}</span>}>
           <span class="inline">
             <input
               id="token"
@@ -185,7 +186,7 @@ function LinkForm({ org, profile }: { org: OrgRef; profile: Profile }) {
           </span>
         </Field>
         <div class="actions">
-          <button type="submit" id="link-button" class={atlas ? "" : "primary"} disabled={busy || !check.ok}>
+          <button type="submit" id="link-button" class={atlas ? "" : "primary"} disabled={busy || !check?.ok}>
             {busy && !minting ? "Linking…" : "Link"}
           </button>
           {busy && !minting ? (
@@ -214,13 +215,13 @@ function GenerateInAtlas({ org, profile }: { org: OrgRef; profile: Profile }) {
     if (connectionId) void loadAtlasOrgs(connectionId);
   }, [connectionId]);
   if (!a) return null;
-  const ips = checkAccessList(accessListText(profile));
+  const ips = checkNow("accessList", accessListText(profile));
   const key = orgKey(org.profileId, org.id);
   const busy = inFlight.value.has(key);
   const minting = generating.value.has(key);
   const submit = (chosen: Organization) => {
-    if (!ips.ok || busy) return;
-    void generateAndLink(org, { org: chosen.id, orgName: chosen.name, accessListIps: ips.value });
+    if (!ips?.ok || busy) return;
+    void generateAndLink(org, { org: chosen.id, orgName: chosen.name, accessListIps: ips.values });
   };
   return (
     <div class="generate" role="group" aria-labelledby="generate-title">
@@ -256,7 +257,7 @@ function GenerateInAtlas({ org, profile }: { org: OrgRef; profile: Profile }) {
               disabled={busy}
             />
             <div class="actions">
-              <button type="submit" id="generate-link" class="primary" disabled={busy || !ips.ok}>
+              <button type="submit" id="generate-link" class="primary" disabled={busy || !ips?.ok}>
                 {minting ? "Generating & linking…" : "Generate & link"}
               </button>
               {minting ? (

@@ -6,7 +6,8 @@ import { deleteProfile, duplicateProfile, saveProfile, testConnection } from "..
 import { CLOUD_MANAGER_URL } from "../bindings/constants";
 import type { Profile } from "../bindings/Profile";
 import type { ServerKind } from "../bindings/ServerKind";
-import { checkAccessList, checkUrl, originOf } from "../lib/validate";
+import { checkField, checkNow } from "../lib/checks";
+import { originOf } from "../lib/origin";
 import { atlasConnections, dialog } from "../state";
 import { Field, FormDialog, Modal, Options } from "./common";
 import { ConnectionFields, UrlField, useTransport } from "./fields/Connection";
@@ -58,19 +59,20 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
 
   const cloud = kind === "CloudManager";
   const shownUrl = cloud ? CLOUD_MANAGER_URL : url;
-  const urlCheck = checkUrl(shownUrl);
-  const plainHttp = urlCheck.ok && shownUrl.trim().startsWith("http://");
-  const urlNote = urlCheck.ok ? (plainHttp ? "http:// is unencrypted: labs only." : "") : shownUrl ? urlCheck.message : "";
+  const urlCheck = shownUrl.trim() === "" ? null : checkNow("serverUrl", shownUrl);
+  const plainHttp = !!urlCheck?.ok && shownUrl.trim().startsWith("http://");
+  const urlNote = !urlCheck ? "" : urlCheck.ok ? (plainHttp ? "http:// is unencrypted: labs only." : "") : urlCheck.message;
 
   // A saved key is bound to its server, public key and TLS settings: changing one without
   // entering the key again clears it (the core does; the dialog says so first).
   const keyBound = !!p && (originOf(shownUrl) !== originOf(p.url) || publicKey.trim() !== p.publicKey || transport.tlsChanged(p.tls));
 
   const connections = atlasConnections.value;
-  const accessCheck = checkAccessList(accessList);
+  const accessCheck = checkNow("accessList", accessList);
 
   const save = async () => {
     setError(null);
+    const accessCheck = await checkField("accessList", accessList);
     if (atlas !== "" && !accessCheck.ok) {
       setError({ kind: "InvalidInput", message: accessCheck.message, httpStatus: null, errorCode: null, detail: null, parameters: [], hint: "Correct the access list and save again.", retryAfterSecs: null });
       return;
@@ -94,7 +96,7 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
                 connection: atlas,
                 org: sameConnection ? (p?.atlas?.org ?? null) : null,
                 orgName: sameConnection ? (p?.atlas?.orgName ?? null) : null,
-                accessListIps: accessCheck.ok ? accessCheck.value : [],
+                accessListIps: accessCheck.ok ? accessCheck.values : [],
               },
       },
       privateKey === "" ? null : privateKey,
@@ -201,7 +203,7 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
             label="Access list (source addresses)"
             noteId="pf-access-list-note"
             note={
-              accessCheck.ok ? (
+              accessCheck?.ok !== false ? (
                 "The source's external address as Atlas sees it (Ops Manager behind NAT: its public address). Cloud Manager needs none."
               ) : (
                 <span class="warning-text">{accessCheck.message}</span>

@@ -7,7 +7,7 @@ import { loadAtlasOrgs, setAtlasChoice } from "../../actions";
 import type { Organization } from "../../bindings/Organization";
 import type { Profile } from "../../bindings/Profile";
 import type { ProfileId } from "../../bindings/ProfileId";
-import { checkAccessList } from "../../lib/validate";
+import { checkNow } from "../../lib/checks";
 import { accessListText, atlasOf, atlasOrgsOf, chosenAtlasOrg } from "../../state";
 import { Badge, ErrorBox, Field, Options } from "../common";
 
@@ -69,14 +69,14 @@ export function AtlasOrgField({
 /** The access list as typed this session (else as saved), its problem before `hint`. */
 export function AccessListField({ id, noteId, hint, profile, disabled }: { id: string; noteId: string; hint: string; profile: Profile; disabled: boolean }) {
   const text = accessListText(profile);
-  const ips = checkAccessList(text);
+  const ips = checkNow("accessList", text);
   return (
     <Field
       label="Access list (source addresses)"
       noteId={noteId}
       note={
         <>
-          {ips.ok ? null : <span class="warning-text">{ips.message} </span>}
+          {ips?.ok !== false ? null : <span class="warning-text">{ips.message} </span>}
           {hint}
         </>
       }
@@ -88,7 +88,7 @@ export function AccessListField({ id, noteId, hint, profile, disabled }: { id: s
         autocomplete="off"
         spellcheck={false}
         disabled={disabled}
-        aria-invalid={ips.ok ? undefined : "true"}
+        aria-invalid={ips?.ok !== false ? undefined : "true"}
         onInput={(e) => setAtlasChoice(profile.id, { accessList: e.currentTarget.value })}
       />
     </Field>
