@@ -14,7 +14,10 @@ use serde_json::{Value, json};
 
 use crate::demo::{self, Role};
 use crate::digest::Refusal;
-use crate::response::{Body, Flags, api_error, digest_challenge, json_response, query_param};
+use crate::response::{
+    Body, Flags, api_error, digest_challenge, id_not_found, json_response, query_param,
+    user_unauthorized,
+};
 use crate::{Faults, State, lock};
 
 /// The Atlas Admin API v2's path.
@@ -160,36 +163,18 @@ pub(crate) fn api(
     role: Role,
 ) -> Response<Body> {
     // Every Atlas call names its version; this sandbox knows 2023-01-01.
-    if !accept.is_some_and(|a| a.contains(ATLAS_MEDIA_TYPE)) {
-        return api_error(
-            StatusCode::NOT_ACCEPTABLE,
-            Some("INVALID_VERSION_DATE"),
-            &format!("Send Accept: {ATLAS_MEDIA_TYPE}."),
-            &[],
-            NO_FLAGS,
-        );
+    if let Some(refusal) = wrong_media_type(accept, &ACCEPT) {
+        return refusal;
     }
     let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
         (&Method::GET, ["orgs"]) => list_orgs(state, query),
         (_, ["orgs", org, "liveMigrations", what]) => {
             if !lock(&state.atlas).orgs.contains_key(*org) {
-                return api_error(
-                    StatusCode::NOT_FOUND,
-                    Some("ORG_NOT_FOUND"),
-                    &format!("No organization with ID {org} exists."),
-                    &[(*org).to_owned()],
-                    NO_FLAGS,
-                );
+                return id_not_found("ORG_NOT_FOUND", "organization", org, NO_FLAGS);
             }
             if role != Role::OrgOwner {
-                return api_error(
-                    StatusCode::UNAUTHORIZED,
-                    Some("USER_UNAUTHORIZED"),
-                    "Current user is not authorized to perform this action.",
-                    &[],
-                    NO_FLAGS,
-                );
+                return user_unauthorized(NO_FLAGS);
             }
             match (method, *what) {
                 (&Method::POST, "linkTokens") => create_token(state, org, content_type, body),
@@ -200,6 +185,43 @@ pub(crate) fn api(
         }
         _ => not_found(method, route),
     }
+}
+
+/// A request header that must name [`ATLAS_MEDIA_TYPE`], and how a request is refused when
+/// it does not.
+struct MediaTypeHeader {
+    name: &'static str,
+    status: StatusCode,
+    code: &'static str,
+}
+
+/// Every Atlas call names the version it wants.
+const ACCEPT: MediaTypeHeader = MediaTypeHeader {
+    name: "Accept",
+    status: StatusCode::NOT_ACCEPTABLE,
+    code: "INVALID_VERSION_DATE",
+};
+
+/// A body is sent in the versioned media type.
+const CONTENT_TYPE: MediaTypeHeader = MediaTypeHeader {
+    name: "Content-Type",
+    status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    code: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+/// The refusal of a request whose `header` (its value `value`) does not name
+/// [`ATLAS_MEDIA_TYPE`]; `None` when it names it.
+fn wrong_media_type(value: Option<&str>, header: &MediaTypeHeader) -> Option<Response<Body>> {
+    let named = value.is_some_and(|v| v.contains(ATLAS_MEDIA_TYPE));
+    (!named).then(|| {
+        api_error(
+            header.status,
+            Some(header.code),
+            &format!("Send {}: {ATLAS_MEDIA_TYPE}.", header.name),
+            &[],
+            NO_FLAGS,
+        )
+    })
 }
 
 fn not_found(method: &Method, route: &str) -> Response<Body> {
@@ -243,14 +265,8 @@ fn create_token(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Response<Body> {
-    if !content_type.is_some_and(|c| c.contains(ATLAS_MEDIA_TYPE)) {
-        return api_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Some("UNSUPPORTED_MEDIA_TYPE"),
-            &format!("Send Content-Type: {ATLAS_MEDIA_TYPE}."),
-            &[],
-            NO_FLAGS,
-        );
+    if let Some(refusal) = wrong_media_type(content_type, &CONTENT_TYPE) {
+        return refusal;
     }
     let bad = |code: &str, detail: &str, params: &[String]| {
         api_error(

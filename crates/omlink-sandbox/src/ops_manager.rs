@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use crate::atlas;
 use crate::demo::{self, Role};
-use crate::response::{Body, Flags, api_error, json_response, query_param, unexpected};
+use crate::response::{
+    Body, Flags, api_error, id_not_found, json_response, query_param, unexpected, user_unauthorized,
+};
 use crate::{State, UnlinkedStatus, lock};
 
 pub(crate) const API: &str = "/api/public/v1.0";
@@ -39,22 +41,10 @@ pub(crate) fn api(
         (_, ["orgs", org, "liveExport", "migrationLink", rest @ ..]) => {
             let known = lock(&state.orgs).contains_key(*org);
             if !known {
-                return api_error(
-                    StatusCode::NOT_FOUND,
-                    Some("ORG_NOT_FOUND"),
-                    &format!("No organization with ID {org} exists."),
-                    &[(*org).to_owned()],
-                    flags,
-                );
+                return id_not_found("ORG_NOT_FOUND", "organization", org, flags);
             }
             if role != Some(Role::OrgOwner) {
-                return api_error(
-                    StatusCode::UNAUTHORIZED,
-                    Some("USER_UNAUTHORIZED"),
-                    "Current user is not authorized to perform this action.",
-                    &[],
-                    flags,
-                );
+                return user_unauthorized(flags);
             }
             match (method, rest) {
                 (&Method::POST, []) => link(state, org, body, content_type, flags),
@@ -71,13 +61,7 @@ pub(crate) fn api(
 pub(crate) fn list_groups(state: &State, org: &str, flags: Flags) -> Response<Body> {
     let orgs = lock(&state.orgs);
     let Some(entry) = orgs.get(org) else {
-        return api_error(
-            StatusCode::NOT_FOUND,
-            Some("ORG_NOT_FOUND"),
-            &format!("No organization with ID {org} exists."),
-            &[org.to_owned()],
-            flags,
-        );
+        return id_not_found("ORG_NOT_FOUND", "organization", org, flags);
     };
     let results: Vec<Value> = demo::projects_of(org, &entry.name)
         .into_iter()
@@ -97,13 +81,7 @@ pub(crate) fn list_hosts(state: &State, group: &str, flags: Flags) -> Response<B
         .flat_map(|(id, o)| demo::projects_of(id, &o.name))
         .find(|p| p.id == group);
     let Some(project) = project else {
-        return api_error(
-            StatusCode::NOT_FOUND,
-            Some("GROUP_NOT_FOUND"),
-            &format!("No group with ID {group} exists."),
-            &[group.to_owned()],
-            flags,
-        );
+        return id_not_found("GROUP_NOT_FOUND", "group", group, flags);
     };
     let mut results = Vec::new();
     for d in &project.deployments {
@@ -212,23 +190,15 @@ pub(crate) fn link(
             );
         }
     };
-    if token.contains(demo::EXPIRED_TOKEN_MARKER) {
-        // Ops Manager documents no errorCode for a bad or expired token.
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            None,
-            "The link token is invalid or has expired.",
-            &[],
-            flags,
-        );
-    }
     // A token this sandbox's Atlas minted links the organization to that Atlas organization;
     // one it minted and then revoked is refused like an expired one.
     // The Atlas state stays locked until the organization is linked, so a revoke cannot
     // slip in between (the same order as a revoke: Atlas, then the organizations).
     let atlas_state = lock(&state.atlas);
     let atlas_org = atlas::minted_by(&atlas_state, token);
-    if atlas_org.is_none() && token.starts_with("sbxlink") {
+    let revoked = atlas_org.is_none() && token.starts_with("sbxlink");
+    if revoked || token.contains(demo::EXPIRED_TOKEN_MARKER) {
+        // Ops Manager documents no errorCode for a bad or expired token.
         return api_error(
             StatusCode::BAD_REQUEST,
             None,

@@ -113,6 +113,29 @@ pub(crate) fn api_error(
     json_response(status, Some(body), flags)
 }
 
+/// A 404 for an id that names nothing: `No {what} with ID {id} exists.`, with the id as its
+/// parameter.
+pub(crate) fn id_not_found(code: &str, what: &str, id: &str, flags: Flags) -> Response<Body> {
+    api_error(
+        StatusCode::NOT_FOUND,
+        Some(code),
+        &format!("No {what} with ID {id} exists."),
+        &[id.to_owned()],
+        flags,
+    )
+}
+
+/// The 401 `USER_UNAUTHORIZED` of a key without the Organization Owner role.
+pub(crate) fn user_unauthorized(flags: Flags) -> Response<Body> {
+    api_error(
+        StatusCode::UNAUTHORIZED,
+        Some("USER_UNAUTHORIZED"),
+        "Current user is not authorized to perform this action.",
+        &[],
+        flags,
+    )
+}
+
 pub(crate) fn html_error(code: u16) -> Response<Body> {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let reason = status.canonical_reason().unwrap_or("Error");

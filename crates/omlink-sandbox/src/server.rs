@@ -140,7 +140,7 @@ async fn handle(
         html_error(code)
     } else if let Some(secs) = faults
         .rate_limit_retry_after
-        .or_else(|| take_rate_limit(&state).then_some(0))
+        .or_else(|| take_one(&state, |f| &mut f.rate_limit_count).then_some(0))
     {
         let mut r = api_error(
             StatusCode::TOO_MANY_REQUESTS,
@@ -213,7 +213,7 @@ async fn handle(
                 refusal == Refusal::Stale,
                 faults.malformed_challenge,
             ),
-            Ok(_) if take_stale_nonce(&state) => {
+            Ok(_) if take_one(&state, |f| &mut f.stale_nonce_count) => {
                 if let Some(c) = authorization.as_deref().and_then(parse_authorization) {
                     lock(&state.nonces).revoke(&c.nonce);
                 }
@@ -262,22 +262,13 @@ async fn handle(
     Ok(response)
 }
 
-/// Consumes one refusal of the `rateLimitCount` fault, if any is left.
-fn take_rate_limit(state: &State) -> bool {
+/// Consumes one refusal of a counted fault (`rateLimitCount`, `staleNonceCount`), if any is
+/// left.
+fn take_one(state: &State, count: fn(&mut Faults) -> &mut u32) -> bool {
     let mut faults = lock(&state.faults);
-    if faults.rate_limit_count > 0 {
-        faults.rate_limit_count -= 1;
-        true
-    } else {
-        false
-    }
-}
-
-/// Consumes one refusal of the `staleNonceCount` fault, if any is left.
-fn take_stale_nonce(state: &State) -> bool {
-    let mut faults = lock(&state.faults);
-    if faults.stale_nonce_count > 0 {
-        faults.stale_nonce_count -= 1;
+    let left = count(&mut faults);
+    if *left > 0 {
+        *left -= 1;
         true
     } else {
         false
