@@ -12,6 +12,21 @@ use crate::oauth::ClientId;
 use crate::profile::{Profile, ProfileDraft, ServerKind};
 use crate::validate::{BaseUrl, CLOUD_MANAGER_URL, PublicKey};
 
+/// The first of `first`, `numbered(2)`, `numbered(3)`, … that is not `taken`.
+pub(crate) fn free_name(
+    first: String,
+    numbered: impl Fn(u32) -> String,
+    taken: impl Fn(&str) -> bool,
+) -> String {
+    let mut name = first;
+    let mut n = 2;
+    while taken(&name) {
+        name = numbered(n);
+        n += 1;
+    }
+    name
+}
+
 /// All saved profiles and which one was used last.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -120,12 +135,11 @@ impl ProfileBook {
         let original = self.get(id).ok_or_else(|| {
             Error::invalid_input("That profile no longer exists", "Reload the profile list.")
         })?;
-        let mut name = format!("{} (copy)", original.name);
-        let mut n = 2;
-        while self.find_by_name(&name).is_some() {
-            name = format!("{} (copy {n})", original.name);
-            n += 1;
-        }
+        let name = free_name(
+            format!("{} (copy)", original.name),
+            |n| format!("{} (copy {n})", original.name),
+            |name| self.find_by_name(name).is_some(),
+        );
         Ok(Profile {
             id: ProfileId::generate(),
             name,

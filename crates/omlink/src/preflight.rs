@@ -144,40 +144,45 @@ mod tests {
         list.iter().map(|s| (*s).to_owned()).collect()
     }
 
+    /// Each case's versions get its verdict from a `server`.
+    fn assert_verdicts(server: ServerKind, cases: &[(&[&str], Verdict)]) {
+        for (versions, expected) in cases {
+            assert_eq!(
+                &judge(server, &v(versions)).0,
+                expected,
+                "{server:?} {versions:?}"
+            );
+        }
+    }
+
     #[test]
     fn ops_manager_is_deprecated_up_to_5_0_and_unsupported_from_6_0() {
-        assert_eq!(
-            judge(ServerKind::OpsManager, &v(&["4.4.29", "5.0.26"])).0,
-            Verdict::Deprecated
-        );
-        assert_eq!(
-            judge(ServerKind::OpsManager, &v(&["5.0.26", "6.0.15-ent"])).0,
-            Verdict::NotSupported
-        );
-        assert_eq!(
-            judge(ServerKind::OpsManager, &v(&["7.0.12"])).0,
-            Verdict::NotSupported
+        assert_verdicts(
+            ServerKind::OpsManager,
+            &[
+                (&["4.4.29", "5.0.26"], Verdict::Deprecated),
+                (&["5.0.26", "6.0.15-ent"], Verdict::NotSupported),
+                (&["7.0.12"], Verdict::NotSupported),
+            ],
         );
     }
 
     #[test]
     fn cloud_manager_is_supported_from_6_0_and_unknown_below() {
-        assert_eq!(
-            judge(ServerKind::CloudManager, &v(&["6.0.15", "7.0.12"])).0,
-            Verdict::Supported
-        );
-        assert_eq!(
-            judge(ServerKind::CloudManager, &v(&["5.0.26", "7.0.12"])).0,
-            Verdict::Unknown
+        assert_verdicts(
+            ServerKind::CloudManager,
+            &[
+                (&["6.0.15", "7.0.12"], Verdict::Supported),
+                (&["5.0.26", "7.0.12"], Verdict::Unknown),
+            ],
         );
     }
 
     #[test]
     fn no_versions_is_unknown_and_every_message_names_the_versions() {
-        assert_eq!(judge(ServerKind::OpsManager, &[]).0, Verdict::Unknown);
-        assert_eq!(
-            judge(ServerKind::OpsManager, &v(&["garbage"])).0,
-            Verdict::Unknown
+        assert_verdicts(
+            ServerKind::OpsManager,
+            &[(&[], Verdict::Unknown), (&["garbage"], Verdict::Unknown)],
         );
         let (_, message) = judge(ServerKind::OpsManager, &v(&["6.0.15"]));
         assert!(

@@ -19,6 +19,23 @@ pub const MAX_LINK_TOKEN_LEN: usize = 4096;
 /// The longest private API key accepted, in bytes (Ops Manager's are 36-character UUIDs).
 pub const MAX_PRIVATE_KEY_LEN: usize = 256;
 
+/// `value` trimmed and checked as a `what`: not empty, free of control characters, and at
+/// most `max` bytes long (`too_long` gets its length and says what is wrong otherwise).
+fn checked(
+    value: &str,
+    what: &str,
+    max: usize,
+    too_long: impl FnOnce(usize) -> Error,
+) -> Result<SecretString, Error> {
+    let value = value.trim();
+    check_not_empty(what, value)?;
+    check_no_control_chars(what, value)?;
+    if value.len() > max {
+        return Err(too_long(value.len()));
+    }
+    Ok(SecretString::from(value))
+}
+
 /// The private half of an Ops Manager programmatic API key: the digest password.
 ///
 /// ```
@@ -36,16 +53,13 @@ impl PrivateKey {
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), naming what is wrong but
     /// never echoing the value.
     pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
-        let value = value.as_ref().trim();
-        check_not_empty("private API key", value)?;
-        check_no_control_chars("private API key", value)?;
-        if value.len() > MAX_PRIVATE_KEY_LEN {
-            return Err(Error::invalid_input(
+        checked(value.as_ref(), "private API key", MAX_PRIVATE_KEY_LEN, |_| {
+            Error::invalid_input(
                 format!("The private API key is longer than {MAX_PRIVATE_KEY_LEN} characters"),
                 "Paste only the private key that Ops Manager showed when the API key was created.",
-            ));
-        }
-        Ok(Self(SecretString::from(value)))
+            )
+        })
+        .map(Self)
     }
 
     /// The key itself, for the digest computation and the keychain only.
@@ -86,19 +100,13 @@ impl LinkToken {
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when it is empty, too long or
     /// holds control characters; the message never echoes the token.
     pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
-        let value = value.as_ref().trim();
-        check_not_empty("link token", value)?;
-        check_no_control_chars("link token", value)?;
-        if value.len() > MAX_LINK_TOKEN_LEN {
-            return Err(Error::invalid_input(
-                format!(
-                    "The link token is {} bytes long; at most {MAX_LINK_TOKEN_LEN} are accepted",
-                    value.len()
-                ),
+        checked(value.as_ref(), "link token", MAX_LINK_TOKEN_LEN, |len| {
+            Error::invalid_input(
+                format!("The link token is {len} bytes long; at most {MAX_LINK_TOKEN_LEN} are accepted"),
                 "Copy only the link token that Atlas generated (Organization Settings → Live Migration).",
-            ));
-        }
-        Ok(Self(SecretString::from(value)))
+            )
+        })
+        .map(Self)
     }
 
     /// The token itself, for the request body and the keychain only.

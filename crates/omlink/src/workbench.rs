@@ -27,7 +27,7 @@ use crate::book::ProfileBook;
 use crate::client::Client;
 use crate::error::Error;
 use crate::fields::ProfileId;
-use crate::history::{HistoryEntry, HistoryId};
+use crate::history::{HistoryEntry, HistoryId, Outcome};
 use crate::model::Organization;
 use crate::oauth::ClientId;
 use crate::profile::Profile;
@@ -471,6 +471,27 @@ fn server_of(profile: &Profile) -> String {
     } else {
         profile.url.origin().to_owned()
     }
+}
+
+/// A new history entry: `profile`'s attempt to link `org` with `token`, naming the server the
+/// token goes to.
+fn new_entry(
+    profile: &Profile,
+    org: OrgId,
+    org_name: Option<String>,
+    token: &LinkToken,
+    outcome: Outcome,
+) -> HistoryEntry {
+    let mut entry = HistoryEntry::new(
+        profile.id.clone(),
+        profile.name.clone(),
+        org,
+        org_name,
+        token,
+        outcome,
+    );
+    entry.server = Some(server_of(profile));
+    entry
 }
 
 /// Runs a client's construction (which reads its CA file) on a blocking thread.

@@ -13,6 +13,16 @@ use crate::digest::{Challenge, ChallengeError, NonceState};
 use crate::error::{Call, Error, ErrorKind};
 use crate::http::{self, Answer, check, header_values};
 
+/// One call's request, as it is sent (maybe more than once) whatever signs it.
+struct Outgoing<'a> {
+    call: Call<'a>,
+    method: Method,
+    url: Url,
+    body: Option<Bytes>,
+    /// Scrubbed from every answer body.
+    secret: Option<&'a str>,
+}
+
 impl Client {
     /// Sends one request with digest authentication and reads the whole answer.
     ///
@@ -29,17 +39,21 @@ impl Client {
         body: Option<Bytes>,
         secret: Option<&str>,
     ) -> Result<Answer, Error> {
+        let out = Outgoing {
+            call,
+            method,
+            url,
+            body,
+            secret,
+        };
         let (public_key, private_key) = match &self.auth {
             Auth::Digest {
                 public_key,
                 private_key,
             } => (public_key, private_key),
-            Auth::Bearer(oauth) => {
-                return self
-                    .send_bearer(oauth, call, method, url, body, secret)
-                    .await;
-            }
+            Auth::Bearer(oauth) => return self.send_bearer(oauth, &out).await,
         };
+        let url = &out.url;
         let uri = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
@@ -48,22 +62,20 @@ impl Client {
         let (mut nonce, mut reused) = match idle {
             Some(n) => (n, true),
             None => {
-                let probe = self
-                    .round_trip(call, &method, &url, None, None, secret)
-                    .await?;
+                let probe = self.round_trip(&out, None, None).await?;
                 if probe.status != 401 {
-                    if body.is_some() && (200..300).contains(&probe.status) {
-                        return Err(Error::no_challenge(call, probe.status));
+                    if out.body.is_some() && (200..300).contains(&probe.status) {
+                        return Err(Error::no_challenge(out.call, probe.status));
                     }
                     return Ok(probe);
                 }
-                (NonceState::new(challenge_of(&probe, call)?), false)
+                (NonceState::new(challenge_of(&probe, out.call)?), false)
             }
         };
         let mut rechallenged = false;
         loop {
             let authorization = nonce.authorize(
-                method.as_str(),
+                out.method.as_str(),
                 &uri,
                 public_key.as_str(),
                 private_key.expose(),
@@ -76,9 +88,7 @@ impl Client {
                 )
             })?;
             value.set_sensitive(true);
-            let answer = self
-                .round_trip(call, &method, &url, body.clone(), Some(value), secret)
-                .await?;
+            let answer = self.round_trip(&out, out.body.clone(), Some(value)).await?;
             if answer.status == 401 && !has_error_code(&answer.body) {
                 // A rejected digest. Retry once with the fresh challenge when the nonce was
                 // stale, or was a reused one the server may have forgotten.
@@ -107,26 +117,15 @@ impl Client {
     async fn send_bearer(
         &self,
         oauth: &crate::oauth::OAuth,
-        call: Call<'_>,
-        method: Method,
-        url: Url,
-        body: Option<Bytes>,
-        secret: Option<&str>,
+        out: &Outgoing<'_>,
     ) -> Result<Answer, Error> {
         let mut renewed = false;
         loop {
             let (value, fresh) = oauth
-                .authorization(&self.http, &self.base_url, call)
+                .authorization(&self.http, &self.base_url, out.call)
                 .await?;
             let answer = self
-                .round_trip(
-                    call,
-                    &method,
-                    &url,
-                    body.clone(),
-                    Some(value.clone()),
-                    secret,
-                )
+                .round_trip(out, out.body.clone(), Some(value.clone()))
                 .await?;
             if answer.status == 401 && !fresh && !renewed {
                 oauth.forget(&value).await;
@@ -137,32 +136,30 @@ impl Client {
         }
     }
 
-    /// One HTTP request and its whole answer (see [`http::exchange`]), `secret` scrubbed
-    /// from the body and an envelope unwrapped.
-    pub(crate) async fn round_trip(
+    /// One HTTP request of `out`, with `body` (none for a digest challenge's probe), and its
+    /// whole answer (see [`http::exchange`]), the secret scrubbed from the body and an envelope
+    /// unwrapped.
+    async fn round_trip(
         &self,
-        call: Call<'_>,
-        method: &Method,
-        url: &Url,
+        out: &Outgoing<'_>,
         body: Option<Bytes>,
         authorization: Option<HeaderValue>,
-        secret: Option<&str>,
     ) -> Result<Answer, Error> {
         let media_type = match self.flavor {
             Flavor::OpsManager => "application/json",
             Flavor::Atlas => ATLAS_MEDIA_TYPE,
         };
         let request = http::Request {
-            method: method.clone(),
-            url: url.clone(),
+            method: out.method.clone(),
+            url: out.url.clone(),
             media_type,
             content_type: None,
             body,
             authorization,
             basic: None,
         };
-        let mut answer = http::exchange(&self.http, call, request).await?;
-        if let Some(secret) = secret {
+        let mut answer = http::exchange(&self.http, out.call, request).await?;
+        if let Some(secret) = out.secret {
             answer.body = scrub(answer.body, secret);
         }
         if self.envelope

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::{BatchLinkItem, TokenSource, Workbench, not_kept, server_of};
+use super::{BatchLinkItem, TokenSource, Workbench, new_entry, not_kept};
 use crate::access_list::parse_access_list;
 use crate::atlas_profile::AtlasTarget;
 use crate::batch::{
@@ -416,16 +416,13 @@ impl Workbench {
             let Some(token) = batch.tokens.get(&result.org) else {
                 continue;
             };
-            let profile = batch.profile;
-            let mut entry = HistoryEntry::new(
-                profile.id.clone(),
-                profile.name.clone(),
+            let mut entry = new_entry(
+                batch.profile,
                 result.org.clone(),
                 result.name.clone(),
                 token,
                 outcome,
             );
-            entry.server = Some(server_of(profile));
             match keychain {
                 Some(e) => not_kept(&mut entry, e),
                 None => {

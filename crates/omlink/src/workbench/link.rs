@@ -17,7 +17,7 @@ use crate::secret::LinkToken;
 use crate::secret_store::{Secret, link_token_account};
 use crate::validate::OrgId;
 
-use super::{TokenSource, Workbench, lock, not_kept, server_of, upsert};
+use super::{TokenSource, Workbench, lock, new_entry, not_kept, server_of, upsert};
 
 /// A link ready to send: profile, client, token, the in-flight guard, and the "not linked
 /// yet" entry of a token omlink minted for it (which records where it was generated).
@@ -89,15 +89,7 @@ impl Workbench {
         let entry = match minted {
             Some(entry) => HistoryEntry { outcome, ..entry },
             None => {
-                let mut entry = HistoryEntry::new(
-                    profile.id.clone(),
-                    profile.name.clone(),
-                    org.clone(),
-                    org_name,
-                    &token,
-                    outcome,
-                );
-                entry.server = Some(server_of(&profile));
+                let mut entry = new_entry(&profile, org.clone(), org_name, &token, outcome);
                 // A refusal is said in the entry.
                 let _ = self.keep_token(&mut entry, &token).await;
                 entry
@@ -278,15 +270,13 @@ impl Workbench {
         origin: AtlasOrigin,
         interrupt: impl Future<Output = ()>,
     ) -> (HistoryEntry, Result<(), Error>) {
-        let mut entry = HistoryEntry::new(
-            profile.id.clone(),
-            profile.name.clone(),
+        let mut entry = new_entry(
+            profile,
             item.org.clone(),
             item.name.clone(),
             token,
             Outcome::Minted,
         );
-        entry.server = Some(server_of(profile));
         entry.generated_in = Some(origin);
         let kept = self.keep_token_unless(&mut entry, token, interrupt).await;
         (self.save_entry(entry), kept)

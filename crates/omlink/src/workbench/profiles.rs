@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::atlas_profile::{AtlasConnection, AtlasDraft, AtlasLink};
-use crate::book::ProfileBook;
+use crate::book::{ProfileBook, free_name};
 use crate::error::Error;
 use crate::fields::ProfileId;
 use crate::profile::{Profile, ProfileDraft};
@@ -23,14 +23,12 @@ pub(super) fn sandbox_atlas(
             ..existing.clone()
         });
     }
-    let mut name = "Sandbox Atlas".to_owned();
-    let mut n = 2;
-    while book.find_atlas_by_name(&name).is_some() {
-        name = format!("Sandbox Atlas {n}");
-        n += 1;
-    }
     let draft = AtlasDraft {
-        name,
+        name: free_name(
+            "Sandbox Atlas".to_owned(),
+            |n| format!("Sandbox Atlas {n}"),
+            |name| book.find_atlas_by_name(name).is_some(),
+        ),
         url: endpoint.url.to_string(),
         user: endpoint.atlas_client_id.to_string(),
         ..AtlasDraft::default()
@@ -54,14 +52,12 @@ pub(super) fn sandbox_profile(
             ..p
         },
         None => {
-            let mut name = "Sandbox".to_owned();
-            let mut n = 2;
-            while book.find_by_name(&name).is_some() {
-                name = format!("Sandbox {n}");
-                n += 1;
-            }
             let draft = ProfileDraft {
-                name,
+                name: free_name(
+                    "Sandbox".to_owned(),
+                    |n| format!("Sandbox {n}"),
+                    |name| book.find_by_name(name).is_some(),
+                ),
                 url: endpoint.url.to_string(),
                 public_key: endpoint.public_key.to_string(),
                 ..ProfileDraft::default()
