@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
@@ -16,6 +16,23 @@ const ORG: &str = "5f1e2d3c4b5a697887766554";
 
 fn sandbox() -> Sandbox {
     Sandbox::start(SandboxConfig::default()).unwrap()
+}
+
+/// Runs `cmd`, which must succeed; `what` says what failed otherwise.
+fn succeeded(cmd: &mut Command, what: &str) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{what}: {stderr}");
+    out
+}
+
+/// Python `script` run with `args`; what it printed, as JSON.
+fn python(script: &str, args: &[&str]) -> Value {
+    let out = succeeded(
+        Command::new("python3").args(["-c", script]).args(args),
+        "python requests client failed (make test installs requests)",
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 struct Curl {
@@ -52,15 +69,7 @@ fn curl(user: &str, password: &str, method: &str, url: &str, data: Option<&str>)
     if let Some(data) = data {
         cmd.args(["--data", data]);
     }
-    let out = cmd
-        .arg(url)
-        .output()
-        .expect("curl is installed (make test installs it)");
-    assert!(
-        out.status.success(),
-        "curl failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeded(cmd.arg(url), "curl failed (make test installs it)");
     let text = String::from_utf8(out.stdout).unwrap();
     let (body, code) = text.rsplit_once('\n').unwrap();
     let headers = std::fs::read_to_string(&headers_path).unwrap();
@@ -73,6 +82,17 @@ fn curl(user: &str, password: &str, method: &str, url: &str, data: Option<&str>)
 
 fn api(sb: &Sandbox, path: &str) -> String {
     format!("{}/api/public/v1.0{path}", sb.url())
+}
+
+/// [`curl`] with the owner's key pair.
+fn curl_owner(method: &str, url: &str, data: Option<&str>) -> Curl {
+    curl(
+        demo::OWNER.public_key,
+        demo::OWNER.private_key,
+        method,
+        url,
+        data,
+    )
 }
 
 #[test]
@@ -130,13 +150,7 @@ fn curl_digest_links_reads_and_unlinks() {
 #[test]
 fn curl_digest_signs_the_query_string() {
     let sb = sandbox();
-    let r = curl(
-        demo::OWNER.public_key,
-        demo::OWNER.private_key,
-        "GET",
-        &api(&sb, "/orgs?pageNum=2&itemsPerPage=4"),
-        None,
-    );
+    let r = curl_owner("GET", &api(&sb, "/orgs?pageNum=2&itemsPerPage=4"), None);
     assert_eq!(r.status, 200, "{}", r.body);
     let page: Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(page["totalCount"], demo::ORGS.len());
@@ -276,9 +290,7 @@ fn ops_manager_error_bodies() {
 #[test]
 fn envelope_wraps_status_and_entity_in_a_200() {
     let sb = sandbox();
-    let r = curl(
-        demo::OWNER.public_key,
-        demo::OWNER.private_key,
+    let r = curl_owner(
         "DELETE",
         &format!(
             "{}?envelope=true",
@@ -316,13 +328,7 @@ fn faults_can_be_set_over_http() {
         .unwrap();
     assert!(put.status.success());
     assert_eq!(sb.faults().server_error, Some(502));
-    let r = curl(
-        demo::OWNER.public_key,
-        demo::OWNER.private_key,
-        "GET",
-        &api(&sb, "/orgs"),
-        None,
-    );
+    let r = curl_owner("GET", &api(&sb, "/orgs"), None);
     assert_eq!(r.status, 502);
     assert!(r.body.contains("<title>502 Bad Gateway</title>"));
 }
@@ -354,21 +360,11 @@ fn python_requests_digest_reuses_nonces_and_survives_stale() {
         ..Default::default()
     })
     .unwrap();
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            PYTHON_CLIENT,
-            &format!("{}/api/public/v1.0", sb.url()),
-        ])
-        .args([demo::OWNER.public_key, demo::OWNER.private_key, ORG])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "python requests client failed (make test installs requests): {}",
-        String::from_utf8_lossy(&out.stderr)
+    let base = api(&sb, "");
+    let results = python(
+        PYTHON_CLIENT,
+        &[&base, demo::OWNER.public_key, demo::OWNER.private_key, ORG],
     );
-    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         results,
         serde_json::json!([
@@ -518,6 +514,20 @@ fn set_faults_over_http(sb: &Sandbox, json: &str) -> Raw {
     raw(sb, "PUT", "/__sandbox/faults", &[], json.as_bytes())
 }
 
+/// The faults as the control endpoint reports them (which must be answered in full).
+fn faults_over_http(sb: &Sandbox) -> Value {
+    let control = raw(sb, "GET", "/__sandbox/faults", &[], b"");
+    assert!(control.complete(), "{control:?}");
+    serde_json::from_slice(&control.body).unwrap()
+}
+
+const ORGS: &str = "/api/public/v1.0/orgs";
+
+/// The organizations' first page, read with the owner's key: challenge, then answer.
+fn orgs_as_owner(sb: &Sandbox) -> Raw {
+    authorized(sb, "GET", ORGS, b"")
+}
+
 const LINK: &str = "/api/public/v1.0/orgs/5f1e2d3c4b5a697887766554/liveExport/migrationLink";
 
 #[test]
@@ -528,7 +538,7 @@ fn redirect_to_answers_307_before_authentication() {
         r#"{"redirectTo":"https://proxy.example/login?next=om"}"#,
     );
     assert_eq!(put.status, 200);
-    let r = raw(&sb, "GET", "/api/public/v1.0/orgs", &[], b"");
+    let r = raw(&sb, "GET", ORGS, &[], b"");
     assert_eq!(r.status, 307, "{r:?}");
     assert_eq!(
         r.header("location"),
@@ -540,11 +550,8 @@ fn redirect_to_answers_307_before_authentication() {
     let r = raw(
         &sb,
         "GET",
-        "/api/public/v1.0/orgs",
-        &[(
-            "Authorization",
-            &digest_answer("n", "GET", "/api/public/v1.0/orgs", 1),
-        )],
+        ORGS,
+        &[("Authorization", &digest_answer("n", "GET", ORGS, 1))],
         b"",
     );
     assert_eq!(r.status, 307);
@@ -558,10 +565,7 @@ fn redirect_to_answers_307_before_authentication() {
         Some("https://proxy.example/login?next=om")
     );
     sb.set_faults(Faults::default());
-    assert_eq!(
-        authorized(&sb, "GET", "/api/public/v1.0/orgs", b"").status,
-        200
-    );
+    assert_eq!(orgs_as_owner(&sb).status, 200);
 }
 
 #[test]
@@ -599,10 +603,7 @@ fn reset_mid_body_aborts_after_part_of_the_body() {
     assert_eq!(requests[1].user.as_deref(), Some(demo::OWNER.public_key));
     assert_eq!(requests[1].status, 200);
     // The control endpoint is spared.
-    let control = raw(&sb, "GET", "/__sandbox/faults", &[], b"");
-    assert!(control.complete(), "{control:?}");
-    let faults: Value = serde_json::from_slice(&control.body).unwrap();
-    assert_eq!(faults["resetMidBody"], true);
+    assert_eq!(faults_over_http(&sb)["resetMidBody"], true);
 }
 
 #[test]
@@ -613,7 +614,7 @@ fn malformed_json_keeps_the_success_status() {
     for (method, path, body, status) in [
         ("POST", LINK.to_owned(), &br#"{"linkToken":"t"}"#[..], 201),
         ("GET", format!("{LINK}/status"), &b""[..], 200),
-        ("GET", "/api/public/v1.0/orgs".to_owned(), &b""[..], 200),
+        ("GET", ORGS.to_owned(), &b""[..], 200),
     ] {
         let r = authorized(&sb, method, &path, body);
         assert_eq!(r.status, status, "{method} {path}: {r:?}");
@@ -624,14 +625,10 @@ fn malformed_json_keeps_the_success_status() {
     }
     assert_eq!(sb.is_linked(ORG), Some(false));
     // An unauthenticated request still gets a well-formed challenge.
-    let r = raw(&sb, "GET", "/api/public/v1.0/orgs", &[], b"");
+    let r = raw(&sb, "GET", ORGS, &[], b"");
     assert_eq!(r.status, 401);
     assert!(serde_json::from_slice::<Value>(&r.body).is_ok());
-    let control = raw(&sb, "GET", "/__sandbox/faults", &[], b"");
-    assert_eq!(
-        serde_json::from_slice::<Value>(&control.body).unwrap()["malformedJson"],
-        true
-    );
+    assert_eq!(faults_over_http(&sb)["malformedJson"], true);
 }
 
 #[test]
@@ -639,7 +636,7 @@ fn huge_body_sends_that_many_bytes_of_invalid_json() {
     let sb = sandbox();
     let size: usize = 3 * 1024 * 1024 + 5;
     set_faults_over_http(&sb, &format!(r#"{{"hugeBodyBytes":{size}}}"#));
-    let r = authorized(&sb, "GET", "/api/public/v1.0/orgs", b"");
+    let r = orgs_as_owner(&sb);
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(r.content_length(), Some(size));
@@ -652,23 +649,19 @@ fn huge_body_sends_that_many_bytes_of_invalid_json() {
         huge_body_bytes: Some(5),
         ..Faults::default()
     });
-    let r = authorized(&sb, "GET", "/api/public/v1.0/orgs", b"");
+    let r = orgs_as_owner(&sb);
     assert_eq!((r.status, r.body.as_slice()), (200, &br#"{"res"#[..]));
     assert!(r.complete());
     // The challenge and the control endpoint are spared.
     assert!(sb.requests().iter().any(|r| r.status == 401));
-    let control = raw(&sb, "GET", "/__sandbox/faults", &[], b"");
-    assert_eq!(
-        serde_json::from_slice::<Value>(&control.body).unwrap()["hugeBodyBytes"],
-        5
-    );
+    assert_eq!(faults_over_http(&sb)["hugeBodyBytes"], 5);
 }
 
 #[test]
 fn malformed_challenge_cannot_be_answered() {
     let sb = sandbox();
     set_faults_over_http(&sb, r#"{"malformedChallenge":true}"#);
-    let r = raw(&sb, "GET", "/api/public/v1.0/orgs", &[], b"");
+    let r = raw(&sb, "GET", ORGS, &[], b"");
     assert_eq!(r.status, 401);
     let challenge = r.header("www-authenticate").unwrap();
     assert_eq!(
@@ -679,28 +672,19 @@ fn malformed_challenge_cannot_be_answered() {
         )
     );
     // curl finds nothing to answer: the request ends on that 401.
-    let c = curl(
-        demo::OWNER.public_key,
-        demo::OWNER.private_key,
-        "GET",
-        &api(&sb, "/orgs"),
-        None,
-    );
+    let c = curl_owner("GET", &api(&sb, "/orgs"), None);
     assert_eq!(c.status, 401, "{}", c.body);
     assert!(sb.requests().iter().all(|r| r.user.is_none()));
     // The control endpoint is spared; clearing the fault restores the challenge.
     assert_eq!(set_faults_over_http(&sb, "{}").status, 200);
-    assert_eq!(
-        authorized(&sb, "GET", "/api/public/v1.0/orgs", b"").status,
-        200
-    );
+    assert_eq!(orgs_as_owner(&sb).status, 200);
 }
 
 #[test]
 fn stale_nonce_count_refuses_valid_digests_as_stale() {
     let sb = sandbox();
     set_faults_over_http(&sb, r#"{"staleNonceCount":1}"#);
-    let orgs = "/api/public/v1.0/orgs";
+    let orgs = ORGS;
     let first = raw(&sb, "GET", orgs, &[], b"");
     let first_challenge = first.header("www-authenticate").unwrap();
     assert!(
@@ -752,17 +736,10 @@ fn stale_nonce_count_refuses_valid_digests_as_stale() {
 
     // Python's requests answers stale=true on a request made with its cached nonce.
     sb.clear_requests();
-    let out = Command::new("python3")
-        .args(["-c", PYTHON_STALE_CLIENT, sb.url()])
-        .args([demo::OWNER.public_key, demo::OWNER.private_key])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "python requests client failed (make test installs requests): {}",
-        String::from_utf8_lossy(&out.stderr)
+    let results = python(
+        PYTHON_STALE_CLIENT,
+        &[sb.url(), demo::OWNER.public_key, demo::OWNER.private_key],
     );
-    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(results, serde_json::json!([200, 200]));
     assert_eq!(sb.faults().stale_nonce_count, 0);
     let statuses: Vec<u16> = sb.requests().iter().map(|r| r.status).collect();

@@ -1,16 +1,21 @@
 //! The `omlink` binary against the sandbox: every exit code, both output formats, and the rule
 //! that neither the private key nor the link token is ever printed.
 
+use std::ffi::OsStr;
+use std::fmt::Debug;
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
 use omlink_sandbox::{Faults, Sandbox};
 
-use crate::{ORG, Pki, TOKEN, UNKNOWN_ORG, sandbox};
+use crate::{ORG, Pki, TOKEN, UNKNOWN_ORG, argv, sandbox};
 
 /// A private key that is wrong but distinctive, to search output for.
 const WRONG_PRIVATE_KEY: &str = "pk-CANARY-0b9d-wrong-private-key";
+/// A D-Bus address with nothing behind it: no Secret Service, so no keychain.
+const NO_BUS: (&str, &str) = ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
 
 /// Arguments, environment and what stderr must say, for one `omlink` run.
 type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
@@ -23,8 +28,20 @@ struct Run {
     stderr: String,
 }
 
+impl Run {
+    /// Standard output, as one JSON value.
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap()
+    }
+
+    /// Checks that standard output says `text` exactly `times` times.
+    fn says_times(&self, text: &str, times: usize) {
+        assert_eq!(self.stdout.matches(text).count(), times, "{}", self.stdout);
+    }
+}
+
 /// Runs `omlink` with a clean environment: only what the test passes.
-fn omlink(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+fn omlink<S: AsRef<OsStr> + Debug>(args: &[S], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_omlink"));
     cmd.args(args)
         .env_clear()
@@ -80,6 +97,21 @@ fn owner_env(sb: &Sandbox) -> Vec<(&str, &str)> {
     env_for(sb, demo::OWNER.public_key, demo::OWNER.private_key)
 }
 
+/// Runs `omlink` as [`omlink`] does and checks that it exited 0.
+fn succeeds<S: AsRef<OsStr> + Debug>(args: &[S], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    let run = omlink(args, env, stdin);
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    run
+}
+
+/// Writes `book` as the profiles of the app's store file in the data folder `data`.
+fn write_store(data: &Path, book: &omlink::ProfileBook) {
+    let dir = data.join(omlink::APP_IDENTIFIER);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = serde_json::json!({ omlink::STORE_KEY_PROFILES: book });
+    std::fs::write(dir.join(omlink::STORE_FILE_NAME), store.to_string()).unwrap();
+}
+
 #[test]
 fn link_over_http_reads_the_token_from_stdin_and_exits_0() {
     let sb = sandbox();
@@ -123,17 +155,9 @@ fn link_over_https_with_ca_cert_exits_0() {
     let sb = pki.sandbox();
     let dir = tempfile::tempdir().unwrap();
     let ca = pki.ca_file(dir.path());
-    let args = [
-        "link",
-        "--org",
-        ORG,
-        "--token",
-        "-",
-        "--ca-cert",
-        ca.to_str().unwrap(),
-    ];
-    let run = omlink(&args, &owner_env(&sb), Some(TOKEN));
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ca = ca.to_str().unwrap();
+    let args = argv(&format!("link --org {ORG} --token - --ca-cert {ca}"));
+    let run = succeeds(&args, &owner_env(&sb), Some(TOKEN));
     assert_eq!(
         run.stdout,
         format!("Organization {ORG} linked to Atlas: SYNCED\n")
@@ -146,7 +170,7 @@ fn link_over_https_with_ca_cert_exits_0() {
 
     // The same CA from the environment works too.
     let mut env = owner_env(&sb);
-    env.push(("OMLINK_CA_CERT", ca.to_str().unwrap()));
+    env.push(("OMLINK_CA_CERT", ca));
     assert_eq!(omlink(&["orgs"], &env, None).code, 0);
 
     // Without it: a TLS failure, exit 7.
@@ -167,37 +191,28 @@ fn link_over_https_with_ca_cert_exits_0() {
 #[test]
 fn json_output_is_one_object() {
     let sb = sandbox();
-    let run = omlink(
-        &["link", "--org", ORG, "--token", "-", "--output", "json"],
-        &owner_env(&sb),
-        Some(TOKEN),
-    );
+    let args = argv(&format!("link --org {ORG} --token - --output json"));
+    let run = omlink(&args, &owner_env(&sb), Some(TOKEN));
     assert_eq!(run.code, 0);
-    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(value, serde_json::json!({"org": ORG, "status": "SYNCED"}));
+    assert_eq!(
+        run.json(),
+        serde_json::json!({"org": ORG, "status": "SYNCED"})
+    );
 
     let run = omlink(&["orgs", "--output", "json"], &owner_env(&sb), None);
-    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let value = run.json();
     assert_eq!(
         value["organizations"].as_array().unwrap().len(),
         demo::ORGS.len()
     );
     assert_eq!(value["organizations"][0]["name"], "Payments Platform");
 
-    let run = omlink(
-        &[
-            "unlink",
-            "--org",
-            RUNNING_MIGRATION_ORG,
-            "--yes",
-            "--output",
-            "json",
-        ],
-        &owner_env(&sb),
-        None,
-    );
+    let args = argv(&format!(
+        "unlink --org {RUNNING_MIGRATION_ORG} --yes --output json"
+    ));
+    let run = omlink(&args, &owner_env(&sb), None);
     assert_eq!(run.code, 6);
-    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let value = run.json();
     let error = &value["error"];
     assert_eq!(error["kind"], "Rejected");
     assert_eq!(error["httpStatus"], 409);
@@ -418,10 +433,7 @@ fn profile_saved_by_the_app_is_used_by_name() {
         ..Default::default()
     };
     book.upsert(book.validate(None, &draft).unwrap());
-    let dir = data.path().join(omlink::APP_IDENTIFIER);
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = serde_json::json!({ omlink::STORE_KEY_PROFILES: book });
-    std::fs::write(dir.join(omlink::STORE_FILE_NAME), store.to_string()).unwrap();
+    write_store(data.path(), &book);
     let xdg = data.path().to_str().unwrap();
 
     // An explicit private key in the environment is used with the profile.
@@ -429,17 +441,13 @@ fn profile_saved_by_the_app_is_used_by_name() {
         ("XDG_DATA_HOME", xdg),
         ("OMLINK_PRIVATE_KEY", demo::OWNER.private_key),
     ];
-    let run = omlink(&["orgs", "--profile", "sandbox"], &env, None);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = succeeds(&["orgs", "--profile", "sandbox"], &env, None);
     assert!(run.stdout.contains("Payments Platform"));
 
     // Without it the keychain is asked; with no Secret Service that is exit 9, explained,
     // and no request is made with a missing key.
     sb.clear_requests();
-    let env = [
-        ("XDG_DATA_HOME", xdg),
-        ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
-    ];
+    let env = [("XDG_DATA_HOME", xdg), NO_BUS];
     let run = omlink(&["orgs", "--profile", "Sandbox"], &env, None);
     assert_eq!(run.code, 9, "{}", run.stderr);
     assert!(run.stderr.contains("keychain"), "{}", run.stderr);
@@ -467,28 +475,53 @@ mod profiles {
         vec![("XDG_DATA_HOME", dir.display().to_string())]
     }
 
-    fn run(args: &[&str], env: &[(&'static str, String)], stdin: Option<&str>) -> Run {
+    fn run<S: AsRef<OsStr> + Debug>(
+        args: &[S],
+        env: &[(&'static str, String)],
+        stdin: Option<&str>,
+    ) -> Run {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         omlink(args, &env, stdin)
     }
 
+    const NO_KEY: &str = "--no-private-key";
+
+    /// `omlink profile add NAME --url URL --public-key abcdefgh`, then `more`.
+    fn add_args<'a>(name: &'a str, url: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec![
+            "profile",
+            "add",
+            name,
+            "--url",
+            url,
+            "--public-key",
+            "abcdefgh",
+        ];
+        args.extend_from_slice(more);
+        args
+    }
+
+    /// A data folder whose store file holds `text`; returns the store's folder too.
+    fn data_with_store(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("dev.omlink.desktop");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("omlink.json"), text).unwrap();
+        (dir, folder)
+    }
+
     #[test]
     fn names_that_would_rewrite_the_terminal_are_printed_inert() {
-        let dir = tempfile::tempdir().unwrap();
-        let env = data_env(dir.path());
-        let store = dir.path().join("dev.omlink.desktop");
-        std::fs::create_dir_all(&store).unwrap();
         // A store written by another tool, with a name no omlink would accept.
         let hostile = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}gpj.exe\rFAKE";
-        std::fs::write(
-            store.join("omlink.json"),
-            serde_json::json!({"profiles": {"profiles": [{
+        let (dir, _) = data_with_store(
+            &serde_json::json!({"profiles": {"profiles": [{
                 "id": "0a1b2c3d4e5f6071", "name": hostile,
                 "url": "https://om.example.com", "publicKey": "abcdefgh"
             }]}})
             .to_string(),
-        )
-        .unwrap();
+        );
+        let env = data_env(dir.path());
         for args in [
             vec!["profile", "list"],
             vec!["profile", "list", "--output", "json"],
@@ -517,16 +550,7 @@ mod profiles {
         let dir = tempfile::tempdir().unwrap();
         let env = data_env(dir.path());
         let add = run(
-            &[
-                "profile",
-                "add",
-                "Ops prod",
-                "--url",
-                "https://om.example.com:8443/",
-                "--public-key",
-                "abcdefgh",
-                "--no-private-key",
-            ],
+            &add_args("Ops prod", "https://om.example.com:8443/", &[NO_KEY]),
             &env,
             None,
         );
@@ -535,24 +559,12 @@ mod profiles {
             add.stdout
                 .contains("Profile \"Ops prod\" saved without a private key")
         );
-        let cloud = run(
-            &[
-                "profile",
-                "add",
-                "Cloud",
-                "--kind",
-                "cloud-manager",
-                "--public-key",
-                "ijklmnop",
-                "--no-private-key",
-                "--output",
-                "json",
-            ],
-            &env,
-            None,
-        );
+        let cloud = argv(&format!(
+            "profile add Cloud --kind cloud-manager --public-key ijklmnop {NO_KEY} --output json"
+        ));
+        let cloud = run(&cloud, &env, None);
         assert_eq!(cloud.code, 0, "{}", cloud.stderr);
-        let json: serde_json::Value = serde_json::from_str(&cloud.stdout).unwrap();
+        let json = cloud.json();
         assert_eq!(json["url"], "https://cloud.mongodb.com");
         assert_eq!(json["hasPrivateKey"], false);
 
@@ -566,7 +578,7 @@ mod profiles {
                 .any(|l| l.starts_with("Ops prod") && l.contains("ops-manager"))
         );
         let list = run(&["profile", "list", "--output", "json"], &env, None);
-        let json: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+        let json = list.json();
         assert_eq!(json["profiles"].as_array().unwrap().len(), 2);
 
         let show = run(&["profile", "show", "ops PROD"], &env, None);
@@ -578,38 +590,12 @@ mod profiles {
 
         // A duplicate name, a bad URL: exit 2, nothing written.
         let before = std::fs::read(dir.path().join("dev.omlink.desktop/omlink.json")).unwrap();
-        for args in [
-            vec![
-                "profile",
-                "add",
-                "ops prod",
-                "--url",
-                "https://x.example",
-                "--public-key",
-                "abcdefgh",
-                "--no-private-key",
-            ],
-            vec![
-                "profile",
-                "add",
-                "New",
-                "--url",
-                "om.example.com",
-                "--public-key",
-                "abcdefgh",
-                "--no-private-key",
-            ],
-            vec![
-                "profile",
-                "add",
-                "Bidi\u{202e}",
-                "--url",
-                "https://x.example",
-                "--public-key",
-                "abcdefgh",
-                "--no-private-key",
-            ],
+        for (name, url) in [
+            ("ops prod", "https://x.example"),
+            ("New", "om.example.com"),
+            ("Bidi\u{202e}", "https://x.example"),
         ] {
+            let args = add_args(name, url, &[NO_KEY]);
             let bad = run(&args, &env, None);
             assert_eq!(bad.code, 2, "{args:?}: {}", bad.stderr);
         }
@@ -636,19 +622,8 @@ mod profiles {
         let mut env = data_env(dir.path());
         env.push(("OMLINK_PRIVATE_KEY", WRONG_PRIVATE_KEY.to_owned()));
         // No D-Bus session here: the Secret Service cannot be reached.
-        let add = run(
-            &[
-                "profile",
-                "add",
-                "P",
-                "--url",
-                "https://om.example.com",
-                "--public-key",
-                "abcdefgh",
-            ],
-            &env,
-            None,
-        );
+        let with_key = add_args("P", "https://om.example.com", &[]);
+        let add = run(&with_key, &env, None);
         assert_eq!(add.code, 9, "{}", add.stderr);
         assert!(add.stderr.contains("keychain"), "{}", add.stderr);
         let list = run(&["profile", "list", "--output", "json"], &env, None);
@@ -656,29 +631,14 @@ mod profiles {
 
         // Without the variable and without a terminal, it says what to do.
         let env = data_env(dir.path());
-        let add = run(
-            &[
-                "profile",
-                "add",
-                "P",
-                "--url",
-                "https://om.example.com",
-                "--public-key",
-                "abcdefgh",
-            ],
-            &env,
-            None,
-        );
+        let add = run(&with_key, &env, None);
         assert_eq!(add.code, 2);
         assert!(add.stderr.contains("--no-private-key"), "{}", add.stderr);
     }
 
     #[test]
     fn a_corrupt_store_is_set_aside_and_reported_not_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("dev.omlink.desktop");
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(folder.join("omlink.json"), "{\"profiles\": [trunc").unwrap();
+        let (dir, folder) = data_with_store("{\"profiles\": [trunc");
         let env = data_env(dir.path());
         let list = run(&["profile", "list"], &env, None);
         assert_eq!(
@@ -687,16 +647,7 @@ mod profiles {
             list.stderr
         );
         let add = run(
-            &[
-                "profile",
-                "add",
-                "P",
-                "--url",
-                "https://om.example.com",
-                "--public-key",
-                "abcdefgh",
-                "--no-private-key",
-            ],
+            &add_args("P", "https://om.example.com", &[NO_KEY]),
             &env,
             None,
         );
@@ -797,19 +748,25 @@ fn the_help_lists_every_exit_code_from_the_error_kinds() {
 /// `status --all` and `link --from`: the batch runner from the command line.
 mod fleet {
     use super::*;
-    use omlink_sandbox::SandboxConfig;
+    use crate::{fleet, generated};
     use omlink_sandbox::demo::EXPIRED_TOKEN_MARKER;
 
-    fn fleet(extra: usize) -> Sandbox {
-        Sandbox::start(SandboxConfig {
-            extra_orgs: extra,
-            ..Default::default()
-        })
-        .unwrap()
+    /// Restricts `file` to `mode` (where there are modes).
+    fn set_mode(file: &Path, mode: u32) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        #[cfg(not(unix))]
+        let _ = (file, mode);
     }
 
-    fn generated(i: usize) -> String {
-        format!("{:024x}", 0xa000_0000_u64 + i as u64)
+    /// `omlink link --from FILE` with the owner's key, then `more`.
+    fn link_from(sb: &Sandbox, file: &Path, more: &[&str]) -> Run {
+        let mut args = vec!["link", "--from", file.to_str().unwrap()];
+        args.extend_from_slice(more);
+        omlink(&args, &owner_env(sb), None)
     }
 
     #[test]
@@ -878,16 +835,8 @@ mod fleet {
         }
         csv.push_str(&format!("{RUNNING_MIGRATION_ORG},Billing,{TOKEN}-b\n"));
         std::fs::write(&file, &csv).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        let run = omlink(
-            &["link", "--from", file.to_str().unwrap(), "--output", "json"],
-            &owner_env(&sb),
-            None,
-        );
+        set_mode(&file, 0o600);
+        let run = link_from(&sb, &file, &["--output", "json"]);
         assert_eq!(run.code, 10, "{}", run.stderr);
         assert!(!run.stderr.contains("other users"), "0600: no warning");
         let lines: Vec<serde_json::Value> = run
@@ -907,18 +856,9 @@ mod fleet {
         }
 
         // Run again: every organization but the failed one is already linked.
-        let again = omlink(
-            &["link", "--from", file.to_str().unwrap()],
-            &owner_env(&sb),
-            None,
-        );
+        let again = link_from(&sb, &file, &[]);
         assert_eq!(again.code, 10);
-        assert_eq!(
-            again.stdout.matches("already linked (skipped)").count(),
-            5,
-            "{}",
-            again.stdout
-        );
+        again.says_times("already linked (skipped)", 5);
     }
 
     #[test]
@@ -926,21 +866,12 @@ mod fleet {
         let sb = fleet(3);
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().display().to_string();
-        let add = omlink(
-            &[
-                "profile",
-                "add",
-                "Fleet",
-                "--url",
-                sb.url(),
-                "--public-key",
-                demo::OWNER.public_key,
-                "--no-private-key",
-            ],
-            &[("XDG_DATA_HOME", &data)],
-            None,
+        let add = format!(
+            "profile add Fleet --url {} --public-key {} --no-private-key",
+            sb.url(),
+            demo::OWNER.public_key
         );
-        assert_eq!(add.code, 0, "{}", add.stderr);
+        succeeds(&argv(&add), &[("XDG_DATA_HOME", &data)], None);
         let csv = format!(
             "org,token\n{},{TOKEN}-a\n{},{EXPIRED_TOKEN_MARKER}-b\n",
             generated(0),
@@ -978,14 +909,8 @@ mod fleet {
             generated(0),
             generated(1)
         );
-        let run = omlink(&["link", "--from", "-"], &owner_env(&sb), Some(&csv));
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        assert_eq!(
-            run.stdout.matches("linked: SYNCED").count(),
-            2,
-            "{}",
-            run.stdout
-        );
+        let run = succeeds(&["link", "--from", "-"], &owner_env(&sb), Some(&csv));
+        run.says_times("linked: SYNCED", 2);
     }
 
     #[test]
@@ -1003,16 +928,8 @@ mod fleet {
             ),
         )
         .unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        }
-        let run = omlink(
-            &["link", "--from", file.to_str().unwrap()],
-            &owner_env(&sb),
-            None,
-        );
+        set_mode(&file, 0o644);
+        let run = link_from(&sb, &file, &[]);
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(run.stderr.contains("other users"), "{}", run.stderr);
         for line in ["line 3:", "line 4:", "line 5:"] {
@@ -1057,6 +974,13 @@ mod atlas {
         ]
     }
 
+    /// The owner's Ops Manager key and the Atlas service account, both.
+    fn both_env(sb: &Sandbox) -> Vec<(&str, &str)> {
+        let mut env = owner_env(sb);
+        env.extend(atlas_env(sb));
+        env
+    }
+
     fn no_secret(run: &Run) {
         for secret in [
             demo::SERVICE_ACCOUNT.client_secret,
@@ -1069,8 +993,7 @@ mod atlas {
     #[test]
     fn orgs_in_text_and_json_with_a_service_account_or_an_api_key() {
         let sb = sandbox();
-        let run = omlink(&["atlas", "orgs"], &atlas_env(&sb), None);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        let run = succeeds(&["atlas", "orgs"], &atlas_env(&sb), None);
         assert!(
             run.stdout
                 .contains(&format!("{ATLAS_ORG}  Atlas Production")),
@@ -1082,30 +1005,20 @@ mod atlas {
             ("OMLINK_ATLAS_PUBLIC_KEY", demo::ATLAS_OWNER.public_key),
             ("OMLINK_ATLAS_PRIVATE_KEY", demo::ATLAS_OWNER.private_key),
         ];
-        let run = omlink(&["atlas", "orgs", "--output", "json"], &env, None);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-        assert_eq!(v["organizations"][1]["name"], "Atlas Staging");
+        let run = succeeds(&["atlas", "orgs", "--output", "json"], &env, None);
+        assert_eq!(run.json()["organizations"][1]["name"], "Atlas Staging");
         no_secret(&run);
     }
 
     #[test]
     fn token_create_prints_the_token_alone_and_it_pipes_into_link() {
         let sb = sandbox();
-        let run = omlink(
-            &[
-                "atlas",
-                "token",
-                "create",
-                "--atlas-org",
-                ATLAS_ORG,
-                "--access-list-ip",
-                "203.0.113.7",
-            ],
+        let create = format!("atlas token create --atlas-org {ATLAS_ORG}");
+        let run = succeeds(
+            &argv(&format!("{create} --access-list-ip 203.0.113.7")),
             &atlas_env(&sb),
             None,
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
         let token = run.stdout.trim_end_matches('\n');
         assert_eq!(
             run.stdout.lines().count(),
@@ -1118,30 +1031,20 @@ mod atlas {
         assert!(!run.stderr.contains(token), "{}", run.stderr);
 
         // `omlink link --token -` takes it from the pipe.
-        let run = omlink(
+        let run = succeeds(
             &["link", "--org", ORG, "--token", "-"],
             &owner_env(&sb),
             Some(token),
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(!run.stdout.contains(token));
         assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
 
-        let run = omlink(
-            &[
-                "atlas",
-                "token",
-                "create",
-                "--atlas-org",
-                ATLAS_ORG,
-                "--output",
-                "json",
-            ],
+        let run = succeeds(
+            &argv(&format!("{create} --output json")),
             &atlas_env(&sb),
             None,
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let v = run.json();
         assert!(v["linkToken"].as_str().unwrap().starts_with("sbxlink"));
         assert_eq!(v.as_object().unwrap().len(), 1);
     }
@@ -1149,51 +1052,28 @@ mod atlas {
     #[test]
     fn link_with_atlas_org_mints_and_links_and_never_prints_the_token() {
         let sb = sandbox();
-        let mut env = owner_env(&sb);
-        env.extend(atlas_env(&sb));
-        let run = omlink(
-            &[
-                "link",
-                "--org",
-                ORG,
-                "--atlas-org",
-                ATLAS_ORG,
-                "--access-list-ip",
-                "203.0.113.7",
-                "--output",
-                "json",
-            ],
-            &env,
-            None,
+        let mint = format!(
+            "link --org {ORG} --atlas-org {ATLAS_ORG} --access-list-ip 203.0.113.7 --output json"
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-        assert_eq!(v, serde_json::json!({"org": ORG, "status": "SYNCED"}));
+        let run = succeeds(&argv(&mint), &both_env(&sb), None);
+        assert_eq!(
+            run.json(),
+            serde_json::json!({"org": ORG, "status": "SYNCED"})
+        );
         assert!(!run.stdout.contains("sbxlink") && !run.stderr.contains("sbxlink"));
         assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
         no_secret(&run);
 
         // The projects are now visible in Atlas: the API's array as is, or a table.
-        let run = omlink(
-            &[
-                "atlas",
-                "projects",
-                "--atlas-org",
-                ATLAS_ORG,
-                "--output",
-                "json",
-            ],
+        let projects = ["atlas", "projects", "--atlas-org", ATLAS_ORG];
+        let run = succeeds(
+            &[&projects[..], &["--output", "json"]].concat(),
             &atlas_env(&sb),
             None,
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let v = run.json();
         assert!(v.as_array().is_some_and(|a| !a.is_empty()), "{v}");
-        let run = omlink(
-            &["atlas", "projects", "--atlas-org", ATLAS_ORG],
-            &atlas_env(&sb),
-            None,
-        );
+        let run = omlink(&projects, &atlas_env(&sb), None);
         assert!(
             run.stdout.contains("Payments Platform") && run.stdout.contains("MongoDB "),
             "{}",
@@ -1201,27 +1081,12 @@ mod atlas {
         );
 
         // Revoke: confirmation required without a terminal, then --yes.
-        let run = omlink(
-            &["atlas", "token", "revoke", "--atlas-org", ATLAS_ORG],
-            &atlas_env(&sb),
-            None,
-        );
+        let revoke = ["atlas", "token", "revoke", "--atlas-org", ATLAS_ORG];
+        let run = omlink(&revoke, &atlas_env(&sb), None);
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(run.stderr.contains("--yes"));
         assert!(sb.has_link_token(ATLAS_ORG));
-        let run = omlink(
-            &[
-                "atlas",
-                "token",
-                "revoke",
-                "--atlas-org",
-                ATLAS_ORG,
-                "--yes",
-            ],
-            &atlas_env(&sb),
-            None,
-        );
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        succeeds(&[&revoke[..], &["--yes"]].concat(), &atlas_env(&sb), None);
         assert!(!sb.has_link_token(ATLAS_ORG));
         assert_eq!(sb.is_linked(ORG), Some(false));
     }
@@ -1246,15 +1111,11 @@ mod atlas {
                 "half of the Atlas service account",
             ),
             (
-                vec![
-                    "atlas",
-                    "token",
-                    "create",
-                    "--atlas-org",
-                    ATLAS_ORG,
-                    "--access-list-ip",
-                    "not-an-ip",
-                ],
+                [
+                    &["atlas", "token", "create", "--atlas-org", ATLAS_ORG][..],
+                    &["--access-list-ip", "not-an-ip"],
+                ]
+                .concat(),
                 atlas_env(&sb),
                 2,
                 "not an IP address",
@@ -1301,13 +1162,12 @@ mod atlas {
     #[test]
     fn preflight_judges_every_project_from_its_hosts_versions() {
         let sb = sandbox();
-        let run = omlink(
+        let run = succeeds(
             &["preflight", "--org", ORG, "--output", "json"],
             &owner_env(&sb),
             None,
         );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let v = run.json();
         assert_eq!(v["server"], "OpsManager");
         let projects = v["projects"].as_array().unwrap();
         assert!(!projects.is_empty());
@@ -1329,8 +1189,7 @@ mod atlas {
             };
             assert_eq!(p["verdict"], expected, "{p}");
         }
-        let run = omlink(&["preflight", "--org", ORG], &owner_env(&sb), None);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        let run = succeeds(&["preflight", "--org", ORG], &owner_env(&sb), None);
         assert!(run.stdout.contains("Ops Manager"), "{}", run.stdout);
         let run = omlink(&["preflight", "--org", UNKNOWN_ORG], &owner_env(&sb), None);
         assert_eq!(
@@ -1344,23 +1203,14 @@ mod atlas {
     #[test]
     fn link_from_a_file_mints_a_token_per_atlas_org_row() {
         let sb = sandbox();
-        let mut env = owner_env(&sb);
-        env.extend(atlas_env(&sb));
+        let env = both_env(&sb);
         let second = "5f1e2d3c4b5a697887766555";
         let third = "5f1e2d3c4b5a697887766556";
         let csv = format!(
             "org,token,atlas_org\n# mint two, paste one\n{ORG},,{ATLAS_ORG}\n{second},,{ATLAS_ORG}\n{third},{TOKEN},\n"
         );
         let run = omlink(
-            &[
-                "link",
-                "--from",
-                "-",
-                "--access-list-ip",
-                "203.0.113.7",
-                "--output",
-                "json",
-            ],
+            &argv("link --from - --access-list-ip 203.0.113.7 --output json"),
             &env,
             Some(&csv),
         );
@@ -1378,8 +1228,7 @@ mod atlas {
 
         // A row with neither a token nor an Atlas organization: exit 2, nothing sent.
         let sb = sandbox();
-        let mut env = owner_env(&sb);
-        env.extend(atlas_env(&sb));
+        let env = both_env(&sb);
         let run = omlink(
             &["link", "--from", "-"],
             &env,
@@ -1429,10 +1278,7 @@ mod atlas {
             )
             .unwrap();
         book.upsert(profile);
-        let dir = data.path().join(omlink::APP_IDENTIFIER);
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = serde_json::json!({ omlink::STORE_KEY_PROFILES: book });
-        std::fs::write(dir.join(omlink::STORE_FILE_NAME), store.to_string()).unwrap();
+        write_store(data.path(), &book);
         data
     }
 
@@ -1450,8 +1296,7 @@ mod atlas {
                 demo::SERVICE_ACCOUNT.client_secret,
             ),
         ];
-        let run = omlink(&["atlas", "orgs", "--atlas-profile", "atlas"], &env, None);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        let run = succeeds(&["atlas", "orgs", "--atlas-profile", "atlas"], &env, None);
         assert!(run.stdout.contains("Atlas Production"), "{}", run.stdout);
         no_secret(&run);
 
@@ -1464,20 +1309,12 @@ mod atlas {
                 demo::SERVICE_ACCOUNT.client_secret,
             ),
         ];
-        let run = omlink(
-            &[
-                "link",
-                "--org",
-                ORG,
-                "--atlas-org",
-                ATLAS_ORG,
-                "--profile",
-                "Lab",
-            ],
-            &env,
-            None,
-        );
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        let mint_as_lab = |org: &str| {
+            argv(&format!(
+                "link --org {org} --atlas-org {ATLAS_ORG} --profile Lab"
+            ))
+        };
+        let run = succeeds(&mint_as_lab(ORG), &env, None);
         assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
         let token = sb.link_token(ORG).unwrap();
         assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
@@ -1502,21 +1339,9 @@ mod atlas {
         // A link that fails after the mint keeps the generated token's entry, with the
         // failure; with no keychain to hold the token, stderr says to revoke it.
         let mut failing = env.to_vec();
-        failing.push(("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"));
+        failing.push(NO_BUS);
         let unknown = "ffffffffffffffffffffffff";
-        let run = omlink(
-            &[
-                "link",
-                "--org",
-                unknown,
-                "--atlas-org",
-                ATLAS_ORG,
-                "--profile",
-                "Lab",
-            ],
-            &failing,
-            None,
-        );
+        let run = omlink(&mint_as_lab(unknown), &failing, None);
         assert_eq!(run.code, 5, "{}", run.stderr);
         assert!(run.stderr.contains("revoke it in Atlas"), "{}", run.stderr);
         let kept = history();
@@ -1534,10 +1359,7 @@ mod atlas {
         // Without a secret and without a Secret Service: the keychain error, exit 9, nothing
         // sent.
         sb.clear_requests();
-        let env = [
-            ("XDG_DATA_HOME", xdg),
-            ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
-        ];
+        let env = [("XDG_DATA_HOME", xdg), NO_BUS];
         let run = omlink(&["atlas", "orgs", "--atlas-profile", "Atlas"], &env, None);
         assert_eq!(run.code, 9, "{}", run.stderr);
         assert!(sb.requests().is_empty());

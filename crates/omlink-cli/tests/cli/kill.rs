@@ -8,20 +8,38 @@ use std::time::Instant;
 
 use omlink::ProfileBook;
 
+use crate::{fleet, generated};
+
+/// `omlink`, with nothing of the test's environment but the data folder `data`.
+fn omlink_in(data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_omlink"));
+    cmd.env_clear().env("XDG_DATA_HOME", data);
+    cmd
+}
+
+/// `OMLINK_KILL_TRIALS`, when set to a number.
+fn trials_asked() -> Option<usize> {
+    std::env::var("OMLINK_KILL_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+}
+
+/// The store file's path in the data folder `data`.
+fn store_in(data: &Path) -> std::path::PathBuf {
+    data.join("dev.omlink.desktop").join("omlink.json")
+}
+
+/// Loads the store's profiles, which must parse after trial `i`.
+fn book_after(store: &Path, i: usize) -> ProfileBook {
+    ProfileBook::load_from_store_file(store)
+        .unwrap_or_else(|e| panic!("after trial {i} the store does not parse: {}", e.message))
+}
+
 fn add(data: &Path, name: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_omlink"))
-        .args([
-            "profile",
-            "add",
-            name,
-            "--url",
-            "https://om.example.com:8443",
-            "--public-key",
-            "abcdefgh",
-            "--no-private-key",
-        ])
-        .env_clear()
-        .env("XDG_DATA_HOME", data)
+    omlink_in(data)
+        .args(["profile", "add", name])
+        .args(["--url", "https://om.example.com:8443"])
+        .args(["--public-key", "abcdefgh", "--no-private-key"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -32,12 +50,9 @@ fn add(data: &Path, name: &str) -> Child {
 #[cfg(unix)]
 #[test]
 fn kill_9_at_random_instants_loses_no_saved_profile() {
-    let trials: usize = std::env::var("OMLINK_KILL_TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30);
+    let trials = trials_asked().unwrap_or(30);
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("dev.omlink.desktop").join("omlink.json");
+    let store = store_in(dir.path());
 
     // Some profiles first, so every write rewrites a file of a realistic size; and the time a
     // whole run takes, to pick kill instants across it.
@@ -92,8 +107,7 @@ fn kill_9_at_random_instants_loses_no_saved_profile() {
                 }
             }
         }
-        let book = ProfileBook::load_from_store_file(&store)
-            .unwrap_or_else(|e| panic!("after trial {i} the store does not parse: {}", e.message));
+        let book = book_after(&store, i);
         let lost: Vec<&String> = returned
             .iter()
             .filter(|n| book.find_by_name(n).is_none())
@@ -115,38 +129,24 @@ fn kill_9_at_random_instants_loses_no_saved_profile() {
 #[test]
 fn kill_9_during_history_writes_loses_no_recorded_attempt() {
     use std::io::Write;
-    let trials: usize = std::env::var("OMLINK_KILL_TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map_or(15, |n: usize| n / 2);
-    let sb = omlink_sandbox::Sandbox::start(omlink_sandbox::SandboxConfig {
-        extra_orgs: 4,
-        ..Default::default()
-    })
-    .unwrap();
+    let trials = trials_asked().map_or(15, |n| n / 2);
+    let sb = fleet(4);
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("dev.omlink.desktop").join("omlink.json");
-    let added = Command::new(env!("CARGO_BIN_EXE_omlink"))
+    let store = store_in(dir.path());
+    let added = omlink_in(dir.path())
         .args(["profile", "add", "Fleet", "--url", sb.url(), "--public-key"])
         .arg(omlink_sandbox::demo::OWNER.public_key)
         .arg("--no-private-key")
-        .env_clear()
-        .env("XDG_DATA_HOME", dir.path())
         .output()
         .unwrap();
     assert!(added.status.success());
     let mut csv = String::from("org,token\n");
-    for i in 0..4u64 {
-        csv.push_str(&format!(
-            "{:024x},kill-trial-token-{i}\n",
-            0xa000_0000_u64 + i
-        ));
+    for i in 0..4 {
+        csv.push_str(&format!("{},kill-trial-token-{i}\n", generated(i)));
     }
     let run = || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_omlink"))
+        let mut child = omlink_in(dir.path())
             .args(["link", "--from", "-", "--profile", "Fleet", "--force"])
-            .env_clear()
-            .env("XDG_DATA_HOME", dir.path())
             .env(
                 "OMLINK_PRIVATE_KEY",
                 omlink_sandbox::demo::OWNER.private_key,
@@ -176,8 +176,7 @@ fn kill_9_during_history_writes_loses_no_recorded_attempt() {
     spans.sort();
     let span = spans[2];
     let history = |i: usize| {
-        ProfileBook::load_from_store_file(&store)
-            .unwrap_or_else(|e| panic!("after trial {i} the store does not parse: {}", e.message));
+        book_after(&store, i);
         omlink::Store::new(&store).load().unwrap().history.len()
     };
     let (mut expected, mut before) = (20, history(0));

@@ -7,6 +7,25 @@ mod kill;
 pub use omlink_sandbox::pki::Pki;
 use omlink_sandbox::{Sandbox, SandboxConfig};
 
+/// A sandbox with `extra_orgs` generated organizations besides the demo ones.
+pub fn fleet(extra_orgs: usize) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        extra_orgs,
+        ..Default::default()
+    })
+    .expect("sandbox starts")
+}
+
+/// The id of the sandbox's `i`th generated organization (see `extra_orgs`).
+pub fn generated(i: usize) -> String {
+    format!("{:024x}", 0xa000_0000_u64 + i as u64)
+}
+
+/// A command line's words (none of them holds a space).
+pub fn argv(line: &str) -> Vec<String> {
+    line.split_whitespace().map(str::to_owned).collect()
+}
+
 /// An organization that starts unlinked.
 pub const ORG: &str = "5f1e2d3c4b5a697887766554";
 /// A well-formed id the sandbox does not know.

@@ -46,6 +46,11 @@ fn ips() -> Vec<omlink::AccessListEntry> {
     omlink::parse_access_list(&[SOURCE_IP.to_owned()]).unwrap()
 }
 
+/// The projects Atlas lists as available to [`ATLAS_ORG`].
+async fn projects_in_atlas(atlas: &AtlasClient) -> Vec<omlink::AvailableProject> {
+    atlas.available_projects(&org(ATLAS_ORG)).await.unwrap()
+}
+
 fn token_requests(sb: &Sandbox) -> usize {
     sb.requests()
         .iter()
@@ -205,13 +210,7 @@ async fn mint_link_see_the_projects_then_revoke_all_in_one_process() {
     let sb = sandbox();
     let atlas = atlas(&sb);
     let om = owner(&sb);
-    assert!(
-        atlas
-            .available_projects(&org(ATLAS_ORG))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(projects_in_atlas(&atlas).await.is_empty());
 
     let token = atlas
         .create_link_token(&org(ATLAS_ORG), &ips())
@@ -221,7 +220,7 @@ async fn mint_link_see_the_projects_then_revoke_all_in_one_process() {
     assert_eq!(outcome.status, LinkStatus::Synced);
     assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
 
-    let projects = atlas.available_projects(&org(ATLAS_ORG)).await.unwrap();
+    let projects = projects_in_atlas(&atlas).await;
     assert!(!projects.is_empty());
     assert!(
         projects
@@ -261,13 +260,7 @@ async fn mint_link_see_the_projects_then_revoke_all_in_one_process() {
     // Revoking removes the link: the token no longer links, and its error never shows it.
     atlas.revoke_link_token(&org(ATLAS_ORG)).await.unwrap();
     assert_eq!(sb.is_linked(ORG), Some(false));
-    assert!(
-        atlas
-            .available_projects(&org(ATLAS_ORG))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(projects_in_atlas(&atlas).await.is_empty());
     let err = om.link(&org(ORG), &token).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Rejected);
     assert!(!format!("{err:?}").contains(token.expose()));
@@ -289,7 +282,7 @@ async fn one_atlas_organization_takes_a_token_per_source_organization() {
     // Minting the second token did not invalidate the first: both sources are linked.
     assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
     assert_eq!(sb.atlas_org_of(second).as_deref(), Some(ATLAS_ORG));
-    let projects = atlas.available_projects(&org(ATLAS_ORG)).await.unwrap();
+    let projects = projects_in_atlas(&atlas).await;
     assert!(
         projects
             .iter()

@@ -4,16 +4,20 @@
 
 use std::collections::HashMap;
 
-use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
-use omlink::secret_store::{SecretStore, atlas_secret_account};
+use omlink::batch::{BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome};
+use omlink::secret_store::atlas_secret_account;
 use omlink::{
-    AtlasAuth, AtlasDraft, AtlasLink, AtlasTarget, ErrorKind, LinkStatus, Outcome, ProfileDraft,
-    SandboxEndpoint, TokenSource,
+    AtlasAuth, AtlasDraft, AtlasLink, AtlasTarget, Error, ErrorKind, LinkStatus, OrgId,
+    Organization, Outcome, ProfileDraft, ProfileId, TokenSource, Workbench,
 };
 use omlink_sandbox::demo;
-use omlink_sandbox::{Sandbox, SandboxConfig};
+use omlink_sandbox::{Faults, Sandbox};
+use tokio::sync::mpsc::UnboundedSender;
 
-use crate::{Bench, ORG, bench, org, sandbox, sandbox_with, store_text};
+use crate::{
+    Bench, ORG, bench, cancel_after, drain, fleet, keychain, link, on_the_sandbox, org, sandbox,
+    slow_down, store_text,
+};
 
 const ATLAS_ORG: &str = "6a1b2c3d4e5f60718293a4b5";
 
@@ -69,10 +73,7 @@ pub(crate) fn profile_pair(
 /// A sandbox with `extra_orgs` more organizations, a bench, and its profile pair (service
 /// account).
 pub(crate) fn fleet_pair(extra_orgs: usize) -> (Sandbox, Bench, omlink::Profile) {
-    let sb = sandbox_with(SandboxConfig {
-        extra_orgs,
-        ..SandboxConfig::default()
-    });
+    let sb = fleet(extra_orgs);
     let b = bench();
     let p = profile_pair(&b, &sb, None);
     (sb, b, p)
@@ -86,6 +87,62 @@ pub(crate) fn target() -> AtlasTarget {
     }
 }
 
+/// A token to mint for the organization in the Atlas organization of [`target`].
+fn mint() -> TokenSource {
+    TokenSource::Mint(target())
+}
+
+/// Every item's organization mapped to [`target`].
+pub(crate) fn targets_for(items: &[BatchItem]) -> HashMap<OrgId, AtlasTarget> {
+    items.iter().map(|i| (i.org.clone(), target())).collect()
+}
+
+/// A batch minting a token in [`target`] for each item, with the default options.
+pub(crate) async fn mint_batch(
+    workbench: &Workbench,
+    profile: &ProfileId,
+    items: Vec<BatchItem>,
+    events: Option<UnboundedSender<BatchEvent>>,
+) -> Result<BatchReport, Error> {
+    let targets = targets_for(&items);
+    workbench
+        .link_batch_minting(
+            profile,
+            items,
+            &targets,
+            &BatchOptions::default(),
+            events,
+            Cancel::new(),
+        )
+        .await
+}
+
+/// Up to `count` of the profile's organizations that the sandbox has not linked.
+async fn unlinked_orgs(
+    workbench: &Workbench,
+    profile: &ProfileId,
+    sb: &Sandbox,
+    count: usize,
+) -> Vec<Organization> {
+    workbench
+        .list_orgs(profile)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| sb.is_linked(&o.id) == Some(false))
+        .take(count)
+        .collect()
+}
+
+/// A batch item for `o`, named or not, with no token.
+fn item(o: &Organization, named: bool) -> BatchItem {
+    BatchItem {
+        org: org(&o.id),
+        name: named.then(|| o.name.clone()),
+        token: None,
+    }
+}
+
 pub(crate) fn mints(sb: &Sandbox) -> usize {
     sb.requests()
         .iter()
@@ -95,20 +152,15 @@ pub(crate) fn mints(sb: &Sandbox) -> usize {
 
 #[tokio::test]
 async fn an_atlas_connection_keeps_its_secret_in_the_keychain_only() {
-    let sb = sandbox();
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
+    let (_sb, b, p) = fleet_pair(0);
     let book = b.workbench.profiles();
     let atlas = &book.atlas[0];
+    let account = atlas_secret_account(&atlas.id);
     assert!(atlas.has_secret);
     assert_eq!(atlas.user, demo::SERVICE_ACCOUNT.client_id);
     assert_eq!(
-        b.secrets
-            .get(&atlas_secret_account(&atlas.id))
-            .unwrap()
-            .unwrap()
-            .as_str(),
-        demo::SERVICE_ACCOUNT.client_secret
+        keychain(&b, &account).as_deref(),
+        Some(demo::SERVICE_ACCOUNT.client_secret)
     );
     let text = store_text(&b);
     assert!(
@@ -121,12 +173,7 @@ async fn an_atlas_connection_keeps_its_secret_in_the_keychain_only() {
         b.workbench.sweep_keychain().unwrap(),
         omlink::KeychainUpkeep::default()
     );
-    assert!(
-        b.secrets
-            .get(&atlas_secret_account(&atlas.id))
-            .unwrap()
-            .is_some()
-    );
+    assert!(keychain(&b, &account).is_some());
 
     let names: Vec<String> = b
         .workbench
@@ -140,44 +187,19 @@ async fn an_atlas_connection_keeps_its_secret_in_the_keychain_only() {
 
     // Deleting the connection takes its secret and unhooks the profile.
     b.workbench.delete_atlas(&atlas.id).unwrap();
-    assert!(
-        b.secrets
-            .get(&atlas_secret_account(&atlas.id))
-            .unwrap()
-            .is_none()
-    );
+    assert!(keychain(&b, &account).is_none());
     let book = b.workbench.profiles();
     assert!(book.atlas.is_empty());
     assert_eq!(book.get(&p.id).unwrap().atlas, None);
-    let (result, entry) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::Mint(target()),
-            std::future::pending(),
-        )
-        .await;
+    let (result, entry) = link(&b.workbench, &p.id, ORG, None, mint()).await;
     assert_eq!(result.unwrap_err().kind, ErrorKind::InvalidInput);
     assert!(entry.is_none());
 }
 
 #[tokio::test]
 async fn generate_and_link_mints_links_records_where_and_shows_the_projects() {
-    let sb = sandbox();
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
-    let (result, entry) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            Some("Payments".into()),
-            TokenSource::Mint(target()),
-            std::future::pending(),
-        )
-        .await;
+    let (sb, b, p) = fleet_pair(0);
+    let (result, entry) = link(&b.workbench, &p.id, ORG, Some("Payments"), mint()).await;
     assert_eq!(result.unwrap().status, LinkStatus::Synced);
     assert_eq!(sb.atlas_org_of(ORG).as_deref(), Some(ATLAS_ORG));
     let entry = entry.unwrap();
@@ -198,7 +220,7 @@ async fn generate_and_link_mints_links_records_where_and_shows_the_projects() {
     assert!(!export.contains(&token));
     assert!(export.contains("Atlas Production"));
     // The Atlas organization and addresses are remembered for next time.
-    let link = b
+    let remembered = b
         .workbench
         .profiles()
         .get(&p.id)
@@ -206,8 +228,8 @@ async fn generate_and_link_mints_links_records_where_and_shows_the_projects() {
         .atlas
         .clone()
         .unwrap();
-    assert_eq!(link.org.unwrap().as_str(), ATLAS_ORG);
-    assert_eq!(link.org_name.as_deref(), Some("Atlas Production"));
+    assert_eq!(remembered.org.unwrap().as_str(), ATLAS_ORG);
+    assert_eq!(remembered.org_name.as_deref(), Some("Atlas Production"));
 
     // What the link made possible: the source's projects, now visible in Atlas.
     let projects = b
@@ -220,16 +242,8 @@ async fn generate_and_link_mints_links_records_where_and_shows_the_projects() {
 
     // The token saved with the entry can be used again (after an unlink).
     b.workbench.unlink(&p.id, &org(ORG)).await.unwrap();
-    let (again, _) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::History(entry.id.clone()),
-            std::future::pending(),
-        )
-        .await;
+    let reuse = TokenSource::History(entry.id.clone());
+    let (again, _) = link(&b.workbench, &p.id, ORG, None, reuse).await;
     assert_eq!(again.unwrap().status, LinkStatus::Synced);
 
     // Revoke removes Atlas's side.
@@ -246,16 +260,7 @@ async fn an_atlas_refusal_sends_nothing_to_ops_manager_and_records_nothing() {
     let sb = sandbox();
     let b = bench();
     let p = profile_pair(&b, &sb, Some(&demo::ATLAS_MEMBER));
-    let (result, entry) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::Mint(target()),
-            std::future::pending(),
-        )
-        .await;
+    let (result, entry) = link(&b.workbench, &p.id, ORG, None, mint()).await;
     let e = result.unwrap_err();
     assert_eq!(e.kind, ErrorKind::PermissionDenied, "{e:?}");
     assert!(
@@ -268,19 +273,11 @@ async fn an_atlas_refusal_sends_nothing_to_ops_manager_and_records_nothing() {
 
     // A bad address is refused before anything is sent.
     sb.clear_requests();
-    let (result, _) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::Mint(AtlasTarget {
-                access_list_ips: vec!["203.0.113".into()],
-                ..target()
-            }),
-            std::future::pending(),
-        )
-        .await;
+    let bad_address = TokenSource::Mint(AtlasTarget {
+        access_list_ips: vec!["203.0.113".into()],
+        ..target()
+    });
+    let (result, _) = link(&b.workbench, &p.id, ORG, None, bad_address).await;
     assert_eq!(result.unwrap_err().kind, ErrorKind::InvalidInput);
     assert!(sb.requests().is_empty());
 }
@@ -288,47 +285,18 @@ async fn an_atlas_refusal_sends_nothing_to_ops_manager_and_records_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_mapped_to_one_atlas_org_mints_one_token_per_org_and_a_rerun_mints_none() {
     let (sb, b, p) = fleet_pair(20);
-    let orgs: Vec<omlink::Organization> = b
-        .workbench
-        .list_orgs(&p.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|o| sb.is_linked(&o.id) == Some(false))
-        .take(10)
-        .collect();
+    let orgs = unlinked_orgs(&b.workbench, &p.id, &sb, 10).await;
     assert_eq!(orgs.len(), 10);
-    let items = || -> Vec<BatchItem> {
-        orgs.iter()
-            .map(|o| BatchItem {
-                org: org(&o.id),
-                name: Some(o.name.clone()),
-                token: None,
-            })
-            .collect()
-    };
-    let targets: HashMap<_, _> = orgs.iter().map(|o| (org(&o.id), target())).collect();
+    let items = || -> Vec<BatchItem> { orgs.iter().map(|o| item(o, true)).collect() };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = b
-        .workbench
-        .link_batch_minting(
-            &p.id,
-            items(),
-            &targets,
-            &BatchOptions::default(),
-            Some(tx),
-            Cancel::new(),
-        )
+    let report = mint_batch(&b.workbench, &p.id, items(), Some(tx))
         .await
         .unwrap();
     assert_eq!(report.failed(), 0, "{:?}", report.results);
     assert_eq!(report.results.len(), 10);
-    let mut events = 0;
-    while let Ok(event) = rx.try_recv() {
-        events += 1;
-        assert_eq!(event.total, 10);
-    }
-    assert_eq!(events, 10);
+    let events = drain(&mut rx);
+    assert!(events.iter().all(|e| e.total == 10));
+    assert_eq!(events.len(), 10);
     assert_eq!(mints(&sb), 10);
     for o in &orgs {
         assert_eq!(sb.atlas_org_of(&o.id).as_deref(), Some(ATLAS_ORG));
@@ -340,16 +308,7 @@ async fn a_batch_mapped_to_one_atlas_org_mints_one_token_per_org_and_a_rerun_min
         && e.has_token));
 
     // Again: every organization is already linked, so no token is minted for nothing.
-    let report = b
-        .workbench
-        .link_batch_minting(
-            &p.id,
-            items(),
-            &targets,
-            &BatchOptions::default(),
-            None,
-            Cancel::new(),
-        )
+    let report = mint_batch(&b.workbench, &p.id, items(), None)
         .await
         .unwrap();
     assert!(
@@ -364,31 +323,12 @@ async fn a_batch_mapped_to_one_atlas_org_mints_one_token_per_org_and_a_rerun_min
     // A refused Atlas credential stops the batch at the first mint, with nothing sent.
     let member = bench();
     let p = profile_pair(&member, &sb, Some(&demo::ATLAS_MEMBER));
-    let others: Vec<BatchItem> = member
-        .workbench
-        .list_orgs(&p.id)
+    let others: Vec<BatchItem> = unlinked_orgs(&member.workbench, &p.id, &sb, 3)
         .await
-        .unwrap()
-        .into_iter()
-        .filter(|o| sb.is_linked(&o.id) == Some(false))
-        .take(3)
-        .map(|o| BatchItem {
-            org: org(&o.id),
-            name: None,
-            token: None,
-        })
+        .iter()
+        .map(|o| item(o, false))
         .collect();
-    let targets: HashMap<_, _> = others.iter().map(|i| (i.org.clone(), target())).collect();
-    let e = member
-        .workbench
-        .link_batch_minting(
-            &p.id,
-            others,
-            &targets,
-            &BatchOptions::default(),
-            None,
-            Cancel::new(),
-        )
+    let e = mint_batch(&member.workbench, &p.id, others, None)
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::PermissionDenied);
@@ -397,35 +337,18 @@ async fn a_batch_mapped_to_one_atlas_org_mints_one_token_per_org_and_a_rerun_min
 
 #[tokio::test]
 async fn the_sandbox_brings_its_atlas_connection_and_needs_no_keychain() {
-    let sb = sandbox();
-    let b = bench();
-    let endpoint = SandboxEndpoint {
-        url: omlink::BaseUrl::new(sb.url()).unwrap(),
-        public_key: omlink::PublicKey::new(demo::OWNER.public_key).unwrap(),
-        private_key: omlink::PrivateKey::new(demo::OWNER.private_key).unwrap(),
-        atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id).unwrap(),
-        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret).unwrap(),
-    };
-    let p = b.workbench.use_sandbox(endpoint.clone()).unwrap();
+    let (_sb, b, endpoint, p) = on_the_sandbox();
     let book = b.workbench.profiles();
     assert_eq!(book.atlas.len(), 1);
     assert!(book.atlas[0].sandbox && book.atlas[0].name == "Sandbox Atlas");
     assert_eq!(p.atlas.as_ref().unwrap().connection, book.atlas[0].id);
     let orgs = b.workbench.atlas_orgs(&book.atlas[0].id).await.unwrap();
     assert_eq!(orgs.len(), 2);
-    let (result, _) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::Mint(AtlasTarget {
-                access_list_ips: Vec::new(),
-                ..target()
-            }),
-            std::future::pending(),
-        )
-        .await;
+    let no_addresses = TokenSource::Mint(AtlasTarget {
+        access_list_ips: Vec::new(),
+        ..target()
+    });
+    let (result, _) = link(&b.workbench, &p.id, ORG, None, no_addresses).await;
     assert_eq!(result.unwrap().status, LinkStatus::Synced);
     // The preflight reads the organization's projects and their hosts.
     let checks = b.workbench.preflight(&p.id, &org(ORG)).await.unwrap();
@@ -445,31 +368,14 @@ async fn the_sandbox_brings_its_atlas_connection_and_needs_no_keychain() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_cancelled_while_minting_keeps_the_minted_tokens_for_reuse() {
     let (sb, b, p) = fleet_pair(10);
-    let items: Vec<BatchItem> = b
-        .workbench
-        .list_orgs(&p.id)
+    let items: Vec<BatchItem> = unlinked_orgs(&b.workbench, &p.id, &sb, 8)
         .await
-        .unwrap()
-        .into_iter()
-        .filter(|o| sb.is_linked(&o.id) == Some(false))
-        .take(8)
-        .map(|o| BatchItem {
-            org: org(&o.id),
-            name: Some(o.name),
-            token: None,
-        })
+        .iter()
+        .map(|o| item(o, true))
         .collect();
-    let targets: HashMap<_, _> = items.iter().map(|i| (i.org.clone(), target())).collect();
-    sb.set_faults(omlink_sandbox::Faults {
-        latency_ms: 150,
-        ..omlink_sandbox::Faults::default()
-    });
-    let cancel = Cancel::new();
-    let later = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-        later.cancel();
-    });
+    let targets = targets_for(&items);
+    slow_down(&sb, 150);
+    let cancel = cancel_after(700);
     let options = BatchOptions {
         force: true,
         ..BatchOptions::default()
@@ -498,17 +404,9 @@ async fn a_batch_cancelled_while_minting_keeps_the_minted_tokens_for_reuse() {
             .iter()
             .all(|e| e.outcome == Outcome::Minted && e.has_token && e.generated_in.is_some())
     );
-    sb.set_faults(omlink_sandbox::Faults::default());
-    let (again, _) = b
-        .workbench
-        .link(
-            &p.id,
-            &history[0].org_id,
-            None,
-            TokenSource::History(history[0].id.clone()),
-            std::future::pending(),
-        )
-        .await;
+    sb.set_faults(Faults::default());
+    let reuse = TokenSource::History(history[0].id.clone());
+    let (again, _) = link(&b.workbench, &p.id, history[0].org_id.as_str(), None, reuse).await;
     assert_eq!(again.unwrap().status, LinkStatus::Synced);
 }
 
@@ -527,19 +425,12 @@ fn when(ready: impl Fn() -> bool) -> impl std::future::Future<Output = ()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_cancelled_between_mint_and_link_is_kept_as_not_linked_yet_and_links_later() {
-    let sb = sandbox();
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
+    let (sb, b, p) = fleet_pair(0);
     // Cancel is pressed the moment the minted token is in the history, before it is sent.
+    let minted = when(|| !b.workbench.history(None).is_empty());
     let (result, entry) = b
         .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            Some("Payments".into()),
-            TokenSource::Mint(target()),
-            when(|| !b.workbench.history(None).is_empty()),
-        )
+        .link(&p.id, &org(ORG), Some("Payments".into()), mint(), minted)
         .await;
     assert_eq!(result.unwrap_err().kind, ErrorKind::Cancelled);
     assert_eq!(mints(&sb), 1);
@@ -563,16 +454,8 @@ async fn a_token_cancelled_between_mint_and_link_is_kept_as_not_linked_yet_and_l
     assert_eq!(saved[0].outcome, Outcome::Minted);
     assert_eq!(saved[0].outcome.summary(), "not linked yet");
     // Linked later with it: the same entry now says how it went.
-    let (result, again) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::History(entry.id.clone()),
-            std::future::pending(),
-        )
-        .await;
+    let reuse = TokenSource::History(entry.id.clone());
+    let (result, again) = link(&b.workbench, &p.id, ORG, None, reuse).await;
     assert_eq!(result.unwrap().status, LinkStatus::Synced);
     assert_eq!(mints(&sb), 1, "no second token");
     assert_eq!(
@@ -585,19 +468,9 @@ async fn a_token_cancelled_between_mint_and_link_is_kept_as_not_linked_yet_and_l
 
 #[tokio::test]
 async fn a_minted_token_whose_link_fails_keeps_one_entry_with_the_failure() {
-    let sb = sandbox();
-    let b = bench();
-    let p = profile_pair(&b, &sb, None);
-    let (result, entry) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(omlink_sandbox::demo::RUNNING_MIGRATION_ORG),
-            None,
-            TokenSource::Mint(target()),
-            std::future::pending(),
-        )
-        .await;
+    let (_sb, b, p) = fleet_pair(0);
+    let running = demo::RUNNING_MIGRATION_ORG;
+    let (result, entry) = link(&b.workbench, &p.id, running, None, mint()).await;
     let entry = entry.unwrap();
     match &result {
         Ok(o) => assert_eq!(

@@ -7,23 +7,25 @@ use std::time::Duration;
 use omlink::batch::{self, BatchItem, BatchOptions, Cancel, OrgOutcome};
 use omlink::{Client, ErrorKind, LinkStatus, LinkToken, OrgId};
 use omlink_sandbox::demo::{self, EXPIRED_TOKEN_MARKER, RUNNING_MIGRATION_ORG};
-use omlink_sandbox::{Faults, Sandbox, SandboxConfig};
+use omlink_sandbox::{Faults, Sandbox};
 use tokio::sync::mpsc;
 
-use crate::{client_for, config, org, owner, sandbox_with};
-
-fn fleet(extra: usize) -> Sandbox {
-    sandbox_with(SandboxConfig {
-        extra_orgs: extra,
-        ..Default::default()
-    })
-}
+use crate::{client_for, config, fleet, generated_id, org, owner, slow_down};
 
 /// The generated organizations' ids (see the sandbox's `extra_orgs`).
 fn generated(n: usize) -> Vec<OrgId> {
-    (0..n)
-        .map(|i| org(&format!("{:024x}", 0xa000_0000_u64 + i as u64)))
-        .collect()
+    (0..n).map(|i| org(&generated_id(i))).collect()
+}
+
+/// `batch::link_all` with the owner's key, no events and no cancel.
+async fn link_all_as_owner(
+    sb: &Sandbox,
+    items: Vec<BatchItem>,
+    options: &BatchOptions,
+) -> batch::BatchReport {
+    batch::link_all(Arc::new(owner(sb)), items, options, None, Cancel::new())
+        .await
+        .unwrap()
 }
 
 fn items(orgs: &[OrgId]) -> Vec<BatchItem> {
@@ -103,18 +105,11 @@ async fn a_429_storm_is_waited_out() {
         ..Faults::default()
     });
     let orgs = generated(40);
-    let report = batch::link_all(
-        Arc::new(owner(&sb)),
-        items(&orgs),
-        &BatchOptions {
-            max_attempts: 20,
-            ..quick()
-        },
-        None,
-        Cancel::new(),
-    )
-    .await
-    .unwrap();
+    let patient = BatchOptions {
+        max_attempts: 20,
+        ..quick()
+    };
+    let report = link_all_as_owner(&sb, items(&orgs), &patient).await;
     assert_eq!(report.failed(), 0, "{:?}", report.results);
     assert!(orgs.iter().all(|o| sb.is_linked(o.as_str()) == Some(true)));
     let throttled = sb.requests().iter().filter(|r| r.status == 429).count();
@@ -134,15 +129,7 @@ async fn one_failure_among_many_is_reported_and_the_rest_link() {
         name: None,
         token: Some(LinkToken::new("another-token-value").unwrap()),
     });
-    let report = batch::link_all(
-        Arc::new(owner(&sb)),
-        batch_items,
-        &quick(),
-        None,
-        Cancel::new(),
-    )
-    .await
-    .unwrap();
+    let report = link_all_as_owner(&sb, batch_items, &quick()).await;
     assert_eq!(report.results.len(), 31);
     assert_eq!(report.failed(), 1);
     let failed = report
@@ -173,10 +160,7 @@ async fn one_failure_among_many_is_reported_and_the_rest_link() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_midway_then_a_rerun_links_the_rest_and_nothing_twice() {
     let sb = fleet(60);
-    sb.set_faults(Faults {
-        latency_ms: 20,
-        ..Faults::default()
-    });
+    slow_down(&sb, 20);
     let orgs = generated(60);
     let client = Arc::new(owner(&sb));
     let cancel = Cancel::new();

@@ -2,19 +2,14 @@
 //! when its server, user or TLS settings change without it, and a saved link token is only
 //! sent to the server it was first used with.
 
-use omlink::secret_store::{SecretStore, atlas_secret_account, private_key_account};
-use omlink::{AtlasDraft, ErrorKind, LinkStatus, LinkToken, ProfileDraft, TokenSource};
+use omlink::secret_store::{atlas_secret_account, private_key_account};
+use omlink::{AtlasDraft, ErrorKind, LinkStatus, ProfileDraft, TokenSource};
 use omlink_sandbox::demo;
 
-use crate::{ORG, TOKEN, bench, org, sandbox};
+use crate::{ORG, bench, keychain, link, new_token, profile_draft, sandbox};
 
 fn draft(url: &str) -> ProfileDraft {
-    ProfileDraft {
-        name: "Prod".into(),
-        url: url.into(),
-        public_key: "abcdefgh".into(),
-        ..ProfileDraft::default()
-    }
+    profile_draft("Prod", url, "abcdefgh")
 }
 
 #[test]
@@ -37,7 +32,7 @@ fn a_profile_edit_that_moves_its_key_elsewhere_clears_it_unless_entered_again() 
         None,
     );
     assert!(same.has_private_key);
-    assert!(b.secrets.get(&account).unwrap().is_some());
+    assert!(keychain(&b, &account).is_some());
     // Another host, port, scheme, public key or TLS setting clears it.
     for moved in [
         draft("https://evil.example.com:8443"),
@@ -55,15 +50,12 @@ fn a_profile_edit_that_moves_its_key_elsewhere_clears_it_unless_entered_again() 
         edit(&draft("https://om.example.com:8443"), Some("the-key"));
         let saved = edit(&moved, None);
         assert!(!saved.has_private_key, "{moved:?}");
-        assert!(b.secrets.get(&account).unwrap().is_none(), "{moved:?}");
+        assert!(keychain(&b, &account).is_none(), "{moved:?}");
         // Entered again in the same save, the new key is kept.
         edit(&draft("https://om.example.com:8443"), Some("the-key"));
         let rekeyed = edit(&moved, Some("another-key"));
         assert!(rekeyed.has_private_key);
-        assert_eq!(
-            b.secrets.get(&account).unwrap().unwrap().as_str(),
-            "another-key"
-        );
+        assert_eq!(keychain(&b, &account).as_deref(), Some("another-key"));
     }
 }
 
@@ -76,57 +68,34 @@ fn an_atlas_connection_edit_to_another_place_or_user_clears_its_secret() {
         user: user.into(),
         ..AtlasDraft::default()
     };
+    let cloud = atlas("https://cloud.mongodb.com", demo::SERVICE_ACCOUNT.client_id);
     let c = b
         .workbench
-        .save_atlas(
-            None,
-            &atlas("https://cloud.mongodb.com", demo::SERVICE_ACCOUNT.client_id),
-            Some("the-secret"),
-        )
+        .save_atlas(None, &cloud, Some("the-secret"))
         .unwrap();
     let account = atlas_secret_account(&c.id);
-    let kept = b
-        .workbench
-        .save_atlas(
-            Some(&c.id),
-            &atlas("https://cloud.mongodb.com", demo::SERVICE_ACCOUNT.client_id),
-            None,
-        )
-        .unwrap();
+    let edit = |d: &AtlasDraft, secret: Option<&str>| {
+        b.workbench.save_atlas(Some(&c.id), d, secret).unwrap()
+    };
+    let kept = edit(&cloud, None);
     assert!(kept.has_secret);
-    let moved = b
-        .workbench
-        .save_atlas(
-            Some(&c.id),
-            &atlas(
-                "https://atlas.evil.example",
-                demo::SERVICE_ACCOUNT.client_id,
-            ),
-            None,
-        )
-        .unwrap();
+    let elsewhere = atlas(
+        "https://atlas.evil.example",
+        demo::SERVICE_ACCOUNT.client_id,
+    );
+    let moved = edit(&elsewhere, None);
     assert!(!moved.has_secret);
-    assert!(b.secrets.get(&account).unwrap().is_none());
-    b.workbench
-        .save_atlas(
-            Some(&c.id),
-            &atlas("https://cloud.mongodb.com", demo::SERVICE_ACCOUNT.client_id),
-            Some("the-secret"),
-        )
-        .unwrap();
-    let other_user = b
-        .workbench
-        .save_atlas(
-            Some(&c.id),
-            &atlas(
-                "https://cloud.mongodb.com",
-                "mdb_sa_id_fedcba9876543210fedcba98",
-            ),
-            None,
-        )
-        .unwrap();
+    assert!(keychain(&b, &account).is_none());
+    edit(&cloud, Some("the-secret"));
+    let other_user = edit(
+        &atlas(
+            "https://cloud.mongodb.com",
+            "mdb_sa_id_fedcba9876543210fedcba98",
+        ),
+        None,
+    );
     assert!(!other_user.has_secret);
-    assert!(b.secrets.get(&account).unwrap().is_none());
+    assert!(keychain(&b, &account).is_none());
 }
 
 #[tokio::test]
@@ -134,27 +103,12 @@ async fn a_saved_token_is_only_sent_to_the_server_it_was_first_used_with() {
     let first = sandbox();
     let second = sandbox();
     let b = bench();
+    let owner_at = |url: &str| profile_draft("Prod", url, demo::OWNER.public_key);
     let p = b
         .workbench
-        .save_profile(
-            None,
-            &ProfileDraft {
-                public_key: demo::OWNER.public_key.into(),
-                ..draft(first.url())
-            },
-            Some(demo::OWNER.private_key),
-        )
+        .save_profile(None, &owner_at(first.url()), Some(demo::OWNER.private_key))
         .unwrap();
-    let (result, entry) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::New(LinkToken::new(TOKEN).unwrap()),
-            std::future::pending(),
-        )
-        .await;
+    let (result, entry) = link(&b.workbench, &p.id, ORG, None, new_token()).await;
     assert_eq!(result.unwrap().status, LinkStatus::Synced);
     let entry = entry.unwrap();
     assert_eq!(
@@ -165,23 +119,12 @@ async fn a_saved_token_is_only_sent_to_the_server_it_was_first_used_with() {
     b.workbench
         .save_profile(
             Some(&p.id),
-            &ProfileDraft {
-                public_key: demo::OWNER.public_key.into(),
-                ..draft(second.url())
-            },
+            &owner_at(second.url()),
             Some(demo::OWNER.private_key),
         )
         .unwrap();
-    let (result, none) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::History(entry.id.clone()),
-            std::future::pending(),
-        )
-        .await;
+    let reuse = TokenSource::History(entry.id.clone());
+    let (result, none) = link(&b.workbench, &p.id, ORG, None, reuse).await;
     let err = result.unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidInput);
     assert!(err.message.contains("was used with"), "{}", err.message);

@@ -2,14 +2,44 @@
 
 use std::time::{Duration, Instant};
 
-use omlink::{Client, ErrorKind, LinkStatus, LinkToken, Warning};
+use omlink::{Client, Error, ErrorKind, LinkStatus, LinkToken, Warning};
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
-use omlink_sandbox::{Faults, SandboxConfig, UnlinkedStatus};
+use omlink_sandbox::{Faults, Sandbox, SandboxConfig, UnlinkedStatus};
 
 use crate::{ORG, TOKEN, UNKNOWN_ORG, client_for, config, org, owner, sandbox, sandbox_with};
 
 fn token() -> LinkToken {
     LinkToken::new(TOKEN).unwrap()
+}
+
+/// An error's kind, HTTP status and errorCode, to compare in one assertion.
+fn shape(err: &Error) -> (ErrorKind, Option<u16>, Option<&str>) {
+    (err.kind, err.http_status, err.error_code.as_deref())
+}
+
+/// A sandbox that starts with `faults` set.
+fn faulty(faults: Faults) -> Sandbox {
+    sandbox_with(SandboxConfig {
+        faults,
+        ..Default::default()
+    })
+}
+
+/// A sandbox with the fault that `fault` sets, and the error of the owner's link of [`ORG`] with the test's token
+/// there.
+async fn link_error_with(fault: impl FnOnce(&mut Faults)) -> (Sandbox, Error) {
+    let mut faults = Faults::default();
+    fault(&mut faults);
+    let sb = faulty(faults);
+    let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
+    (sb, err)
+}
+
+/// A client with the owner's key pair at `url`, each call limited to `timeout`.
+fn owner_within(url: &str, timeout: Duration) -> Client {
+    let mut cfg = config(url, demo::OWNER.public_key, demo::OWNER.private_key);
+    cfg.timeout = timeout;
+    Client::new(cfg).unwrap()
 }
 
 #[tokio::test]
@@ -143,9 +173,10 @@ async fn wrong_key_is_authentication_failed() {
     ))
     .unwrap();
     let err = client.link(&org(ORG), &token()).await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::AuthenticationFailed);
-    assert_eq!(err.http_status, Some(401));
-    assert_eq!(err.error_code, None);
+    assert_eq!(
+        shape(&err),
+        (ErrorKind::AuthenticationFailed, Some(401), None)
+    );
     assert!(err.hint.contains("key pair"), "{}", err.hint);
     assert_eq!(sb.is_linked(ORG), Some(false));
 
@@ -164,9 +195,14 @@ async fn key_without_the_role_is_permission_denied_on_a_401() {
     assert!(!member.list_orgs().await.unwrap().is_empty());
     // …but not link: 401 with an errorCode, which is not a wrong key.
     let err = member.link(&org(ORG), &token()).await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::PermissionDenied);
-    assert_eq!(err.http_status, Some(401));
-    assert_eq!(err.error_code.as_deref(), Some("USER_UNAUTHORIZED"));
+    assert_eq!(
+        shape(&err),
+        (
+            ErrorKind::PermissionDenied,
+            Some(401),
+            Some("USER_UNAUTHORIZED")
+        )
+    );
     assert!(
         err.hint.contains("Organization Owner") && err.hint.contains(ORG),
         "{}",
@@ -187,11 +223,13 @@ async fn access_list_refusal_is_permission_denied_on_a_403() {
         .link(&org(ORG), &token())
         .await
         .unwrap_err();
-    assert_eq!(err.kind, ErrorKind::PermissionDenied);
-    assert_eq!(err.http_status, Some(403));
     assert_eq!(
-        err.error_code.as_deref(),
-        Some("IP_ADDRESS_NOT_ON_ACCESS_LIST")
+        shape(&err),
+        (
+            ErrorKind::PermissionDenied,
+            Some(403),
+            Some("IP_ADDRESS_NOT_ON_ACCESS_LIST")
+        )
     );
     assert!(err.hint.contains("access list"));
 }
@@ -203,9 +241,10 @@ async fn unknown_org_is_not_found() {
         .link(&org(UNKNOWN_ORG), &token())
         .await
         .unwrap_err();
-    assert_eq!(err.kind, ErrorKind::NotFound);
-    assert_eq!(err.http_status, Some(404));
-    assert_eq!(err.error_code.as_deref(), Some("ORG_NOT_FOUND"));
+    assert_eq!(
+        shape(&err),
+        (ErrorKind::NotFound, Some(404), Some("ORG_NOT_FOUND"))
+    );
     assert!(err.detail.unwrap().contains(UNKNOWN_ORG));
 }
 
@@ -216,11 +255,13 @@ async fn unlink_while_a_migration_runs_is_rejected_with_the_projects() {
         .unlink(&org(RUNNING_MIGRATION_ORG))
         .await
         .unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Rejected);
-    assert_eq!(err.http_status, Some(409));
     assert_eq!(
-        err.error_code.as_deref(),
-        Some("CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT")
+        shape(&err),
+        (
+            ErrorKind::Rejected,
+            Some(409),
+            Some("CANNOT_DELETE_ORG_LINK_WITH_RUNNING_LIVE_EXPORT")
+        )
     );
     assert_eq!(
         err.parameters,
@@ -235,9 +276,7 @@ async fn expired_token_is_rejected_with_the_servers_detail_and_no_token() {
     let sb = sandbox();
     let bad = LinkToken::new("lt-expired-5e5e5e5e5e").unwrap();
     let err = owner(&sb).link(&org(ORG), &bad).await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Rejected);
-    assert_eq!(err.http_status, Some(400));
-    assert_eq!(err.error_code, None);
+    assert_eq!(shape(&err), (ErrorKind::Rejected, Some(400), None));
     assert_eq!(
         err.detail.as_deref(),
         Some("The link token is invalid or has expired.")
@@ -311,17 +350,11 @@ async fn html_5xx_from_a_proxy_is_a_server_error_with_an_excerpt() {
 
 #[tokio::test]
 async fn rate_limit_carries_retry_after() {
-    let sb = sandbox_with(SandboxConfig {
-        faults: Faults {
-            rate_limit_retry_after: Some(7),
-            ..Faults::default()
-        },
-        ..Default::default()
-    });
-    let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::RateLimited);
-    assert_eq!(err.http_status, Some(429));
-    assert_eq!(err.error_code.as_deref(), Some("RATE_LIMITED"));
+    let (_sb, err) = link_error_with(|f| f.rate_limit_retry_after = Some(7)).await;
+    assert_eq!(
+        shape(&err),
+        (ErrorKind::RateLimited, Some(429), Some("RATE_LIMITED"))
+    );
     assert_eq!(err.retry_after_secs, Some(7));
 }
 
@@ -342,11 +375,8 @@ async fn dropped_connection_refused_port_and_timeout_are_network_errors() {
         latency_ms: 2_000,
         ..Faults::default()
     });
-    let mut cfg = config(sb.url(), demo::OWNER.public_key, demo::OWNER.private_key);
-    cfg.timeout = Duration::from_millis(300);
     let started = Instant::now();
-    let err = Client::new(cfg)
-        .unwrap()
+    let err = owner_within(sb.url(), Duration::from_millis(300))
         .link_status(&org(ORG))
         .await
         .unwrap_err();
@@ -413,17 +443,13 @@ mod faults {
     #[tokio::test]
     async fn a_redirect_to_another_host_is_not_followed_and_sends_it_nothing() {
         let other = sandbox();
-        let sb = sandbox_with(SandboxConfig {
-            faults: Faults {
-                redirect_to: Some(format!(
-                    "{}/api/public/v1.0/steal",
-                    other.url().replace("http://", "http://user:pw@")
-                )),
-                ..Faults::default()
-            },
-            ..Default::default()
-        });
-        let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
+        let (sb, err) = link_error_with(|f| {
+            f.redirect_to = Some(format!(
+                "{}/api/public/v1.0/steal",
+                other.url().replace("http://", "http://user:pw@")
+            ))
+        })
+        .await;
         assert_eq!(err.kind, ErrorKind::ServerError);
         assert_eq!(err.http_status, Some(307));
         assert!(err.message.contains("redirect"), "{}", err.message);
@@ -442,14 +468,7 @@ mod faults {
 
     #[tokio::test]
     async fn a_malformed_challenge_is_a_server_error_with_a_short_excerpt() {
-        let sb = sandbox_with(SandboxConfig {
-            faults: Faults {
-                malformed_challenge: true,
-                ..Faults::default()
-            },
-            ..Default::default()
-        });
-        let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
+        let (sb, err) = link_error_with(|f| f.malformed_challenge = true).await;
         assert_eq!(err.kind, ErrorKind::ServerError);
         assert_eq!(err.http_status, Some(401));
         assert!(err.message.contains("challenge"), "{}", err.message);
@@ -463,26 +482,16 @@ mod faults {
 
     #[tokio::test]
     async fn a_reset_mid_body_is_a_network_error() {
-        let sb = sandbox_with(SandboxConfig {
-            faults: Faults {
-                reset_mid_body: true,
-                ..Faults::default()
-            },
-            ..Default::default()
-        });
-        let err = owner(&sb).link(&org(ORG), &token()).await.unwrap_err();
+        let (_sb, err) = link_error_with(|f| f.reset_mid_body = true).await;
         assert_eq!(err.kind, ErrorKind::Network, "{err:?}");
         assert_clean(&err);
     }
 
     #[tokio::test]
     async fn malformed_json_in_a_2xx_is_a_server_error() {
-        let sb = sandbox_with(SandboxConfig {
-            faults: Faults {
-                malformed_json: true,
-                ..Faults::default()
-            },
-            ..Default::default()
+        let sb = faulty(Faults {
+            malformed_json: true,
+            ..Faults::default()
         });
         let client = owner(&sb);
         let err = client.link(&org(ORG), &token()).await.unwrap_err();
@@ -495,12 +504,9 @@ mod faults {
 
     #[tokio::test]
     async fn a_10_mb_body_is_refused_not_buffered() {
-        let sb = sandbox_with(SandboxConfig {
-            faults: Faults {
-                huge_body_bytes: Some(10 << 20),
-                ..Faults::default()
-            },
-            ..Default::default()
+        let sb = faulty(Faults {
+            huge_body_bytes: Some(10 << 20),
+            ..Faults::default()
         });
         let err = owner(&sb).link_status(&org(ORG)).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::ServerError);
@@ -523,9 +529,10 @@ mod faults {
             },
             ..Default::default()
         });
-        let mut cfg = config(sb.url(), demo::OWNER.public_key, demo::OWNER.private_key);
-        cfg.timeout = Duration::from_millis(900);
-        let err = Client::new(cfg).unwrap().list_orgs().await.unwrap_err();
+        let err = owner_within(sb.url(), Duration::from_millis(900))
+            .list_orgs()
+            .await
+            .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Network);
         assert!(err.message.contains("within"), "{}", err.message);
     }
@@ -533,14 +540,8 @@ mod faults {
     #[tokio::test]
     async fn a_dns_failure_is_a_network_error() {
         // `.invalid` never resolves (RFC 2606); with no resolver at all, the deadline ends it.
-        let mut cfg = config(
-            "https://omlink-test.invalid:8443",
-            demo::OWNER.public_key,
-            demo::OWNER.private_key,
-        );
-        cfg.timeout = Duration::from_secs(5);
-        let err = Client::new(cfg)
-            .unwrap()
+        let invalid = "https://omlink-test.invalid:8443";
+        let err = owner_within(invalid, Duration::from_secs(5))
             .link(&org(ORG), &token())
             .await
             .unwrap_err();

@@ -7,15 +7,10 @@ use std::sync::{Arc, Mutex};
 use omlink::secret_store::{SecretStore, private_key_account};
 use omlink::{ErrorKind, ProfileDraft};
 
-use crate::{Bench, bench};
+use crate::{Bench, bench, profile_draft};
 
 fn draft(name: &str) -> ProfileDraft {
-    ProfileDraft {
-        name: name.into(),
-        url: "https://om.example.com:8443".into(),
-        public_key: "abcdefgh".into(),
-        ..ProfileDraft::default()
-    }
+    profile_draft(name, "https://om.example.com:8443", "abcdefgh")
 }
 
 /// Two profiles saved with their keys, as `omlink profile add` twice would leave them.

@@ -4,17 +4,16 @@
 //! number of token writes, then blocks until the test lets it go; each call has a deadline, as
 //! in the app and the CLI.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
 use omlink::secret_store::{Deadline, MemorySecretStore, Secret, SecretStore};
 use omlink::{Error, ErrorKind, LinkToken, Outcome, Workbench};
-use omlink_sandbox::{Faults, Sandbox};
+use omlink_sandbox::Sandbox;
 
-use crate::atlas_workbench::{fleet_pair, mints, target};
-use crate::{Bench, TOKEN, org};
+use crate::atlas_workbench::{fleet_pair, mint_batch, mints};
+use crate::{Bench, TOKEN, cancel_after, drain, generated_id, org, slow_down};
 
 /// Answers `answers` link-token writes, then blocks every further call until released.
 #[derive(Debug)]
@@ -89,9 +88,29 @@ fn locking(b: &Bench, answers: usize, deadline: Duration) -> (Workbench, Release
     (workbench, Release(released))
 }
 
+/// A fleet pair (see [`fleet_pair`]) with `count` of its unlinked organizations as items,
+/// each with a token, and every answer of the sandbox slowed by 100 ms.
+fn slow_fleet(
+    extra_orgs: usize,
+    count: usize,
+) -> (Sandbox, Bench, omlink::Profile, Vec<BatchItem>) {
+    let (sb, b, p) = fleet_pair(extra_orgs);
+    let items = unlinked(&sb, count);
+    slow_down(&sb, 100);
+    (sb, b, p, items)
+}
+
+/// The default options, one row at a time.
+fn one_at_a_time() -> BatchOptions {
+    BatchOptions {
+        concurrency: 1,
+        ..BatchOptions::default()
+    }
+}
+
 fn unlinked(sb: &Sandbox, count: usize) -> Vec<BatchItem> {
     let orgs: Vec<String> = (0..40)
-        .map(|i| format!("{:024x}", 0xa000_0000_u64 + i))
+        .map(generated_id)
         .filter(|id| sb.is_linked(id) == Some(false))
         .take(count)
         .collect();
@@ -108,18 +127,10 @@ fn unlinked(sb: &Sandbox, count: usize) -> Vec<BatchItem> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain_error() {
-    let (sb, b, p) = fleet_pair(20);
-    let (workbench, _release) = locking(&b, 2, Duration::from_millis(300));
-    let items = unlinked(&sb, 12);
     // Slow enough that the rows do not all finish while the keychain is waited for.
-    sb.set_faults(Faults {
-        latency_ms: 100,
-        ..Faults::default()
-    });
-    let options = BatchOptions {
-        concurrency: 1,
-        ..BatchOptions::default()
-    };
+    let (sb, b, p, items) = slow_fleet(20, 12);
+    let (workbench, _release) = locking(&b, 2, Duration::from_millis(300));
+    let options = one_at_a_time();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let report = workbench
         .link_batch(&p.id, items.clone(), &options, Some(tx), Cancel::new())
@@ -146,10 +157,7 @@ async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain
         assert!(error.message.starts_with("The batch stopped"), "{error:?}");
         assert!(error.hint.contains("run the batch again"), "{error:?}");
     }
-    let mut events = 0;
-    while rx.try_recv().is_ok() {
-        events += 1;
-    }
+    let events = drain(&mut rx).len();
     assert_eq!(events, items.len(), "every row's result is passed on");
     // What was linked is recorded; the attempt whose token the keychain did not keep says so.
     let history = workbench.history(None);
@@ -184,24 +192,11 @@ async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_interrupts_a_batch_waiting_for_a_locked_keychain() {
-    let (sb, b, p) = fleet_pair(10);
+    let (_sb, b, p, items) = slow_fleet(10, 6);
     // A keychain locked from the first token on, with the app's long deadline.
     let (workbench, _release) = locking(&b, 0, Duration::from_secs(600));
-    let items = unlinked(&sb, 6);
-    sb.set_faults(Faults {
-        latency_ms: 100,
-        ..Faults::default()
-    });
-    let cancel = Cancel::new();
-    let later = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        later.cancel();
-    });
-    let options = BatchOptions {
-        concurrency: 1,
-        ..BatchOptions::default()
-    };
+    let cancel = cancel_after(500);
+    let options = one_at_a_time();
     // A guard against a hang, not a timing assertion: the wait is ten minutes without Cancel.
     let report = tokio::time::timeout(
         Duration::from_secs(120),
@@ -231,16 +226,7 @@ async fn generated_tokens_are_kept_one_by_one_and_a_locked_keychain_stops_the_ge
         .into_iter()
         .map(|i| BatchItem { token: None, ..i })
         .collect();
-    let targets: HashMap<_, _> = items.iter().map(|i| (i.org.clone(), target())).collect();
-    let report = workbench
-        .link_batch_minting(
-            &p.id,
-            items.clone(),
-            &targets,
-            &BatchOptions::default(),
-            None,
-            Cancel::new(),
-        )
+    let report = mint_batch(&workbench, &p.id, items.clone(), None)
         .await
         .unwrap();
     assert_eq!(report.results.len(), items.len());

@@ -13,9 +13,13 @@ mod props;
 mod tls;
 mod workbench;
 
-use omlink::{BaseUrl, Client, ClientConfig, OrgId, PrivateKey, PublicKey};
+use omlink::batch::Cancel;
+use omlink::{
+    BaseUrl, Client, ClientConfig, Error, HistoryEntry, LinkOutcome, LinkToken, OrgId, PrivateKey,
+    ProfileDraft, ProfileId, PublicKey, SandboxEndpoint, TokenSource, Workbench,
+};
 use omlink_sandbox::demo::{self, DemoKey};
-use omlink_sandbox::{Sandbox, SandboxConfig};
+use omlink_sandbox::{Faults, Sandbox, SandboxConfig};
 
 /// An organization that starts unlinked.
 pub const ORG: &str = "5f1e2d3c4b5a697887766554";
@@ -32,6 +36,98 @@ pub fn sandbox() -> Sandbox {
 /// A sandbox with `config`.
 pub fn sandbox_with(config: SandboxConfig) -> Sandbox {
     Sandbox::start(config).expect("sandbox starts")
+}
+
+/// A sandbox with `extra_orgs` generated organizations besides the demo ones.
+pub fn fleet(extra_orgs: usize) -> Sandbox {
+    sandbox_with(SandboxConfig {
+        extra_orgs,
+        ..SandboxConfig::default()
+    })
+}
+
+/// The id of the sandbox's `i`th generated organization (see `extra_orgs`).
+pub fn generated_id(i: usize) -> String {
+    format!("{:024x}", 0xa000_0000_u64 + i as u64)
+}
+
+/// Every answer of the sandbox delayed by `latency_ms`.
+pub fn slow_down(sb: &Sandbox, latency_ms: u64) {
+    sb.set_faults(Faults {
+        latency_ms,
+        ..Faults::default()
+    });
+}
+
+/// A Cancel that is pressed `ms` milliseconds from now (on the test's runtime).
+pub fn cancel_after(ms: u64) -> Cancel {
+    let cancel = Cancel::new();
+    let later = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        later.cancel();
+    });
+    cancel
+}
+
+/// The messages waiting in `rx`, taken.
+pub fn drain<T>(rx: &mut tokio::sync::mpsc::UnboundedReceiver<T>) -> Vec<T> {
+    std::iter::from_fn(|| rx.try_recv().ok()).collect()
+}
+
+/// A profile draft with these fields and the defaults.
+pub fn profile_draft(name: &str, url: &str, public_key: &str) -> ProfileDraft {
+    ProfileDraft {
+        name: name.into(),
+        url: url.into(),
+        public_key: public_key.into(),
+        ..ProfileDraft::default()
+    }
+}
+
+/// The sandbox as the app's "Try the sandbox" sees it: its owner key and service account.
+pub fn sandbox_endpoint(sb: &Sandbox) -> SandboxEndpoint {
+    SandboxEndpoint {
+        url: BaseUrl::new(sb.url()).unwrap(),
+        public_key: PublicKey::new(demo::OWNER.public_key).unwrap(),
+        private_key: PrivateKey::new(demo::OWNER.private_key).unwrap(),
+        atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id).unwrap(),
+        atlas_client_secret: PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret).unwrap(),
+    }
+}
+
+/// A bench that started the sandbox as the app's "Try the sandbox" does: the sandbox, the
+/// bench, the endpoint it was given and the profile it made.
+pub fn on_the_sandbox() -> (Sandbox, Bench, SandboxEndpoint, omlink::Profile) {
+    let sb = sandbox();
+    let b = bench();
+    let endpoint = sandbox_endpoint(&sb);
+    let p = b.workbench.use_sandbox(endpoint.clone()).unwrap();
+    (sb, b, endpoint, p)
+}
+
+/// The test's link token, typed in.
+pub fn new_token() -> TokenSource {
+    TokenSource::New(LinkToken::new(TOKEN).unwrap())
+}
+
+/// One link through the workbench, never cancelled.
+pub async fn link(
+    workbench: &Workbench,
+    profile: &ProfileId,
+    organization: &str,
+    name: Option<&str>,
+    token: TokenSource,
+) -> (Result<LinkOutcome, Error>, Option<HistoryEntry>) {
+    workbench
+        .link(
+            profile,
+            &org(organization),
+            name.map(str::to_owned),
+            token,
+            std::future::pending(),
+        )
+        .await
 }
 
 /// A valid organization id.
@@ -100,6 +196,15 @@ impl Bench {
             std::sync::Arc::new(self.store.clone()),
         )
     }
+}
+
+/// What the bench's keychain holds for `account`.
+pub fn keychain(b: &Bench, account: &str) -> Option<String> {
+    use omlink::secret_store::SecretStore;
+    b.secrets
+        .get(account)
+        .unwrap()
+        .map(|s| s.as_str().to_owned())
 }
 
 /// The store file's text ("" before the first write).

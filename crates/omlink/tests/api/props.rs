@@ -167,13 +167,13 @@ proptest! {
         }
         prop_assert!(err.parameters.len() <= 50);
         prop_assert!(!err.message.contains('\n') && !err.hint.is_empty());
-        let expected_kind = match status {
-            401 if err.error_code.is_some() => ErrorKind::PermissionDenied,
-            401 => ErrorKind::AuthenticationFailed,
-            403 => ErrorKind::PermissionDenied,
-            404 => ErrorKind::NotFound,
-            429 => ErrorKind::RateLimited,
-            400..=499 => ErrorKind::Rejected,
+        // A 401 with an errorCode is a missing role; without one, a wrong key.
+        let expected_kind = match (status, err.error_code.is_some()) {
+            (401, true) | (403, _) => ErrorKind::PermissionDenied,
+            (401, false) => ErrorKind::AuthenticationFailed,
+            (404, _) => ErrorKind::NotFound,
+            (429, _) => ErrorKind::RateLimited,
+            (400..=499, _) => ErrorKind::Rejected,
             _ => ErrorKind::ServerError,
         };
         prop_assert_eq!(err.kind, expected_kind);
@@ -210,17 +210,10 @@ fn challenge_soup() -> impl Strategy<Value = String> {
         1 => hostile(0..10),
     ];
     let sep = select(vec![", ", ", ", ",", " ", "", ",,", "\t"]);
+    #[rustfmt::skip]
     let head = select(vec![
-        "Digest ",
-        "Digest ",
-        "Digest ",
-        "digest ",
-        "Digest",
-        "",
-        "Basic realm=\"x\", Digest ",
-        "Bearer, Digest ",
-        "Digest=",
-        "Newauth realm=\"a\\\"b\", Digest ",
+        "Digest ", "Digest ", "Digest ", "digest ", "Digest", "", "Basic realm=\"x\", Digest ",
+        "Bearer, Digest ", "Digest=", "Newauth realm=\"a\\\"b\", Digest ",
     ]);
     let usable = select(vec![
         "",
@@ -391,17 +384,9 @@ fn url_like() -> impl Strategy<Value = String> {
         .prop_map(str::to_owned),
     ];
     let port = select(vec!["", "", ":8443", ":8080", ":0", ":99999", ":"]);
+    #[rustfmt::skip]
     let segment = select(vec![
-        "api",
-        "public",
-        "v1.0",
-        "API",
-        "opsmanager",
-        "%20",
-        "",
-        "..",
-        "a b",
-        "é",
+        "api", "public", "v1.0", "API", "opsmanager", "%20", "", "..", "a b", "é",
     ]);
     let path = prop::collection::vec(segment, 0..6).prop_map(|s| {
         if s.is_empty() {

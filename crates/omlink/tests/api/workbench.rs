@@ -5,21 +5,18 @@ use std::time::Duration;
 
 use omlink::secret_store::{SecretStore, link_token_account, private_key_account};
 use omlink::{
-    ErrorKind, ExportFormat, LinkStatus, LinkToken, Outcome, ProfileDraft, SandboxEndpoint, Store,
-    TokenSource,
+    ErrorKind, ExportFormat, LinkStatus, LinkToken, Outcome, ProfileDraft, Store, TokenSource,
 };
 use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
 use omlink_sandbox::{Faults, Sandbox};
 
-use crate::{Bench, ORG, TOKEN, bench, org, sandbox, store_text};
+use crate::{
+    Bench, ORG, TOKEN, bench, drain, fleet, generated_id, keychain, link, new_token,
+    on_the_sandbox, org, profile_draft, sandbox, slow_down, store_text,
+};
 
 fn draft(sb: &Sandbox, name: &str, public: &str) -> ProfileDraft {
-    ProfileDraft {
-        name: name.into(),
-        url: sb.url().into(),
-        public_key: public.into(),
-        ..Default::default()
-    }
+    profile_draft(name, sb.url(), public)
 }
 
 /// A profile saved with a demo key pair, its private key in the fake keychain.
@@ -33,23 +30,25 @@ fn saved_profile(b: &Bench, sb: &Sandbox, name: &str, key: &demo::DemoKey) -> om
         .unwrap()
 }
 
+/// A sandbox, a bench and a profile saved in it with `key`.
+fn lab(name: &str, key: &demo::DemoKey) -> (Sandbox, Bench, omlink::Profile) {
+    let sb = sandbox();
+    let b = bench();
+    let p = saved_profile(&b, &sb, name, key);
+    (sb, b, p)
+}
+
 fn no_cancel() -> std::future::Pending<()> {
     std::future::pending()
 }
 
 #[tokio::test]
 async fn profiles_keep_keys_in_the_keychain_only() {
-    let sb = sandbox();
-    let b = bench();
-    let p = saved_profile(&b, &sb, "Lab", &demo::OWNER);
+    let (sb, b, p) = lab("Lab", &demo::OWNER);
     assert!(p.has_private_key);
     assert_eq!(
-        b.secrets
-            .get(&private_key_account(&p.id))
-            .unwrap()
-            .unwrap()
-            .as_str(),
-        demo::OWNER.private_key
+        keychain(&b, &private_key_account(&p.id)).as_deref(),
+        Some(demo::OWNER.private_key)
     );
     assert!(!store_text(&b).contains(demo::OWNER.private_key));
     assert_eq!(b.workbench.profiles().last_used.as_ref(), Some(&p.id));
@@ -72,19 +71,9 @@ async fn profiles_keep_keys_in_the_keychain_only() {
     assert!(edited.has_private_key);
     let copy = b.workbench.duplicate_profile(&p.id).unwrap();
     assert_eq!(copy.name, "Lab 2 (copy)");
-    assert!(
-        b.secrets
-            .get(&private_key_account(&copy.id))
-            .unwrap()
-            .is_some()
-    );
+    assert!(keychain(&b, &private_key_account(&copy.id)).is_some());
     b.workbench.delete_profile(&p.id).unwrap();
-    assert!(
-        b.secrets
-            .get(&private_key_account(&p.id))
-            .unwrap()
-            .is_none()
-    );
+    assert!(keychain(&b, &private_key_account(&p.id)).is_none());
     assert_eq!(b.workbench.profiles().profiles.len(), 1);
 }
 
@@ -110,20 +99,9 @@ async fn a_bad_draft_saves_nothing() {
 
 #[tokio::test]
 async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
-    let sb = sandbox();
-    let b = bench();
-    let p = saved_profile(&b, &sb, "Lab", &demo::OWNER);
-    let token = TokenSource::New(LinkToken::new(TOKEN).unwrap());
-    let (result, entry) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            Some("Payments Platform".into()),
-            token,
-            no_cancel(),
-        )
-        .await;
+    let (sb, b, p) = lab("Lab", &demo::OWNER);
+    let named = Some("Payments Platform");
+    let (result, entry) = link(&b.workbench, &p.id, ORG, named, new_token()).await;
     assert_eq!(result.unwrap().status, LinkStatus::Synced);
     let entry = entry.unwrap();
     assert_eq!(
@@ -134,14 +112,8 @@ async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
     );
     assert!(entry.has_token);
     assert_eq!(entry.token_mask, "lt-C…nted");
-    assert_eq!(
-        b.secrets
-            .get(&link_token_account(&entry.token_fingerprint))
-            .unwrap()
-            .unwrap()
-            .as_str(),
-        TOKEN
-    );
+    let token_account = link_token_account(&entry.token_fingerprint);
+    assert_eq!(keychain(&b, &token_account).as_deref(), Some(TOKEN));
     assert!(!store_text(&b).contains(TOKEN), "the store holds no token");
 
     // Use this token again, after an unlink.
@@ -154,16 +126,8 @@ async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
             .status,
         LinkStatus::NotSynced
     );
-    let (result, again) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::History(entry.id.clone()),
-            no_cancel(),
-        )
-        .await;
+    let reuse = TokenSource::History(entry.id.clone());
+    let (result, again) = link(&b.workbench, &p.id, ORG, None, reuse).await;
     assert_eq!(result.unwrap().status, LinkStatus::Synced);
     assert_eq!(sb.link_token(ORG).as_deref(), Some(TOKEN));
     let again = again.unwrap();
@@ -177,29 +141,11 @@ async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
 
     // The token stays while an entry uses it, and goes with the last one; reuse then says so.
     b.workbench.delete_history_entry(&entry.id).unwrap();
-    assert!(
-        b.secrets
-            .get(&link_token_account(&entry.token_fingerprint))
-            .unwrap()
-            .is_some()
-    );
+    assert!(keychain(&b, &token_account).is_some());
     b.workbench.delete_history_entry(&again.id).unwrap();
-    assert!(
-        b.secrets
-            .get(&link_token_account(&entry.token_fingerprint))
-            .unwrap()
-            .is_none()
-    );
-    let (result, none) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::History(entry.id),
-            no_cancel(),
-        )
-        .await;
+    assert!(keychain(&b, &token_account).is_none());
+    let reuse = TokenSource::History(entry.id);
+    let (result, none) = link(&b.workbench, &p.id, ORG, None, reuse).await;
     assert_eq!(result.unwrap_err().kind, ErrorKind::InvalidInput);
     assert!(none.is_none());
 
@@ -213,20 +159,9 @@ async fn link_records_history_with_the_token_in_the_keychain_and_reuses_it() {
 
 #[tokio::test]
 async fn a_saved_token_is_reused_only_with_its_own_profile_and_organization() {
-    let sb = sandbox();
-    let b = bench();
-    let p = saved_profile(&b, &sb, "Lab", &demo::OWNER);
+    let (sb, b, p) = lab("Lab", &demo::OWNER);
     let q = saved_profile(&b, &sb, "Other", &demo::OWNER);
-    let (_, entry) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::New(LinkToken::new(TOKEN).unwrap()),
-            no_cancel(),
-        )
-        .await;
+    let (_, entry) = link(&b.workbench, &p.id, ORG, None, new_token()).await;
     let entry = entry.unwrap();
     sb.clear_requests();
     let other_org = demo::ORGS
@@ -235,16 +170,8 @@ async fn a_saved_token_is_reused_only_with_its_own_profile_and_organization() {
         .unwrap()
         .id;
     for (profile, organization) in [(&q.id, ORG), (&p.id, other_org)] {
-        let (result, none) = b
-            .workbench
-            .link(
-                profile,
-                &org(organization),
-                None,
-                TokenSource::History(entry.id.clone()),
-                no_cancel(),
-            )
-            .await;
+        let reuse = TokenSource::History(entry.id.clone());
+        let (result, none) = link(&b.workbench, profile, organization, None, reuse).await;
         let err = result.unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput);
         assert!(err.message.contains("another profile"), "{}", err.message);
@@ -255,20 +182,9 @@ async fn a_saved_token_is_reused_only_with_its_own_profile_and_organization() {
 
 #[tokio::test]
 async fn deleting_a_profile_takes_its_keychain_entries_and_a_sweep_removes_orphans() {
-    let sb = sandbox();
-    let b = bench();
-    let p = saved_profile(&b, &sb, "Lab", &demo::OWNER);
-    b.workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::New(LinkToken::new(TOKEN).unwrap()),
-            no_cancel(),
-        )
-        .await
-        .1
-        .unwrap();
+    let (_sb, b, p) = lab("Lab", &demo::OWNER);
+    let (_, entry) = link(&b.workbench, &p.id, ORG, None, new_token()).await;
+    entry.unwrap();
     assert_eq!(b.secrets.accounts().len(), 2);
     b.workbench.delete_profile(&p.id).unwrap();
     assert!(
@@ -300,19 +216,8 @@ async fn deleting_a_profile_takes_its_keychain_entries_and_a_sweep_removes_orpha
 
 #[tokio::test]
 async fn failures_are_recorded_with_kind_and_code() {
-    let sb = sandbox();
-    let b = bench();
-    let p = saved_profile(&b, &sb, "Member", &demo::MEMBER);
-    let (result, entry) = b
-        .workbench
-        .link(
-            &p.id,
-            &org(ORG),
-            None,
-            TokenSource::New(LinkToken::new(TOKEN).unwrap()),
-            no_cancel(),
-        )
-        .await;
+    let (sb, b, p) = lab("Member", &demo::MEMBER);
+    let (result, entry) = link(&b.workbench, &p.id, ORG, None, new_token()).await;
     assert_eq!(result.unwrap_err().kind, ErrorKind::PermissionDenied);
     assert_eq!(
         entry.unwrap().outcome,
@@ -337,13 +242,10 @@ async fn failures_are_recorded_with_kind_and_code() {
 #[tokio::test]
 async fn cancel_and_double_submission() {
     let sb = sandbox();
-    sb.set_faults(Faults {
-        latency_ms: 800,
-        ..Faults::default()
-    });
+    slow_down(&sb, 800);
     let b = bench();
     let p = saved_profile(&b, &sb, "Slow", &demo::OWNER);
-    let token = || TokenSource::New(LinkToken::new(TOKEN).unwrap());
+    let token = new_token;
     let org = org(ORG);
     let first = b.workbench.link(
         &p.id,
@@ -386,16 +288,7 @@ async fn cancel_and_double_submission() {
 
 #[tokio::test]
 async fn the_sandbox_profile_needs_no_keychain() {
-    let sb = sandbox();
-    let b = bench();
-    let endpoint = SandboxEndpoint {
-        url: omlink::BaseUrl::new(sb.url()).unwrap(),
-        public_key: omlink::PublicKey::new(demo::OWNER.public_key).unwrap(),
-        private_key: omlink::PrivateKey::new(demo::OWNER.private_key).unwrap(),
-        atlas_client_id: omlink::ClientId::new(demo::SERVICE_ACCOUNT.client_id).unwrap(),
-        atlas_client_secret: omlink::PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret).unwrap(),
-    };
-    let p = b.workbench.use_sandbox(endpoint.clone()).unwrap();
+    let (_sb, b, endpoint, p) = on_the_sandbox();
     assert!(p.sandbox && p.name == "Sandbox");
     assert!(b.secrets.accounts().is_empty());
     assert_eq!(
@@ -410,12 +303,7 @@ async fn the_sandbox_profile_needs_no_keychain() {
 #[test]
 fn the_sweep_spares_a_key_whose_profile_another_process_is_about_to_save() {
     let b = bench();
-    let cli_draft = |name: &str| ProfileDraft {
-        name: name.into(),
-        url: "https://om.example.com".into(),
-        public_key: "abcdefgh".into(),
-        ..Default::default()
-    };
+    let cli_draft = |name: &str| profile_draft(name, "https://om.example.com", "abcdefgh");
     // A healthy store (one profile), so the sweep may remove what stays unused.
     b.workbench
         .save_profile(None, &cli_draft("Existing"), Some("existing-key"))
@@ -438,7 +326,7 @@ fn the_sweep_spares_a_key_whose_profile_another_process_is_about_to_save() {
     // At the next start the profile names it: kept, and no longer listed as unused.
     let second = b.restart().sweep_keychain().unwrap();
     assert_eq!(second, omlink::KeychainUpkeep::default());
-    assert!(b.secrets.get(&private_key_account(&id)).unwrap().is_some());
+    assert!(keychain(&b, &private_key_account(&id)).is_some());
     assert!(
         !store_text(&b).contains("keychainOrphans"),
         "{}",
@@ -449,16 +337,12 @@ fn the_sweep_spares_a_key_whose_profile_another_process_is_about_to_save() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_rest() {
     use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
-    let sb = omlink_sandbox::Sandbox::start(omlink_sandbox::SandboxConfig {
-        extra_orgs: 20,
-        ..Default::default()
-    })
-    .unwrap();
+    let sb = fleet(20);
     let b = bench();
     let p = saved_profile(&b, &sb, "Fleet", &demo::OWNER);
     let items: Vec<BatchItem> = (0..20)
         .map(|i| BatchItem {
-            org: org(&format!("{:024x}", 0xa000_0000_u64 + i)),
+            org: org(&generated_id(i)),
             name: Some(format!("Generated {i}")),
             token: Some(
                 LinkToken::new(if i == 3 {
@@ -478,10 +362,7 @@ async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_r
         .await
         .unwrap();
     assert_eq!(report.failed(), 1);
-    let mut events = 0;
-    while rx.try_recv().is_ok() {
-        events += 1;
-    }
+    let events = drain(&mut rx).len();
     assert_eq!(events, 20, "every result is passed on");
     let history = b.workbench.history(None);
     assert_eq!(history.len(), 20, "one entry per attempt");
