@@ -153,20 +153,17 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
         <SecretField
           id="ac-secret"
           label={serviceAccount ? "Client secret" : "Private key"}
-          noteId="ac-secret-note"
           value={secret}
           onInput={setSecret}
           placeholder={serviceAccount ? "mdb_sa_sk_…" : "Private API key"}
           saved={!!c?.hasSecret}
           bound={secretBound}
-          clearedId="ac-secret-cleared"
           clearedText="Saving clears the saved secret: it was saved for another address, sign-in or TLS setting. Enter it again to keep one."
-          savedId="ac-secret-saved"
           savedText="✓ saved in the keychain — leave empty to keep"
         />
         <ConnectionFields
           transport={transport}
-          ids={{ timeout: "ac-timeout", caFile: "ac-ca-file", skipVerify: "ac-skip-verify", skipWarning: "ac-skip-warning" }}
+          idPrefix="ac"
           peer="Atlas"
           onError={setError}
         />

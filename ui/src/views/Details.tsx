@@ -34,7 +34,7 @@ import {
   selected,
   stateOf,
 } from "../state";
-import { Badge, ErrorBox, Field } from "./common";
+import { Badge, ErrorBox, Field, ReloadActions } from "./common";
 import { AccessListField, AtlasOrgField, AtlasOrgs } from "./fields/AtlasTarget";
 import { focusToken } from "./Fleet";
 import { Help } from "./Help";
@@ -354,11 +354,7 @@ function AvailableProjects({ org, profile }: { org: OrgRef; profile: Profile }) 
           </p>
         </>
       ) : null}
-      <div class="actions">
-        <button type="button" id="refresh-projects" disabled={loaded?.loading ?? false} onClick={() => void loadProjects(profile.id, chosen.id, true)}>
-          Refresh projects
-        </button>
-      </div>
+      <ReloadActions id="refresh-projects" label="Refresh projects" loading={loaded?.loading ?? false} reload={() => void loadProjects(profile.id, chosen.id, true)} />
     </section>
   );
 }
@@ -406,11 +402,7 @@ function Preflight({ org }: { org: OrgRef }) {
           })}
         </ul>
       ) : null}
-      <div class="actions">
-        <button type="button" id="preflight-refresh" disabled={loaded?.loading ?? false} onClick={() => void loadPreflight(org.profileId, org.id, true)}>
-          Check again
-        </button>
-      </div>
+      <ReloadActions id="preflight-refresh" label="Check again" loading={loaded?.loading ?? false} reload={() => void loadPreflight(org.profileId, org.id, true)} />
     </section>
   );
 }

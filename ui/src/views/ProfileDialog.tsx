@@ -174,14 +174,12 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
           placeholder="Private API key"
           saved={!!p?.hasPrivateKey}
           bound={keyBound}
-          clearedId="pf-key-cleared"
           clearedText="Saving clears the saved key: it was saved for another server, public key or TLS setting. Enter the key again to keep one."
-          savedId="pf-key-saved"
           savedText="✓ key saved in the keychain"
         />
         <ConnectionFields
           transport={transport}
-          ids={{ timeout: "pf-timeout", caFile: "pf-ca-file", skipVerify: "pf-skip-verify", skipWarning: "pf-skip-warning" }}
+          idPrefix="pf"
           peer="the server"
           onError={setError}
         />

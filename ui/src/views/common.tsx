@@ -80,6 +80,17 @@ export function Options({ items }: { items: ReadonlyArray<{ id: string; name: st
   );
 }
 
+/** A section's one action: reload what it shows, disabled while it loads. */
+export function ReloadActions({ id, label, loading, reload }: { id: string; label: string; loading: boolean; reload: () => void }) {
+  return (
+    <div class="actions">
+      <button type="button" id={id} disabled={loading} onClick={reload}>
+        {label}
+      </button>
+    </div>
+  );
+}
+
 /** A modal `<dialog>`: opened on mount, Escape (the dialog's own cancel) or `onClose` closes it. */
 export function Modal({ id, label, onClose, children, wide }: { id: string; label: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);

@@ -69,12 +69,13 @@ export function UrlField({
  * `onError`. */
 export function ConnectionFields({
   transport,
-  ids,
+  idPrefix,
   peer,
   onError,
 }: {
   transport: Transport;
-  ids: { timeout: string; caFile: string; skipVerify: string; skipWarning: string };
+  /** The fields' ids are `{idPrefix}-timeout`, `-ca-file`, `-skip-verify` and `-skip-warning`. */
+  idPrefix: string;
   peer: string;
   onError: (e: OmlinkError) => void;
 }) {
@@ -91,7 +92,7 @@ export function ConnectionFields({
     <>
       <Field label="Timeout (seconds)">
         <input
-          id={ids.timeout}
+          id={`${idPrefix}-timeout`}
           type="number"
           min={MIN_TIMEOUT_SECS}
           max={MAX_TIMEOUT_SECS}
@@ -102,7 +103,7 @@ export function ConnectionFields({
       <Field label="Extra CA file" note="Trusted in addition to the system's certificates.">
         <span class="inline">
           <input
-            id={ids.caFile}
+            id={`${idPrefix}-ca-file`}
             value={t.caFile}
             placeholder="Optional: PEM file of extra CA certificates"
             spellcheck={false}
@@ -115,11 +116,11 @@ export function ConnectionFields({
       </Field>
       <div>
         <label class="checkbox">
-          <input id={ids.skipVerify} type="checkbox" checked={t.skipVerify} onChange={(e) => t.setSkipVerify(e.currentTarget.checked)} /> Skip TLS
+          <input id={`${idPrefix}-skip-verify`} type="checkbox" checked={t.skipVerify} onChange={(e) => t.setSkipVerify(e.currentTarget.checked)} /> Skip TLS
           certificate verification
         </label>
         {t.skipVerify ? (
-          <span class="warning-text" id={ids.skipWarning}>
+          <span class="warning-text" id={`${idPrefix}-skip-warning`}>
             {`Certificate verification is OFF: anyone on the network path can impersonate ${peer}. Use only in a lab.`}
           </span>
         ) : null}

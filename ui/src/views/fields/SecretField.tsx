@@ -3,48 +3,42 @@
 
 import { Field } from "../common";
 
-/** `bound`: the settings the saved secret is bound to changed (saving without a new secret
+/** The note's parts have the ids `{id}-note`, `{id}-cleared` and `{id}-saved`. `bound`: the settings the saved secret is bound to changed (saving without a new secret
  * then clears it; the core does, the field says so first). */
 export function SecretField({
   id,
   label,
-  noteId,
   value,
   onInput,
   placeholder,
   saved,
   bound,
-  clearedId,
   clearedText,
-  savedId,
   savedText,
 }: {
   id: string;
   label: string;
-  noteId?: string;
   value: string;
   onInput: (value: string) => void;
   /** Shown while no secret is saved. */
   placeholder: string;
   saved: boolean;
   bound: boolean;
-  clearedId: string;
   clearedText: string;
-  savedId: string;
   savedText: string;
 }) {
   const clears = saved && !value.trim() && bound;
   return (
     <Field
       label={label}
-      noteId={noteId}
+      noteId={`${id}-note`}
       note={
         clears ? (
-          <span class="warn" id={clearedId}>
+          <span class="warn" id={`${id}-cleared`}>
             {clearedText}
           </span>
         ) : saved ? (
-          <span class="saved" id={savedId}>
+          <span class="saved" id={`${id}-saved`}>
             {savedText}
           </span>
         ) : (
