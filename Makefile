@@ -1,5 +1,5 @@
 # omlink: `make run` opens the app, `make test` runs every test. Both install what is missing first.
-.PHONY: run test deps deps-test ui ui-deps fmt lint unit ui-test e2e bindings build bench demo
+.PHONY: run test deps deps-test ui ui-deps fmt lint lint-build unit ui-test e2e bindings build bench demo
 
 CARGO ?= cargo
 NPM ?= npm
@@ -37,10 +37,22 @@ fmt:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# With the app's features, so the app that e2e and package-test build reuses this build's
-# dependencies instead of compiling tauri a second time (the UI is embedded, so it is built first).
+# One build serves the tests, the app e2e drives and the package: the test build, with the app's
+# features (the UI is embedded, so it is built first), also builds the app and the CLI. Building
+# them apart (cargo build) would resolve other features and compile tauri and its kin again.
+APP_BUILD = $(CARGO) test --workspace --exclude omlink-e2e --no-run $(APP_FEATURES)
+
 unit: ui
 	$(CARGO) test --workspace --exclude omlink-e2e $(APP_FEATURES)
+
+# What `make test` runs instead of `make lint`: the same lints (clippy's driver as the
+# workspace's compiler, -D warnings) applied while building every target for the tests, so the
+# dependencies are compiled once instead of a second time in check mode. The e2e crate is
+# linted when run.sh builds it under the same driver.
+lint-build: ui
+	@case "$$RUSTC_WORKSPACE_WRAPPER" in *clippy-driver*) ;; \
+	  *) echo "lint-build runs under make test (it sets clippy-driver as the workspace wrapper)" >&2; exit 1;; esac
+	$(CARGO) test --workspace --exclude omlink-e2e --all-targets --no-run $(APP_FEATURES)
 
 ui-test: ui-deps
 	cd ui && $(NPM) run typecheck && $(NPM) test
@@ -51,12 +63,14 @@ bindings:
 
 # The real window under Xvfb with a real Secret Service; refreshes docs/screenshots.
 e2e: deps-test ui
-	$(CARGO) build -p omlink-cli -p omlink-desktop $(APP_FEATURES)
+	$(APP_BUILD)
 	tests/e2e/run.sh
 
 # Each step's duration is printed as it ends, and all of them at the end (CI's log shows them).
+# Its lint is lint-build (see there): every step builds with clippy's driver, so they share one build.
 test:
-	scripts/timed-steps.sh deps-test ui fmt lint unit ui-test e2e package-test workflows
+	RUSTC_WORKSPACE_WRAPPER="$$(command -v clippy-driver)" CLIPPY_ARGS=-Dwarnings \
+	  scripts/timed-steps.sh deps-test ui fmt lint-build unit ui-test e2e package-test workflows
 
 # 100 kill -9 trials of store writes (make test runs 30); prints how many profiles were lost.
 .PHONY: torture
@@ -91,9 +105,10 @@ bundle: deps ui
 	scripts/repack-deb.sh target/release/bundle/deb/omlink_*_amd64.deb
 
 # Builds a debug .deb quickly (reusing the test build) and checks what it holds.
+# `tauri bundle` packages the app the test build made (tauri build would compile it again).
 package-test: deps ui
-	$(CARGO) build -p omlink-cli -p omlink-desktop $(APP_FEATURES)
-	ui/node_modules/.bin/tauri build --debug --bundles deb \
+	$(APP_BUILD)
+	ui/node_modules/.bin/tauri bundle --debug --bundles deb \
 	  --config '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/omlink":"../target/debug/omlink"}}}}}'
 	scripts/repack-deb.sh target/debug/bundle/deb/omlink_*_amd64.deb 1
 	scripts/test-package.sh target/debug/bundle/deb/*.deb

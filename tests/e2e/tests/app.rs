@@ -112,6 +112,21 @@ impl App {
         app
     }
 
+    /// Launches the app as [`App::launch`] does and starts the sandbox from the welcome page,
+    /// waiting until every organization's status is read.
+    async fn on_the_sandbox(scenario: &str) -> Self {
+        let app = Self::launch(scenario).await;
+        app.click("#try-sandbox").await;
+        app.wait_all_checked().await;
+        app
+    }
+
+    /// Checks that none of `secrets` reached the page, the store file or the log, then quits.
+    async fn finish(self, secrets: &[&str]) {
+        self.assert_no_secrets(secrets).await;
+        self.quit().await;
+    }
+
     async fn quit(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
@@ -607,9 +622,7 @@ async fn first_start_sandbox_pick_by_name_link_and_see_history() {
     );
     app.screenshot("4-unlink-refused").await;
 
-    app.assert_no_secrets(&[TOKEN, demo::OWNER.private_key])
-        .await;
-    app.quit().await;
+    app.finish(&[TOKEN, demo::OWNER.private_key]).await;
 }
 
 #[tokio::test]
@@ -629,7 +642,7 @@ async fn wrong_key_missing_role_and_access_list_errors_show_their_hints() {
 
     // The settings dialog says the key is saved; Test connection there shows the same error.
     app.open_settings().await;
-    app.wait_text("#pf-key-saved", "key saved in the keychain")
+    app.wait_text("#pf-private-key-saved", "key saved in the keychain")
         .await;
     app.click("#test-connection").await;
     app.wait_text("#pf-error", "Wrong API key").await;
@@ -757,9 +770,7 @@ async fn after_a_restart_profiles_and_history_remain_and_a_token_is_reused() {
     }
     assert_eq!(app.count("#history-table tbody tr").await, 2);
     assert_eq!(app.value("#token").await, "", "the token was not shown");
-    app.assert_no_secrets(&[TOKEN, demo::OWNER.private_key])
-        .await;
-    app.quit().await;
+    app.finish(&[TOKEN, demo::OWNER.private_key]).await;
 }
 
 #[tokio::test]
@@ -794,8 +805,7 @@ async fn a_locked_keychain_is_explained_nothing_is_lost_and_try_again_works() {
     app.wait_for("button.profile[data-profile=\"Locked lab\"]")
         .await;
     assert!(keyring_entries().contains("private-key"));
-    app.assert_no_secrets(&[demo::OWNER.private_key]).await;
-    app.quit().await;
+    app.finish(&[demo::OWNER.private_key]).await;
 }
 
 #[tokio::test]
@@ -977,15 +987,12 @@ async fn a_fleet_of_fifty_every_badge_ten_linked_from_a_csv_one_retried() {
     let mut secrets: Vec<&str> = tokens.iter().map(String::as_str).collect();
     secrets.push(expired);
     secrets.push(demo::OWNER.private_key);
-    app.assert_no_secrets(&secrets).await;
-    app.quit().await;
+    app.finish(&secrets).await;
 }
 
 #[tokio::test]
 async fn the_single_organization_flow_works_from_the_keyboard_alone() {
-    let app = App::launch("keyboard").await;
-    app.click("#try-sandbox").await;
-    app.wait_all_checked().await;
+    let app = App::on_the_sandbox("keyboard").await;
 
     // Ctrl+K finds the search; Enter on a single match opens it with the token field focused.
     app.chord(Key::Control, 'k').await;
@@ -1204,15 +1211,12 @@ async fn generate_and_link_from_a_saved_profile_pair_then_a_batch_of_ten_mapped_
     let mut all: Vec<&str> = secrets.iter().map(String::as_str).collect();
     all.push(demo::SERVICE_ACCOUNT.client_secret);
     all.push(demo::OWNER.private_key);
-    app.assert_no_secrets(&all).await;
-    app.quit().await;
+    app.finish(&all).await;
 }
 
 #[tokio::test]
 async fn a_newcomer_on_the_sandbox_alone_generates_links_and_sees_the_projects() {
-    let app = App::launch("atlas-sandbox").await;
-    app.click("#try-sandbox").await;
-    app.wait_all_checked().await;
+    let app = App::on_the_sandbox("atlas-sandbox").await;
     app.pick_org(ORG).await;
     app.wait_text("#atlas-org", "Atlas Production").await;
     app.wait_enabled("#generate-link").await;
@@ -1221,9 +1225,7 @@ async fn a_newcomer_on_the_sandbox_alone_generates_links_and_sees_the_projects()
     assert!(app.wait_count("#projects li.project", 1).await >= 1);
     app.wait_text("#history-table tbody tr", "generated in Atlas org")
         .await;
-    app.assert_no_secrets(&[demo::SERVICE_ACCOUNT.client_secret])
-        .await;
-    app.quit().await;
+    app.finish(&[demo::SERVICE_ACCOUNT.client_secret]).await;
 }
 
 /// The proportional set size, in kB, of process `pid` and every process below it (the app's
@@ -1280,9 +1282,7 @@ fn pss_tree_kb(pid: u32) -> (u64, Vec<(String, u64)>) {
 #[tokio::test]
 #[ignore = "a benchmark: make bench runs it"]
 async fn bench_memory_after_the_sandbox_flow() {
-    let app = App::launch("bench-memory").await;
-    app.click("#try-sandbox").await;
-    app.wait_all_checked().await;
+    let app = App::on_the_sandbox("bench-memory").await;
     app.pick_org(ORG).await;
     app.wait_enabled("#generate-link").await;
     app.click("#generate-link").await;
@@ -1391,11 +1391,10 @@ async fn a_truncated_store_costs_no_keychain_entry_and_moving_it_back_restores_b
         app.click(&format!("button.profile[data-profile=\"{name}\"]"))
             .await;
         app.open_settings().await;
-        app.wait_text("#pf-key-saved", "key saved").await;
+        app.wait_text("#pf-private-key-saved", "key saved").await;
         app.keys("\u{e00c}").await; // Escape closes the dialog.
     }
-    app.assert_no_secrets(&KEYS).await;
-    app.quit().await;
+    app.finish(&KEYS).await;
     let entries = keyring_entries();
     for (account, key) in accounts.iter().zip(KEYS) {
         assert!(entries.contains(account.as_str()) && entries.contains(key));
