@@ -18,7 +18,10 @@ use crate::response::{
     Body, Flags, api_error, digest_challenge, id_not_found, json_response, query_param,
     user_unauthorized,
 };
-use crate::{Faults, State, lock};
+use crate::{Faults, State, lock, migrations};
+
+mod version;
+use version::{requested_version, served_version};
 
 /// The Atlas Admin API v2's path.
 pub(crate) const ATLAS_API: &str = "/api/atlas/v2";
@@ -162,12 +165,63 @@ pub(crate) fn api(
     body: &[u8],
     role: Role,
 ) -> Response<Body> {
-    // Every Atlas call names its version; this sandbox knows 2023-01-01.
-    if let Some(refusal) = wrong_media_type(accept, &ACCEPT) {
-        return refusal;
-    }
+    // Every Atlas call names its version: any date from 2023-01-01 on, answered with the
+    // newest version of the resource not later than it.
+    let Some(date) = requested_version(accept) else {
+        return refuse_media_type(&ACCEPT);
+    };
     let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
-    match (method, segments.as_slice()) {
+    let served = served_version(&segments, method, date);
+    let mut r = match (method, segments.as_slice()) {
+        (&Method::GET, ["orgs", org, "groups"]) => {
+            if !lock(&state.atlas).orgs.contains_key(*org) {
+                return id_not_found("ORG_NOT_FOUND", "organization", org, NO_FLAGS);
+            }
+            migrations::projects(org)
+        }
+        (&Method::GET, ["groups", group, "clusters"]) => {
+            migrations::clusters(group, served == "2024-08-05")
+        }
+        (_, ["groups", group, "liveMigrations", rest @ ..]) => {
+            if *method == Method::POST
+                && let Some(refusal) = wrong_media_type(content_type, &CONTENT_TYPE)
+            {
+                return refusal;
+            }
+            migrations::route(state, method, group, rest, body, role)
+        }
+        _ => api_v2(
+            state,
+            method,
+            &segments,
+            route,
+            query,
+            content_type,
+            body,
+            role,
+        ),
+    };
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&format!("application/vnd.atlas.{served}+json"))
+            .expect("a date is a valid header value"),
+    );
+    r
+}
+
+/// The organization-level calls (organizations, link tokens, available projects).
+#[allow(clippy::too_many_arguments)] // the parts of one request
+fn api_v2(
+    state: &State,
+    method: &Method,
+    segments: &[&str],
+    route: &str,
+    query: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+    role: Role,
+) -> Response<Body> {
+    match (method, segments) {
         (&Method::GET, ["orgs"]) => list_orgs(state, query),
         (_, ["orgs", org, "liveMigrations", what]) => {
             if !lock(&state.atlas).orgs.contains_key(*org) {
@@ -209,19 +263,25 @@ const CONTENT_TYPE: MediaTypeHeader = MediaTypeHeader {
     code: "UNSUPPORTED_MEDIA_TYPE",
 };
 
-/// The refusal of a request whose `header` (its value `value`) does not name
-/// [`ATLAS_MEDIA_TYPE`]; `None` when it names it.
+/// The refusal of a request whose `header` (its value `value`) does not name an Atlas
+/// version; `None` when it names one.
 fn wrong_media_type(value: Option<&str>, header: &MediaTypeHeader) -> Option<Response<Body>> {
-    let named = value.is_some_and(|v| v.contains(ATLAS_MEDIA_TYPE));
-    (!named).then(|| {
-        api_error(
-            header.status,
-            Some(header.code),
-            &format!("Send {}: {ATLAS_MEDIA_TYPE}.", header.name),
-            &[],
-            NO_FLAGS,
-        )
-    })
+    requested_version(value)
+        .is_none()
+        .then(|| refuse_media_type(header))
+}
+
+fn refuse_media_type(header: &MediaTypeHeader) -> Response<Body> {
+    api_error(
+        header.status,
+        Some(header.code),
+        &format!(
+            "Send {}: {ATLAS_MEDIA_TYPE} (or a later version date).",
+            header.name
+        ),
+        &[],
+        NO_FLAGS,
+    )
 }
 
 fn not_found(method: &Method, route: &str) -> Response<Body> {
@@ -365,7 +425,7 @@ fn available_projects(state: &State, org: &str) -> Response<Body> {
             json!({
                 "name": p.name,
                 "projectId": p.id,
-                "migrationHosts": ["migration-host-1.sandbox.internal"],
+                "migrationHosts": [migrations::migration_host_of(&p.id)],
                 "deployments": p.deployments.iter().map(|d| json!({
                     "clusterId": format!("{}-{}", p.id, d.name),
                     "name": d.name,
@@ -393,10 +453,18 @@ pub(crate) fn minted_by(atlas: &crate::AtlasState, token: &str) -> Option<String
         .map(|(id, _)| id.clone())
 }
 
-/// Atlas's answers carry the version they were made with.
+/// Atlas's answers carry the version they were made with (the API's own answers are stamped
+/// with the version served already).
 pub(crate) fn stamp(response: &mut Response<Body>) {
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(ATLAS_MEDIA_TYPE),
-    );
+    let stamped = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/vnd.atlas."));
+    if !stamped {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(ATLAS_MEDIA_TYPE),
+        );
+    }
 }

@@ -28,6 +28,7 @@ mod atlas;
 pub mod demo;
 pub mod digest;
 mod faults;
+pub mod migrations;
 mod ops_manager;
 #[cfg(feature = "pki")]
 pub mod pki;
@@ -226,6 +227,7 @@ pub(crate) struct State {
     pub record_bodies: bool,
     pub atlas: Mutex<AtlasState>,
     pub access_token_lifetime: Duration,
+    pub migrations: Mutex<migrations::Migrations>,
 }
 
 /// Locks a mutex, ignoring poisoning: a panicking test thread must not take the sandbox down.
@@ -281,6 +283,7 @@ impl State {
             record_bodies: config.record_bodies,
             atlas: Mutex::new(atlas),
             access_token_lifetime: config.access_token_lifetime,
+            migrations: Mutex::default(),
         }
     }
 }
@@ -368,6 +371,16 @@ impl Sandbox {
     /// Replaces the faults in force.
     pub fn set_faults(&self, faults: Faults) {
         *lock(&self.state.faults) = faults;
+    }
+
+    /// Sets the live-migration lifecycle's speed and failures for what is created from now on.
+    pub fn set_migration_knobs(&self, knobs: migrations::MigrationKnobs) {
+        lock(&self.state.migrations).knobs = knobs;
+    }
+
+    /// How many live migrations are active (`NEW` or `WORKING`) now.
+    pub fn active_migrations(&self) -> usize {
+        migrations::active_count(&lock(&self.state.migrations))
     }
 
     /// Every API request received so far.

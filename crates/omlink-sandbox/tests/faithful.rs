@@ -43,6 +43,18 @@ struct Curl {
 
 /// `curl --digest` with Ops Manager's documented flags; `-D` keeps every response's headers.
 fn curl(user: &str, password: &str, method: &str, url: &str, data: Option<&str>) -> Curl {
+    curl_accepting("application/json", user, password, method, url, data)
+}
+
+/// [`curl`] asking for `accept`.
+fn curl_accepting(
+    accept: &str,
+    user: &str,
+    password: &str,
+    method: &str,
+    url: &str,
+    data: Option<&str>,
+) -> Curl {
     let dir = tempfile::tempdir().unwrap();
     let headers_path = dir.path().join("headers");
     let mut cmd = Command::new("curl");
@@ -55,7 +67,7 @@ fn curl(user: &str, password: &str, method: &str, url: &str, data: Option<&str>)
     ])
     .args([
         "--header",
-        "Accept: application/json",
+        &format!("Accept: {accept}"),
         "--header",
         "Content-Type: application/json",
     ])
@@ -860,4 +872,60 @@ fn new_faults_round_trip_over_the_control_endpoint() {
         400,
         "unknown fields are refused"
     );
+}
+
+#[test]
+fn atlas_answers_any_later_version_date_with_the_newest_not_later() {
+    let sb = sandbox();
+    let url = format!(
+        "{}/api/atlas/v2/groups/{}/clusters",
+        sb.url(),
+        omlink_sandbox::migrations::ATLAS_PROJECTS[0].id
+    );
+    let get = |accept: &str| {
+        curl_accepting(
+            accept,
+            demo::ATLAS_OWNER.public_key,
+            demo::ATLAS_OWNER.private_key,
+            "GET",
+            &url,
+            None,
+        )
+    };
+    let content_type = |c: &Curl| {
+        c.headers
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.trim().to_owned())
+            .next_back()
+    };
+    // A date after 2024-08-05 gets 2024-08-05 (replicationSpecs per shard, regionConfigs).
+    let later = get("application/vnd.atlas.2026-11-01+json");
+    assert_eq!(later.status, 200, "{}", later.body);
+    assert_eq!(
+        content_type(&later).as_deref(),
+        Some("application/vnd.atlas.2024-08-05+json")
+    );
+    let body: Value = serde_json::from_str(&later.body).unwrap();
+    assert!(
+        body["results"][0]["replicationSpecs"][0]["regionConfigs"].is_array(),
+        "{body}"
+    );
+    // A date between the two gets the older one.
+    let older = get("application/vnd.atlas.2024-01-01+json");
+    assert_eq!(older.status, 200);
+    assert_eq!(
+        content_type(&older).as_deref(),
+        Some("application/vnd.atlas.2023-01-01+json")
+    );
+    let body: Value = serde_json::from_str(&older.body).unwrap();
+    assert_eq!(
+        body["results"][0]["providerSettings"]["instanceSizeName"],
+        "M40"
+    );
+    // No date, or one before the first version: 406, as Atlas answers.
+    for accept in ["application/json", "application/vnd.atlas.2022-12-31+json"] {
+        assert_eq!(get(accept).status, 406, "{accept}");
+    }
 }
