@@ -23,6 +23,8 @@ use crate::oauth::ClientId;
 use crate::secret::{LinkToken, PrivateKey};
 use crate::validate::{BaseUrl, OrgId, PublicKey};
 
+mod migrations;
+
 /// Atlas's own address.
 pub const ATLAS_URL: &str = "https://cloud.mongodb.com";
 

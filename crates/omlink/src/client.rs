@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 use url::Url;
 use zeroize::Zeroizing;
@@ -16,10 +15,12 @@ use zeroize::Zeroizing;
 use crate::ca_file::load_ca_file;
 use crate::digest::NonceState;
 use crate::error::{Call, Error, ErrorKind, Operation};
-use crate::http::{self, Answer, check, too_large};
-use crate::model::{Host, LinkOutcome, LinkStatus, Organization, Page, Project, StatusBody};
+use crate::http::{self, check, too_large};
+use crate::ids::ProjectId;
+use crate::model::{Host, LinkOutcome, LinkStatus, Organization, Page, Project};
 use crate::secret::{LinkToken, PrivateKey};
 use crate::validate::{BaseUrl, OrgId, PublicKey};
+use link_answer::{means_no_link, parse_status, server_version};
 
 /// Default time allowed to open a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -377,7 +378,7 @@ impl Client {
 
     /// A `{"results":[…],"totalCount":n}` list, page after page, under one deadline and a cap
     /// on the bytes read.
-    async fn paged<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn paged<T: serde::de::DeserializeOwned>(
         &self,
         call: Call<'_>,
         path: &str,
@@ -429,6 +430,15 @@ impl Client {
         }
     }
 
+    /// A call on a project (the error names its id where it would name an organization's).
+    pub(crate) fn call_on<'a>(&'a self, op: Operation, project: &'a ProjectId) -> Call<'a> {
+        Call {
+            op,
+            org: Some(project.as_str()),
+            host: self.base_url.host(),
+        }
+    }
+
     pub(crate) fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
         let full = match self.flavor {
             Flavor::OpsManager => self.base_url.api(path),
@@ -454,37 +464,7 @@ impl Client {
     }
 }
 
-fn parse_status(answer: &Answer, call: Call<'_>) -> Result<LinkStatus, Error> {
-    if answer.body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(LinkStatus::Unreported);
-    }
-    serde_json::from_slice::<StatusBody>(&answer.body)
-        .map(|b| b.link_status())
-        .map_err(|_| Error::unexpected_body(answer.status, &answer.body, call, "a link status"))
-}
-
-/// A 404 from the status endpoint means "no link" only when it is Ops Manager's own (its
-/// version header, or its error JSON with `"error": 404`) and not about the organization: a
-/// proxy's or a wrong path's 404 must stay an error.
-fn means_no_link(headers: &HeaderMap, body: &[u8]) -> bool {
-    let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(body) else {
-        return false;
-    };
-    if obj.get("errorCode").and_then(|c| c.as_str()) == Some("ORG_NOT_FOUND") {
-        return false;
-    }
-    let ops_manager_shape = obj.get("error").and_then(serde_json::Value::as_u64) == Some(404)
-        && (obj.contains_key("detail") || obj.contains_key("reason"));
-    ops_manager_shape || headers.contains_key(SERVICE_VERSION_HEADER)
-}
-
-fn server_version(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(SERVICE_VERSION_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
+mod link_answer;
 mod send;
 
 #[cfg(test)]

@@ -247,6 +247,20 @@ pub(crate) enum Operation {
     RevokeLinkToken,
     /// Atlas: `GET …/liveMigrations/availableProjects`.
     AvailableProjects,
+    /// Atlas: `GET /orgs/{id}/groups`.
+    AtlasProjects,
+    /// Atlas: `GET /groups/{id}/clusters`.
+    AtlasClusters,
+    /// Atlas: `POST …/liveMigrations/validate`.
+    ValidateMigration,
+    /// Atlas: `GET …/liveMigrations/validate/{id}`.
+    ValidationStatus,
+    /// Atlas: `POST …/liveMigrations`.
+    CreateMigration,
+    /// Atlas: `GET …/liveMigrations/{id}`.
+    MigrationStatus,
+    /// Atlas: `PUT …/liveMigrations/{id}/cutover`.
+    Cutover,
 }
 
 impl Operation {
@@ -263,6 +277,39 @@ impl Operation {
             Self::CreateLinkToken => "create a link token in Atlas",
             Self::RevokeLinkToken => "revoke the Atlas link token",
             Self::AvailableProjects => "read Atlas's available projects",
+            Self::AtlasProjects => "list the Atlas organization's projects",
+            Self::AtlasClusters => "list the Atlas project's clusters",
+            Self::ValidateMigration => "validate the live migration",
+            Self::ValidationStatus => "read the validation",
+            Self::CreateMigration => "start the live migration",
+            Self::MigrationStatus => "read the live migration",
+            Self::Cutover => "cut the live migration over",
+        }
+    }
+
+    /// Whether the call's id names an Atlas project (else an organization).
+    pub(crate) fn is_project_scoped(self) -> bool {
+        matches!(
+            self,
+            Self::AtlasClusters
+                | Self::ValidateMigration
+                | Self::ValidationStatus
+                | Self::CreateMigration
+                | Self::MigrationStatus
+                | Self::Cutover
+        )
+    }
+
+    /// The versioned media type an Atlas call asks for: each endpoint's own version (Atlas
+    /// answers with the newest one not later than the date asked for). Validate and create
+    /// use 2024-05-30 (their 2023-01-01 version is deprecated); clusters 2024-08-05.
+    pub(crate) fn atlas_media_type(self) -> &'static str {
+        match self {
+            Self::ValidateMigration | Self::CreateMigration => {
+                "application/vnd.atlas.2024-05-30+json"
+            }
+            Self::AtlasClusters => "application/vnd.atlas.2024-08-05+json",
+            _ => crate::client::ATLAS_MEDIA_TYPE,
         }
     }
 

@@ -30,7 +30,10 @@ mod fields;
 pub mod fuzzing;
 mod history;
 mod http;
+mod ids;
 mod link_file;
+pub mod migration;
+pub mod migration_record;
 mod model;
 mod oauth;
 pub mod preflight;
@@ -66,6 +69,7 @@ pub use history::{
     HistoryEntry, HistoryId, Outcome, STORE_KEY_HISTORY, export_csv, export_json, filter_by_org,
     fingerprint, mask_token, neutralize_formula,
 };
+pub use ids::{MigrationId, ProjectId};
 pub use link_file::{BadLinkFile, LinkFile, parse_link_file};
 pub use model::{Host, LinkOutcome, LinkStatus, Organization, Project};
 pub use oauth::ClientId;

@@ -100,29 +100,36 @@ impl OrgId {
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) unless it is exactly 24
     /// hexadecimal characters.
     pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
-        let value = value.as_ref().trim();
-        let hint = "Copy the organization id from Ops Manager (Organization → Settings): \
-                    24 characters, 0-9 and a-f.";
-        if value.is_empty() {
-            return Err(Error::invalid_input("The organization id is empty", hint));
-        }
-        if let Some(bad) = value.chars().find(|c| !c.is_ascii_hexdigit()) {
-            return Err(Error::invalid_input(
-                format!("The organization id contains {bad:?}, which is not a hexadecimal digit"),
-                hint,
-            ));
-        }
-        if value.len() != 24 {
-            return Err(Error::invalid_input(
-                format!(
-                    "The organization id has {} characters; it must have 24",
-                    value.len()
-                ),
-                hint,
-            ));
-        }
-        Ok(Self(value.to_ascii_lowercase()))
+        object_id(
+            "organization id",
+            "Copy the organization id from Ops Manager (Organization → Settings): \
+             24 characters, 0-9 and a-f.",
+            value.as_ref(),
+        )
+        .map(Self)
     }
+}
+
+/// A MongoDB object id as the APIs use for organizations, projects and migrations: trimmed,
+/// 24 hexadecimal characters, lower-cased. `what` names it in the message.
+pub(crate) fn object_id(what: &str, hint: &str, value: &str) -> Result<String, Error> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Error::invalid_input(format!("The {what} is empty"), hint));
+    }
+    if let Some(bad) = value.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(Error::invalid_input(
+            format!("The {what} contains {bad:?}, which is not a hexadecimal digit"),
+            hint,
+        ));
+    }
+    if value.len() != 24 {
+        return Err(Error::invalid_input(
+            format!("The {what} has {} characters; it must have 24", value.len()),
+            hint,
+        ));
+    }
+    Ok(value.to_ascii_lowercase())
 }
 
 /// The base URL of an Ops Manager or Cloud Manager server, such as `https://opsmanager.example.com:8443`.

@@ -8,7 +8,7 @@ use reqwest::Method;
 use reqwest::header::{HeaderValue, WWW_AUTHENTICATE};
 use url::Url;
 
-use super::{ATLAS_MEDIA_TYPE, Auth, Client, Flavor, MAX_IDLE_NONCES};
+use super::{Auth, Client, Flavor, MAX_IDLE_NONCES};
 use crate::digest::{Challenge, ChallengeError, NonceState};
 use crate::error::{Call, Error, ErrorKind};
 use crate::http::{self, Answer, check, header_values};
@@ -147,7 +147,7 @@ impl Client {
     ) -> Result<Answer, Error> {
         let media_type = match self.flavor {
             Flavor::OpsManager => "application/json",
-            Flavor::Atlas => ATLAS_MEDIA_TYPE,
+            Flavor::Atlas => out.call.op.atlas_media_type(),
         };
         let request = http::Request {
             method: out.method.clone(),

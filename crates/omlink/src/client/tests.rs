@@ -1,7 +1,7 @@
 use super::send::{scrub, unwrap_envelope};
 use super::*;
 use crate::ca_file::load_ca_file;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 #[test]
 fn envelope_is_unwrapped_with_either_field_name() {

@@ -349,6 +349,9 @@ fn atlas_hint(kind: ErrorKind, code: &str, call: Call<'_>, status: u16) -> Optio
             "These Atlas credentials may not list organizations; give them a role in the organization."
                 .to_owned()
         }
+        ErrorKind::PermissionDenied if call.op.is_project_scoped() => format!(
+            "The Atlas credentials need the Project Owner role on Atlas project {org} (reading a migration needs only membership)."
+        ),
         ErrorKind::PermissionDenied => format!(
             "The Atlas credentials need the Organization Owner role on Atlas organization {org}."
         ),
@@ -356,10 +359,28 @@ fn atlas_hint(kind: ErrorKind, code: &str, call: Call<'_>, status: u16) -> Optio
             "{} has no Atlas Admin API at this address: check the Atlas URL.",
             call.host
         ),
+        ErrorKind::NotFound if call.op.is_project_scoped() => format!(
+            "Check the Atlas project id, the cluster name and the migration id: {} has none of them in project {org} for these credentials.",
+            call.host
+        ),
         ErrorKind::NotFound => format!(
             "Check the Atlas organization id: {} has no organization {org} these credentials can see.",
             call.host
         ),
+        ErrorKind::Rejected if status == 409 && call.op == Operation::CreateMigration => {
+            "Another live migration is using this migration host or destination cluster: wait until it ends (or cut it over), then start this one."
+                .to_owned()
+        }
+        ErrorKind::Rejected if call.op == Operation::Cutover => {
+            "Atlas cuts over only a migration that is ready for cutover: check its status, then try again."
+                .to_owned()
+        }
+        ErrorKind::Rejected
+            if matches!(call.op, Operation::ValidateMigration | Operation::CreateMigration) =>
+        {
+            "Atlas refused the migration request: the detail above names the field, the source or the destination to fix."
+                .to_owned()
+        }
         ErrorKind::Rejected if status == 406 || code.contains("VERSION") => {
             "Atlas did not accept the API version omlink asks for: this may need a newer omlink."
                 .to_owned()

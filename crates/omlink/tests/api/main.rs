@@ -9,6 +9,7 @@ mod client;
 mod keychain_upkeep;
 mod link_file;
 mod locked_keychain;
+mod migrations;
 mod props;
 mod tls;
 mod workbench;

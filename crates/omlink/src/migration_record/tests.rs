@@ -1,0 +1,185 @@
+use super::*;
+
+fn record(
+    id: &str,
+    org: &str,
+    host: &str,
+    cluster: &str,
+    status: MigrationStatus,
+) -> MigrationRecord {
+    MigrationRecord {
+        id: id.into(),
+        atlas_url: "https://cloud.mongodb.com".into(),
+        atlas_connection: None,
+        atlas_project: "6a0b1c2d3e4f5a6b7c8d9e0f".into(),
+        cluster: cluster.into(),
+        source_org: org.into(),
+        source_project: "5f1e2d3c4b5a697887766554".into(),
+        source_cluster: "rs0".into(),
+        migration_host: host.into(),
+        network: Network::Public,
+        source_username: None,
+        source_tls: false,
+        source_ca_path: None,
+        drop_destination_data: false,
+        created_at: "2026-12-01T10:00:00Z".into(),
+        started_at: Some("2026-12-01T10:00:00Z".into()),
+        status,
+        lag_time_seconds: None,
+        ready_for_cutover: false,
+        last_not_ready_at: None,
+        first_ready_at: None,
+        cutover_at: None,
+        updated_at: None,
+        lag_history: Vec::new(),
+        plan_row: None,
+        last_error: None,
+        extra: serde_json::Map::new(),
+    }
+}
+
+fn answer(status: MigrationStatus, lag: Option<f64>, ready: bool) -> LiveMigration {
+    LiveMigration {
+        id: "m1".into(),
+        status,
+        lag_time_seconds: lag,
+        ready_for_cutover: ready,
+        migration_hosts: vec!["h1".into()],
+    }
+}
+
+fn at(text: &str) -> SystemTime {
+    humantime::parse_rfc3339(text).unwrap()
+}
+
+#[test]
+fn the_deadline_counts_from_the_last_time_it_was_seen_not_ready() {
+    let mut r = record("m1", "o1", "h1", "c1", MigrationStatus::New);
+    assert_eq!(r.cutover_deadline(), None);
+    r.observe(
+        &answer(MigrationStatus::Working, Some(300.0), false),
+        at("2026-12-02T08:00:00Z"),
+    );
+    r.observe(
+        &answer(MigrationStatus::Working, Some(40.0), false),
+        at("2026-12-02T09:00:00Z"),
+    );
+    assert_eq!(r.cutover_deadline(), None, "not ready: no window yet");
+    r.observe(
+        &answer(MigrationStatus::Working, Some(2.0), true),
+        at("2026-12-02T09:30:00Z"),
+    );
+    r.observe(
+        &answer(MigrationStatus::Working, Some(1.0), true),
+        at("2026-12-02T10:30:00Z"),
+    );
+    assert_eq!(r.first_ready_at.as_deref(), Some("2026-12-02T09:30:00Z"));
+    // 120 h after 09:00, not after 09:30 or 10:30: never later than Atlas's own timer.
+    assert_eq!(
+        r.cutover_deadline_text().as_deref(),
+        Some("2026-12-07T09:00:00Z")
+    );
+    assert_eq!(
+        r.lag_history.iter().map(|p| p.seconds).collect::<Vec<_>>(),
+        [300.0, 40.0, 2.0, 1.0]
+    );
+
+    assert_eq!(r.deadline_warning(at("2026-12-06T08:00:00Z")), None);
+    assert_eq!(
+        r.deadline_warning(at("2026-12-06T10:00:00Z")),
+        Some(DeadlineWarning::Within24Hours)
+    );
+    assert_eq!(
+        r.deadline_warning(at("2026-12-07T07:30:00Z")),
+        Some(DeadlineWarning::Within2Hours)
+    );
+    assert_eq!(
+        r.deadline_warning(at("2026-12-07T09:00:01Z")),
+        Some(DeadlineWarning::Passed)
+    );
+
+    // Cut over, or ended: no deadline any more.
+    r.cutover_at = Some("2026-12-03T00:00:00Z".into());
+    assert_eq!(r.cutover_deadline(), None);
+    r.cutover_at = None;
+    r.observe(
+        &answer(MigrationStatus::Complete, None, false),
+        at("2026-12-03T01:00:00Z"),
+    );
+    assert_eq!(r.cutover_deadline(), None);
+    assert_eq!(r.last_not_ready_at.as_deref(), Some("2026-12-02T09:00:00Z"));
+}
+
+#[test]
+fn ready_when_first_seen_counts_from_the_start() {
+    let mut r = record("m1", "o1", "h1", "c1", MigrationStatus::New);
+    r.observe(
+        &answer(MigrationStatus::Working, Some(1.0), true),
+        at("2026-12-03T00:00:00Z"),
+    );
+    assert_eq!(
+        r.cutover_deadline_text().as_deref(),
+        Some("2026-12-06T10:00:00Z")
+    );
+}
+
+#[test]
+fn the_lag_history_keeps_the_newest_readings() {
+    let mut r = record("m1", "o1", "h1", "c1", MigrationStatus::New);
+    for i in 0..(LAG_HISTORY_LEN + 5) {
+        r.observe(
+            &answer(MigrationStatus::Working, Some(i as f64), false),
+            at("2026-12-02T08:00:00Z"),
+        );
+    }
+    assert_eq!(r.lag_history.len(), LAG_HISTORY_LEN);
+    assert_eq!(r.lag_history[0].seconds, 5.0);
+}
+
+#[test]
+fn a_queued_row_waits_for_its_host_its_cluster_and_its_organization() {
+    let mut records = vec![
+        record("m1", "o1", "h1", "c1", MigrationStatus::Working),
+        record("q-host", "o2", "h1", "c2", MigrationStatus::Queued),
+        record("q-cluster", "o2", "h2", "c1", MigrationStatus::Queued),
+        record("q-org", "o1", "h3", "c3", MigrationStatus::Queued),
+        record("q-free", "o3", "h4", "c4", MigrationStatus::Queued),
+    ];
+    let said = |records: &[MigrationRecord], i| waiting_for(records, i, 1);
+    assert!(
+        said(&records, 1)
+            .unwrap()
+            .contains("migration host h1 (busy with m1)")
+    );
+    assert!(
+        said(&records, 2)
+            .unwrap()
+            .contains("destination cluster c1 (busy with m1)")
+    );
+    assert!(
+        said(&records, 3)
+            .unwrap()
+            .contains("source organization o1 (1 running: m1)")
+    );
+    assert_eq!(said(&records, 4), None);
+    // Two per organization: the same-organization row may start.
+    assert_eq!(waiting_for(&records, 3, 2), None);
+    // Another Atlas's migrations do not count.
+    records[0].atlas_url = "https://atlas.example.com".into();
+    assert_eq!(said(&records, 1), None);
+    // An ended migration frees everything.
+    records[0].atlas_url = "https://cloud.mongodb.com".into();
+    records[0].status = MigrationStatus::Complete;
+    assert_eq!(said(&records, 1), None);
+    assert_eq!(said(&records, 3), None);
+}
+
+#[test]
+fn a_record_keeps_fields_a_newer_omlink_wrote() {
+    let mut json =
+        serde_json::to_value(record("m1", "o1", "h1", "c1", MigrationStatus::New)).unwrap();
+    json["futureField"] = serde_json::json!({"x": 1});
+    let back: MigrationRecord = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap(), json);
+    assert!(!json.to_string().contains("password"));
+}

@@ -1,0 +1,358 @@
+//! Live migrations against the sandbox's Atlas over real HTTP: the destination projects and
+//! clusters and their fit, validate → SUCCESS or FAILED with Atlas's message, create, lag
+//! falling, ready, cutover → COMPLETE; the 409 for a busy migration host or destination
+//! cluster; FAILED and EXPIRED; the version each call names.
+
+use std::time::Duration;
+
+use omlink::migration::{
+    DestinationFit, LiveMigration, MigrationRequest, MigrationStatus, Network, SourceAuth,
+    SourcePassword, ValidationStatus, check_destination,
+};
+use omlink::{
+    AtlasClient, AtlasConfig, AtlasCredentials, AvailableProject, BaseUrl, ClientId, ErrorKind,
+    MigrationId, PrivateKey, ProjectId,
+};
+use omlink_sandbox::migrations::{MigrationKnobs, SOURCE_PASSWORD, SOURCE_USERNAME};
+use omlink_sandbox::{Sandbox, demo};
+
+use crate::{ORG, org, owner, sandbox};
+
+const ATLAS_ORG: &str = "6a1b2c3d4e5f60718293a4b5";
+const LANDING: &str = "6b1c2d3e4f5a60718293a4c2";
+const PRODUCTION: &str = "6b1c2d3e4f5a60718293a4c1";
+/// One step of the sandbox's lifecycle, in milliseconds: fast, but slow enough to see each
+/// phase when polling every few milliseconds.
+const STEP_MS: u64 = 150;
+
+fn atlas(sb: &Sandbox) -> AtlasClient {
+    AtlasClient::new(AtlasConfig::new(
+        BaseUrl::new(sb.url()).unwrap(),
+        AtlasCredentials::ServiceAccount {
+            client_id: ClientId::new(demo::SERVICE_ACCOUNT.client_id).unwrap(),
+            client_secret: PrivateKey::new(demo::SERVICE_ACCOUNT.client_secret).unwrap(),
+        },
+    ))
+    .unwrap()
+}
+
+fn project(id: &str) -> ProjectId {
+    ProjectId::new(id).unwrap()
+}
+
+/// A sandbox whose [`ORG`] is linked to [`ATLAS_ORG`], running at `STEP_MS` per step; the
+/// Atlas client and the source projects Atlas now offers.
+async fn linked() -> (Sandbox, AtlasClient, Vec<AvailableProject>) {
+    let sb = sandbox();
+    sb.set_migration_knobs(MigrationKnobs {
+        step_ms: STEP_MS,
+        ..MigrationKnobs::default()
+    });
+    let atlas = atlas(&sb);
+    let token = atlas
+        .create_link_token(
+            &org(ATLAS_ORG),
+            &omlink::parse_access_list(&["203.0.113.7".to_owned()]).unwrap(),
+        )
+        .await
+        .unwrap();
+    owner(&sb).link(&org(ORG), &token).await.unwrap();
+    let sources = atlas.available_projects(&org(ATLAS_ORG)).await.unwrap();
+    assert!(!sources.is_empty());
+    (sb, atlas, sources)
+}
+
+/// A request moving `source`'s first deployment to `cluster` of the landing project.
+fn request(source: &AvailableProject, cluster: &str) -> MigrationRequest {
+    MigrationRequest {
+        source_project: project(&source.project_id),
+        source_cluster: source.deployments[0].name.clone(),
+        source_auth: SourceAuth::Managed,
+        source_tls: false,
+        source_ca_path: None,
+        atlas_project: project(LANDING),
+        cluster: cluster.into(),
+        network: Network::Public,
+        migration_host: source.migration_hosts[0].clone(),
+        drop_destination_data: false,
+    }
+}
+
+async fn read(atlas: &AtlasClient, id: &str) -> LiveMigration {
+    atlas
+        .migration(&project(LANDING), &MigrationId::new(id).unwrap())
+        .await
+        .unwrap()
+}
+
+/// Polls every 20 ms until `done` holds (at most 40 steps), returning every answer seen.
+async fn poll_until(
+    atlas: &AtlasClient,
+    id: &str,
+    done: impl Fn(&LiveMigration) -> bool,
+) -> Vec<LiveMigration> {
+    let mut seen = Vec::new();
+    for _ in 0..(40 * STEP_MS / 20) {
+        let m = read(atlas, id).await;
+        let stop = done(&m);
+        seen.push(m);
+        if stop {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("never reached: {:?}", seen.last());
+}
+
+async fn validated(
+    atlas: &AtlasClient,
+    request: &MigrationRequest,
+) -> omlink::migration::Validation {
+    let first = atlas.validate_migration(request).await.unwrap();
+    assert_eq!(first.status, ValidationStatus::Pending);
+    let id = MigrationId::new(&first.id).unwrap();
+    for _ in 0..100 {
+        let v = atlas.validation(&request.atlas_project, &id).await.unwrap();
+        if v.status != ValidationStatus::Pending {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the validation never ended");
+}
+
+#[tokio::test]
+async fn destinations_list_with_their_fit() {
+    let (sb, atlas, sources) = linked().await;
+    let projects = atlas.list_projects(&org(ATLAS_ORG)).await.unwrap();
+    let names: Vec<&str> = projects.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Production", "Migration landing"]);
+
+    let clusters = atlas.list_clusters(&project(PRODUCTION)).await.unwrap();
+    let source_version = sources[0].deployments[0].mongodb_version.as_deref();
+    let fit = |name: &str| {
+        let c = clusters.iter().find(|c| c.name == name).unwrap();
+        check_destination(c, source_version)
+    };
+    assert!(fit("prod-main").is_fit(), "{:?}", fit("prod-main"));
+    for (name, reason) in [
+        ("prod-free", "M0"),
+        ("prod-analytics", "BI Connector"),
+        ("prod-archive", "paused"),
+    ] {
+        match fit(name) {
+            DestinationFit::Unfit { reason: r } => assert!(r.contains(reason), "{name}: {r}"),
+            other => panic!("{name} should not fit: {other:?}"),
+        }
+    }
+    // The clusters call names its own version; the projects call the general one.
+    let accepts: Vec<(String, Option<String>)> = sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.uri.contains("/groups"))
+        .map(|r| (r.uri, r.accept))
+        .collect();
+    assert!(
+        accepts
+            .iter()
+            .any(|(uri, accept)| uri.contains("/clusters?")
+                && accept.as_deref() == Some("application/vnd.atlas.2024-08-05+json")),
+        "{accepts:?}"
+    );
+}
+
+#[tokio::test]
+async fn validate_start_watch_lag_fall_and_cut_over_to_complete() {
+    let (sb, atlas, sources) = linked().await;
+    let req = request(&sources[0], "landing-1");
+    let v = validated(&atlas, &req).await;
+    assert_eq!(v.status, ValidationStatus::Success, "{v:?}");
+
+    let created = atlas.create_migration(&req).await.unwrap();
+    assert_eq!(created.status, MigrationStatus::New);
+    assert_eq!(
+        created.migration_hosts,
+        std::slice::from_ref(&req.migration_host)
+    );
+    assert_eq!(sb.active_migrations(), 1);
+
+    // Cutting over before Atlas says ready is refused, with the server's code.
+    let early = atlas
+        .cutover(&project(LANDING), &MigrationId::new(&created.id).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(early.http_status, Some(400));
+    assert_eq!(
+        early.error_code.as_deref(),
+        Some("LIVE_MIGRATION_NOT_READY_FOR_CUTOVER")
+    );
+
+    let seen = poll_until(&atlas, &created.id, |m| m.ready_for_cutover).await;
+    let lags: Vec<f64> = seen.iter().filter_map(|m| m.lag_time_seconds).collect();
+    assert!(lags.len() >= 2, "{seen:?}");
+    assert!(
+        lags.windows(2).all(|w| w[1] <= w[0]),
+        "lag never rises: {lags:?}"
+    );
+    assert!(lags.first() > lags.last(), "lag falls: {lags:?}");
+    assert!(seen.iter().any(|m| m.status == MigrationStatus::Working));
+
+    atlas
+        .cutover(&project(LANDING), &MigrationId::new(&created.id).unwrap())
+        .await
+        .unwrap();
+    let after = poll_until(&atlas, &created.id, |m| {
+        m.status == MigrationStatus::Complete
+    })
+    .await;
+    assert!(!after.last().unwrap().ready_for_cutover);
+    assert_eq!(sb.active_migrations(), 0);
+
+    // Each call named the version the reference gives it.
+    let version_of = |method: &str, suffix: &str| {
+        sb.requests()
+            .into_iter()
+            .find(|r| r.method == method && r.uri.ends_with(suffix))
+            .and_then(|r| r.accept)
+    };
+    let v2024 = Some("application/vnd.atlas.2024-05-30+json".to_owned());
+    let v2023 = Some("application/vnd.atlas.2023-01-01+json".to_owned());
+    assert_eq!(version_of("POST", "/liveMigrations/validate"), v2024);
+    assert_eq!(version_of("POST", "/liveMigrations"), v2024);
+    assert_eq!(version_of("PUT", "/cutover"), v2023);
+    assert_eq!(version_of("GET", &created.id), v2023);
+}
+
+#[tokio::test]
+async fn a_second_migration_on_a_busy_host_or_cluster_is_a_409() {
+    let (sb, atlas, sources) = linked().await;
+    let first = request(&sources[0], "landing-1");
+    atlas.create_migration(&first).await.unwrap();
+
+    // Same migration host, another cluster.
+    let err = atlas
+        .create_migration(&request(&sources[0], "landing-2"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.http_status, Some(409));
+    assert_eq!(err.kind, ErrorKind::Rejected);
+    assert_eq!(
+        err.error_code.as_deref(),
+        Some("LIVE_MIGRATION_IN_PROGRESS")
+    );
+
+    // Same destination cluster from another source project, when there is one.
+    if let Some(other) = sources.get(1) {
+        let err = atlas
+            .create_migration(&request(other, "landing-1"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.http_status, Some(409), "{err:?}");
+        assert!(
+            err.detail
+                .as_deref()
+                .unwrap_or_default()
+                .contains("landing-1")
+        );
+        // … and another cluster from it is free.
+        atlas
+            .create_migration(&request(other, "landing-2"))
+            .await
+            .unwrap();
+        assert_eq!(sb.active_migrations(), 2);
+    } else {
+        assert_eq!(sb.active_migrations(), 1);
+    }
+}
+
+#[tokio::test]
+async fn validation_failures_carry_atlas_message() {
+    let (sb, atlas, sources) = linked().await;
+    let mut req = request(&sources[0], "landing-1");
+    req.source_auth = SourceAuth::User {
+        username: SOURCE_USERNAME.into(),
+        password: SourcePassword::new("not-the-password").unwrap(),
+    };
+    let v = validated(&atlas, &req).await;
+    assert_eq!(v.status, ValidationStatus::Failed);
+    assert!(v.error_message.unwrap().contains("password"));
+
+    req.source_auth = SourceAuth::User {
+        username: SOURCE_USERNAME.into(),
+        password: SourcePassword::new(SOURCE_PASSWORD).unwrap(),
+    };
+    assert_eq!(
+        validated(&atlas, &req).await.status,
+        ValidationStatus::Success
+    );
+
+    sb.set_migration_knobs(MigrationKnobs {
+        step_ms: STEP_MS,
+        validation_error: Some("Source is not reachable from the migration host.".into()),
+        ..MigrationKnobs::default()
+    });
+    let v = validated(&atlas, &req).await;
+    assert_eq!(
+        v.error_message.as_deref(),
+        Some("Source is not reachable from the migration host.")
+    );
+    // The password went to Atlas in the body, and never into an error.
+    let bodies: Vec<String> = sb
+        .requests()
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert!(bodies.iter().any(|b| b.contains(SOURCE_PASSWORD)));
+    assert!(!format!("{req:?}").contains(SOURCE_PASSWORD));
+}
+
+#[tokio::test]
+async fn a_migration_can_fail_or_expire() {
+    let (sb, atlas, sources) = linked().await;
+    sb.set_migration_knobs(MigrationKnobs {
+        step_ms: STEP_MS,
+        fail_after_steps: Some(2),
+        ..MigrationKnobs::default()
+    });
+    let failing = atlas
+        .create_migration(&request(&sources[0], "landing-1"))
+        .await
+        .unwrap();
+    let seen = poll_until(&atlas, &failing.id, |m| m.status.is_lost()).await;
+    assert_eq!(seen.last().unwrap().status, MigrationStatus::Failed);
+    // A failed migration frees its host and cluster.
+    assert_eq!(sb.active_migrations(), 0);
+
+    sb.set_migration_knobs(MigrationKnobs {
+        step_ms: STEP_MS,
+        expire_after_ready_ms: Some(STEP_MS),
+        ..MigrationKnobs::default()
+    });
+    let expiring = atlas
+        .create_migration(&request(&sources[0], "landing-1"))
+        .await
+        .unwrap();
+    let seen = poll_until(&atlas, &expiring.id, |m| m.status.is_lost()).await;
+    assert!(
+        seen.iter().any(|m| m.ready_for_cutover),
+        "ready before expiring"
+    );
+    assert_eq!(seen.last().unwrap().status, MigrationStatus::Expired);
+}
+
+#[tokio::test]
+async fn bad_ids_and_unknown_migrations_are_typed_errors() {
+    let (_sb, atlas, _) = linked().await;
+    let err = ProjectId::new("landing").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert!(err.message.contains("project id"), "{}", err.message);
+    let unknown = atlas
+        .migration(
+            &project(LANDING),
+            &MigrationId::new("0123456789abcdef01234567").unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.kind, ErrorKind::NotFound);
+    assert_eq!(unknown.http_status, Some(404));
+}
