@@ -105,6 +105,33 @@ const fn fit(name: &'static str, tier: &'static str, version: &'static str) -> D
     }
 }
 
+impl DemoCluster {
+    const fn sharded(self) -> Self {
+        Self {
+            cluster_type: "SHARDED",
+            ..self
+        }
+    }
+
+    const fn with_bi_connector(self) -> Self {
+        Self {
+            bi_connector: true,
+            ..self
+        }
+    }
+
+    const fn paused(self) -> Self {
+        Self {
+            paused: true,
+            ..self
+        }
+    }
+
+    const fn on(self, provider: &'static str) -> Self {
+        Self { provider, ..self }
+    }
+}
+
 /// The Atlas projects, with clusters that fit and clusters that cannot receive a migration.
 pub const ATLAS_PROJECTS: [DemoAtlasProject; 3] = [
     DemoAtlasProject {
@@ -114,23 +141,11 @@ pub const ATLAS_PROJECTS: [DemoAtlasProject; 3] = [
         clusters: &[
             fit("prod-main", "M40", "7.0.14"),
             fit("prod-next", "M50", "8.0.4"),
-            DemoCluster {
-                cluster_type: "SHARDED",
-                ..fit("prod-sharded", "M40", "7.0.14")
-            },
-            DemoCluster {
-                bi_connector: true,
-                ..fit("prod-analytics", "M30", "7.0.14")
-            },
-            DemoCluster {
-                paused: true,
-                ..fit("prod-archive", "M40", "7.0.14")
-            },
+            fit("prod-sharded", "M40", "7.0.14").sharded(),
+            fit("prod-analytics", "M30", "7.0.14").with_bi_connector(),
+            fit("prod-archive", "M40", "7.0.14").paused(),
             fit("prod-legacy", "M40", "5.0.28"),
-            DemoCluster {
-                provider: "TENANT",
-                ..fit("prod-free", "M0", "8.0.4")
-            },
+            fit("prod-free", "M0", "8.0.4").on("TENANT"),
         ],
     },
     DemoAtlasProject {
@@ -149,10 +164,7 @@ pub const ATLAS_PROJECTS: [DemoAtlasProject; 3] = [
         org_id: demo::ATLAS_ORGS[1].id,
         clusters: &[
             fit("stage", "M10", "7.0.14"),
-            DemoCluster {
-                provider: "FLEX",
-                ..fit("stage-flex", "FLEX", "8.0.4")
-            },
+            fit("stage-flex", "FLEX", "8.0.4").on("FLEX"),
         ],
     },
 ];

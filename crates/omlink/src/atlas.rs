@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -17,7 +18,7 @@ use crate::client::{
     Auth, Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Flavor, TlsOptions, Transport, Warning,
 };
 use crate::error::{Call, Error, ErrorKind, Operation};
-use crate::http::check;
+use crate::http::{Answer, check};
 use crate::model::Organization;
 use crate::oauth::ClientId;
 use crate::secret::{LinkToken, PrivateKey};
@@ -232,20 +233,9 @@ impl AtlasClient {
     /// Any [`ErrorKind`] but `InvalidInput`.
     pub async fn revoke_link_token(&self, org: &OrgId) -> Result<(), Error> {
         let call = self.inner.call(Operation::RevokeLinkToken, Some(org));
-        let url = self
-            .inner
-            .url(&format!("/orgs/{org}/liveMigrations/linkTokens"), &[]);
-        self.inner
-            .within_deadline(call, async {
-                check(
-                    self.inner
-                        .send(call, Method::DELETE, url, None, None)
-                        .await?,
-                    call,
-                )?;
-                Ok(())
-            })
-            .await
+        let path = format!("/orgs/{org}/liveMigrations/linkTokens");
+        self.exchange(call, Method::DELETE, &path, None).await?;
+        Ok(())
     }
 
     /// The projects Atlas organization `org` can migrate from, as the API's JSON array
@@ -255,27 +245,17 @@ impl AtlasClient {
     /// Any [`ErrorKind`] but `InvalidInput`; an answer that is not an array is a `ServerError`.
     pub async fn available_projects_json(&self, org: &OrgId) -> Result<serde_json::Value, Error> {
         let call = self.inner.call(Operation::AvailableProjects, Some(org));
-        let url = self.inner.url(
-            &format!("/orgs/{org}/liveMigrations/availableProjects"),
-            &[],
-        );
-        self.inner
-            .within_deadline(call, async {
-                let answer = check(
-                    self.inner.send(call, Method::GET, url, None, None).await?,
-                    call,
-                )?;
-                match serde_json::from_slice::<serde_json::Value>(&answer.body) {
-                    Ok(value @ serde_json::Value::Array(_)) => Ok(value),
-                    _ => Err(Error::unexpected_body(
-                        answer.status,
-                        &answer.body,
-                        call,
-                        "a list of projects",
-                    )),
-                }
-            })
-            .await
+        let path = format!("/orgs/{org}/liveMigrations/availableProjects");
+        let answer = self.exchange(call, Method::GET, &path, None).await?;
+        match serde_json::from_slice::<serde_json::Value>(&answer.body) {
+            Ok(value @ serde_json::Value::Array(_)) => Ok(value),
+            _ => Err(Error::unexpected_body(
+                answer.status,
+                &answer.body,
+                call,
+                "a list of projects",
+            )),
+        }
     }
 
     /// [`available_projects_json`](Self::available_projects_json), typed.
@@ -293,6 +273,37 @@ impl AtlasClient {
                 "a list of projects",
             )
         })
+    }
+
+    /// One call within the deadline: sent, its status checked (an error mapped), its answer
+    /// returned for the caller to read.
+    pub(crate) async fn exchange(
+        &self,
+        call: Call<'_>,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+    ) -> Result<Answer, Error> {
+        let url = self.inner.url(path, &[]);
+        self.inner
+            .within_deadline(call, async {
+                check(self.inner.send(call, method, url, body, None).await?, call)
+            })
+            .await
+    }
+
+    /// [`exchange`](Self::exchange), the answer read as `T` (`what` names it in the error).
+    pub(crate) async fn exchange_json<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+        what: &str,
+    ) -> Result<T, Error> {
+        let answer = self.exchange(call, method, path, body).await?;
+        serde_json::from_slice(&answer.body)
+            .map_err(|_| Error::unexpected_body(answer.status, &answer.body, call, what))
     }
 }
 

@@ -11,7 +11,9 @@ mod keychain;
 mod link;
 mod profiles;
 
+pub use batch_link::BatchLinkItem;
 pub use keychain::KeychainUpkeep;
+pub use link::TokenSource;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -22,12 +24,11 @@ use tokio::task::spawn_blocking;
 use serde::{Deserialize, Serialize};
 
 use crate::atlas::AtlasClient;
-use crate::atlas_profile::AtlasTarget;
 use crate::book::ProfileBook;
 use crate::client::Client;
 use crate::error::Error;
 use crate::fields::ProfileId;
-use crate::history::{HistoryEntry, HistoryId, Outcome};
+use crate::history::{HistoryEntry, Outcome};
 use crate::model::Organization;
 use crate::oauth::ClientId;
 use crate::profile::Profile;
@@ -78,39 +79,6 @@ impl Persistence for Store {
     fn set_aside_files(&self) -> Vec<std::path::PathBuf> {
         Store::set_aside_files(self)
     }
-}
-
-/// Where a link attempt's token comes from. On the wire (the window's requests) it is one
-/// tagged value: `{"kind":"paste","value":"<token>"}`, `{"kind":"reuse","value":"<history
-/// entry id>"}` or `{"kind":"mint","value":{<Atlas target>}}`.
-#[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
-pub enum TokenSource {
-    /// A token the person typed or pasted.
-    #[serde(rename = "paste")]
-    New(LinkToken),
-    /// The token saved in the keychain with this history entry ("Use this token again").
-    #[serde(rename = "reuse")]
-    History(HistoryId),
-    /// A token minted now in an Atlas organization with the profile's Atlas connection
-    /// ("Generate & link").
-    #[serde(rename = "mint")]
-    Mint(AtlasTarget),
-}
-
-/// An organization of a batch link from the window, with where its token comes from. A batch
-/// either generates every token in Atlas or none.
-#[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct BatchLinkItem {
-    /// The organization.
-    pub org: OrgId,
-    /// Its name, when known.
-    pub name: Option<String>,
-    /// Its token: pasted, saved with a history entry, or generated now.
-    pub source: TokenSource,
 }
 
 /// History export formats.

@@ -8,8 +8,7 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use super::AtlasClient;
-use crate::error::{Call, Error, Operation};
-use crate::http::check;
+use crate::error::{Error, Operation};
 use crate::ids::{MigrationId, ProjectId};
 use crate::migration::{AtlasCluster, AtlasProject, LiveMigration, MigrationRequest, Validation};
 use crate::validate::OrgId;
@@ -52,10 +51,13 @@ impl AtlasClient {
         &self,
         request: &MigrationRequest,
     ) -> Result<Validation, Error> {
-        let project = &request.atlas_project;
-        let call = self.inner.call_on(Operation::ValidateMigration, project);
-        let path = format!("/groups/{project}/liveMigrations/validate");
-        self.send_request(call, &path, request).await
+        self.send_request(
+            Operation::ValidateMigration,
+            "/validate",
+            request,
+            "a validation",
+        )
+        .await
     }
 
     /// A validation's state: `GET /groups/{groupId}/liveMigrations/validate/{id}`.
@@ -67,9 +69,14 @@ impl AtlasClient {
         project: &ProjectId,
         id: &MigrationId,
     ) -> Result<Validation, Error> {
-        let call = self.inner.call_on(Operation::ValidationStatus, project);
-        let path = format!("/groups/{project}/liveMigrations/validate/{id}");
-        self.read(call, &path, "a validation").await
+        let what = "a validation";
+        self.read(
+            Operation::ValidationStatus,
+            project,
+            &format!("/validate/{id}"),
+            what,
+        )
+        .await
     }
 
     /// Starts the migration: `POST /groups/{groupId}/liveMigrations` (version 2024-05-30).
@@ -81,10 +88,8 @@ impl AtlasClient {
         &self,
         request: &MigrationRequest,
     ) -> Result<LiveMigration, Error> {
-        let project = &request.atlas_project;
-        let call = self.inner.call_on(Operation::CreateMigration, project);
-        let path = format!("/groups/{project}/liveMigrations");
-        self.send_request(call, &path, request).await
+        self.send_request(Operation::CreateMigration, "", request, "a live migration")
+            .await
     }
 
     /// A migration's state: `GET /groups/{groupId}/liveMigrations/{id}`.
@@ -96,9 +101,9 @@ impl AtlasClient {
         project: &ProjectId,
         id: &MigrationId,
     ) -> Result<LiveMigration, Error> {
-        let call = self.inner.call_on(Operation::MigrationStatus, project);
-        let path = format!("/groups/{project}/liveMigrations/{id}");
-        self.read(call, &path, "a live migration").await
+        let what = "a live migration";
+        self.read(Operation::MigrationStatus, project, &format!("/{id}"), what)
+            .await
     }
 
     /// Cuts the migration over: `PUT /groups/{groupId}/liveMigrations/{id}/cutover`, no body;
@@ -108,67 +113,41 @@ impl AtlasClient {
     /// Any [`ErrorKind`](crate::ErrorKind) but `InvalidInput`.
     pub async fn cutover(&self, project: &ProjectId, id: &MigrationId) -> Result<(), Error> {
         let call = self.inner.call_on(Operation::Cutover, project);
-        let url = self.inner.url(
-            &format!("/groups/{project}/liveMigrations/{id}/cutover"),
-            &[],
-        );
-        self.inner
-            .within_deadline(call, async {
-                check(
-                    self.inner.send(call, Method::PUT, url, None, None).await?,
-                    call,
-                )?;
-                Ok(())
-            })
-            .await
+        let path = format!("/groups/{project}/liveMigrations/{id}/cutover");
+        self.exchange(call, Method::PUT, &path, None).await?;
+        Ok(())
     }
 
+    /// `POST /groups/{groupId}/liveMigrations{suffix}` with `request`, read as `T`.
     async fn send_request<T: DeserializeOwned>(
         &self,
-        call: Call<'_>,
-        path: &str,
+        op: Operation,
+        suffix: &str,
         request: &MigrationRequest,
+        what: &str,
     ) -> Result<T, Error> {
-        let url = self.inner.url(path, &[]);
+        let project = &request.atlas_project;
+        let call = self.inner.call_on(op, project);
+        let path = format!("/groups/{project}/liveMigrations{suffix}");
         // The body carries the source password: this copy is wiped, the one handed to the
         // HTTP stack is freed once sent; neither is ever excerpted into an error.
         let body = Zeroizing::new(request.body());
-        self.inner
-            .within_deadline(call, async {
-                let answer = self
-                    .inner
-                    .send(
-                        call,
-                        Method::POST,
-                        url,
-                        Some(Bytes::copy_from_slice(&body)),
-                        None,
-                    )
-                    .await?;
-                let answer = check(answer, call)?;
-                serde_json::from_slice(&answer.body).map_err(|_| {
-                    Error::unexpected_body(answer.status, &answer.body, call, "a live migration")
-                })
-            })
+        let body = Some(Bytes::copy_from_slice(&body));
+        self.exchange_json(call, Method::POST, &path, body, what)
             .await
     }
 
+    /// `GET /groups/{groupId}/liveMigrations{suffix}`, read as `T`.
     async fn read<T: DeserializeOwned>(
         &self,
-        call: Call<'_>,
-        path: &str,
+        op: Operation,
+        project: &ProjectId,
+        suffix: &str,
         what: &str,
     ) -> Result<T, Error> {
-        let url = self.inner.url(path, &[]);
-        self.inner
-            .within_deadline(call, async {
-                let answer = check(
-                    self.inner.send(call, Method::GET, url, None, None).await?,
-                    call,
-                )?;
-                serde_json::from_slice(&answer.body)
-                    .map_err(|_| Error::unexpected_body(answer.status, &answer.body, call, what))
-            })
+        let call = self.inner.call_on(op, project);
+        let path = format!("/groups/{project}/liveMigrations{suffix}");
+        self.exchange_json(call, Method::GET, &path, None, what)
             .await
     }
 }

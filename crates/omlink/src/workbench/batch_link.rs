@@ -12,9 +12,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::{BatchLinkItem, TokenSource, Workbench, new_entry, not_kept};
+use super::{TokenSource, Workbench, new_entry, not_kept};
 use crate::access_list::parse_access_list;
 use crate::atlas_profile::AtlasTarget;
 use crate::batch::{
@@ -29,6 +30,20 @@ use crate::profile::Profile;
 use crate::secret::LinkToken;
 use crate::secret_store::is_unanswered;
 use crate::validate::OrgId;
+
+/// An organization of a batch link from the window, with where its token comes from. A batch
+/// either generates every token in Atlas or none.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct BatchLinkItem {
+    /// The organization.
+    pub org: OrgId,
+    /// Its name, when known.
+    pub name: Option<String>,
+    /// Its token: pasted, saved with a history entry, or generated now.
+    pub source: TokenSource,
+}
 
 impl Workbench {
     /// Links many organizations with the profile's key (see [`batch`](crate::batch)). Each

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use crate::atlas_profile::AtlasOrigin;
+use serde::Deserialize;
+
+use crate::atlas_profile::{AtlasOrigin, AtlasTarget};
 use crate::batch::BatchItem;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
@@ -17,7 +19,26 @@ use crate::secret::LinkToken;
 use crate::secret_store::{Secret, link_token_account};
 use crate::validate::OrgId;
 
-use super::{TokenSource, Workbench, lock, new_entry, not_kept, server_of, upsert};
+use super::{Workbench, lock, new_entry, not_kept, server_of, upsert};
+
+/// Where a link attempt's token comes from. On the wire (the window's requests) it is one
+/// tagged value: `{"kind":"paste","value":"<token>"}`, `{"kind":"reuse","value":"<history
+/// entry id>"}` or `{"kind":"mint","value":{<Atlas target>}}`.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+pub enum TokenSource {
+    /// A token the person typed or pasted.
+    #[serde(rename = "paste")]
+    New(LinkToken),
+    /// The token saved in the keychain with this history entry ("Use this token again").
+    #[serde(rename = "reuse")]
+    History(HistoryId),
+    /// A token minted now in an Atlas organization with the profile's Atlas connection
+    /// ("Generate & link").
+    #[serde(rename = "mint")]
+    Mint(AtlasTarget),
+}
 
 /// A link ready to send: profile, client, token, the in-flight guard, and the "not linked
 /// yet" entry of a token omlink minted for it (which records where it was generated).
