@@ -179,6 +179,7 @@ pub(crate) fn api(
             }
             migrations::projects(org)
         }
+        (&Method::GET, ["groups", group]) => migrations::project(group),
         (&Method::GET, ["groups", group, "clusters"]) => {
             migrations::clusters(group, served == "2024-08-05")
         }

@@ -171,10 +171,7 @@ pub const ATLAS_PROJECTS: [DemoAtlasProject; 3] = [
 
 /// The migration host that serves source project `project_id` (one per project).
 pub fn migration_host_of(project_id: &str) -> String {
-    format!(
-        "mh-{}.sandbox.internal",
-        &project_id[project_id.len().saturating_sub(8)..]
-    )
+    format!("mh-{project_id}.sandbox.internal")
 }
 
 struct Validation {
@@ -279,10 +276,7 @@ pub(crate) fn projects(org: &str) -> Response<Body> {
     let results: Vec<Value> = ATLAS_PROJECTS
         .iter()
         .filter(|p| p.org_id == org)
-        .map(|p| {
-            json!({"id": p.id, "name": p.name, "orgId": p.org_id,
-                   "clusterCount": p.clusters.len(), "created": "2025-03-01T09:00:00Z"})
-        })
+        .map(project_json)
         .collect();
     let total = results.len();
     json_response(
@@ -290,6 +284,19 @@ pub(crate) fn projects(org: &str) -> Response<Body> {
         Some(json!({"results": results, "totalCount": total})),
         NO_FLAGS,
     )
+}
+
+fn project_json(p: &DemoAtlasProject) -> Value {
+    json!({"id": p.id, "name": p.name, "orgId": p.org_id,
+           "clusterCount": p.clusters.len(), "created": "2025-03-01T09:00:00Z"})
+}
+
+/// `GET /groups/{groupId}`: one project, with its organization.
+pub(crate) fn project(group: &str) -> Response<Body> {
+    match ATLAS_PROJECTS.iter().find(|p| p.id == group) {
+        Some(p) => json_response(StatusCode::OK, Some(project_json(p)), NO_FLAGS),
+        None => id_not_found("GROUP_NOT_FOUND", "group", group, NO_FLAGS),
+    }
 }
 
 /// `GET /groups/{groupId}/clusters`, in the 2024-08-05 shape when `current`, else the older

@@ -37,6 +37,7 @@ pub(crate) fn api(
     match (method, segments.as_slice()) {
         (&Method::GET, ["orgs"]) => list_orgs(state, query, flags),
         (&Method::GET, ["orgs", org, "groups"]) => list_groups(state, org, flags),
+        (&Method::GET, ["groups", group]) => get_group(state, group, flags),
         (&Method::GET, ["groups", group, "hosts"]) => list_hosts(state, group, flags),
         (_, ["orgs", org, "liveExport", "migrationLink", rest @ ..]) => {
             let known = lock(&state.orgs).contains_key(*org);
@@ -72,6 +73,20 @@ pub(crate) fn list_groups(state: &State, org: &str, flags: Flags) -> Response<Bo
         Some(json!({"results": results, "totalCount": results.len()})),
         flags,
     )
+}
+
+/// `GET /groups/{id}`: one project, with the organization it belongs to.
+pub(crate) fn get_group(state: &State, group: &str, flags: Flags) -> Response<Body> {
+    let project = lock(&state.orgs).iter().find_map(|(id, o)| {
+        demo::projects_of(id, &o.name)
+            .into_iter()
+            .find(|p| p.id == group)
+            .map(|p| json!({"id": p.id, "name": p.name, "orgId": id}))
+    });
+    match project {
+        Some(p) => json_response(StatusCode::OK, Some(p), flags),
+        None => id_not_found("GROUP_NOT_FOUND", "group", group, flags),
+    }
 }
 
 /// `GET /groups/{id}/hosts`: three members per deployment, each with its version.

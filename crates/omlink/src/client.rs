@@ -376,6 +376,21 @@ impl Client {
             .await
     }
 
+    /// One project, with the organization it belongs to: `GET /groups/{groupId}`.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`] but `InvalidInput`.
+    pub async fn project(&self, project: &ProjectId) -> Result<Project, Error> {
+        let call = self.call_on(Operation::GetProject, project);
+        let url = self.url(&format!("/groups/{project}"), &[]);
+        self.within_deadline(call, async {
+            let answer = check(self.send(call, Method::GET, url, None, None).await?, call)?;
+            serde_json::from_slice(&answer.body)
+                .map_err(|_| Error::unexpected_body(answer.status, &answer.body, call, "a project"))
+        })
+        .await
+    }
+
     /// A `{"results":[…],"totalCount":n}` list, page after page, under one deadline and a cap
     /// on the bytes read.
     pub(crate) async fn paged<T: serde::de::DeserializeOwned>(

@@ -237,6 +237,8 @@ pub(crate) enum Operation {
     ListProjects,
     /// `GET /groups/{id}/hosts`.
     ListHosts,
+    /// `GET /groups/{id}`.
+    GetProject,
     /// Atlas: the service account's access token (`POST /api/oauth/token`).
     AtlasAccessToken,
     /// Atlas: `GET /orgs`.
@@ -249,6 +251,8 @@ pub(crate) enum Operation {
     AvailableProjects,
     /// Atlas: `GET /orgs/{id}/groups`.
     AtlasProjects,
+    /// Atlas: `GET /groups/{id}`.
+    AtlasProject,
     /// Atlas: `GET /groups/{id}/clusters`.
     AtlasClusters,
     /// Atlas: `POST …/liveMigrations/validate`.
@@ -272,12 +276,14 @@ impl Operation {
             Self::ListOrgs => "list organizations",
             Self::ListProjects => "list the organization's projects",
             Self::ListHosts => "list a project's hosts",
+            Self::GetProject => "read the project",
             Self::AtlasAccessToken => "sign in to Atlas with the service account",
             Self::AtlasOrgs => "list Atlas organizations",
             Self::CreateLinkToken => "create a link token in Atlas",
             Self::RevokeLinkToken => "revoke the Atlas link token",
             Self::AvailableProjects => "read Atlas's available projects",
             Self::AtlasProjects => "list the Atlas organization's projects",
+            Self::AtlasProject => "read the Atlas project",
             Self::AtlasClusters => "list the Atlas project's clusters",
             Self::ValidateMigration => "validate the live migration",
             Self::ValidationStatus => "read the validation",
@@ -291,7 +297,8 @@ impl Operation {
     pub(crate) fn is_project_scoped(self) -> bool {
         matches!(
             self,
-            Self::AtlasClusters
+            Self::AtlasProject
+                | Self::AtlasClusters
                 | Self::ValidateMigration
                 | Self::ValidationStatus
                 | Self::CreateMigration
@@ -323,6 +330,7 @@ impl Operation {
                 | Self::ListOrgs
                 | Self::ListProjects
                 | Self::ListHosts
+                | Self::GetProject
         )
     }
 }

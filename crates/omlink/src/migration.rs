@@ -27,6 +27,9 @@ pub struct AtlasProject {
     /// Its name.
     #[serde(default)]
     pub name: String,
+    /// The Atlas organization it belongs to.
+    #[serde(default)]
+    pub org_id: String,
 }
 
 /// A cluster of an Atlas project, as the destination check needs it. Read from either shape

@@ -198,11 +198,24 @@ impl MigrationRecord {
     }
 }
 
+/// What a queued row waits for: the active migration it is queued behind, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Waiting {
+    /// The id of the migration it waits for (the first of them).
+    pub behind: String,
+    /// Why, in a few words: the migration host, the destination cluster, or the source
+    /// organization it shares with it.
+    pub reason: String,
+}
+
 /// Why the queued record at `index` cannot start now, or `None` when its turn has come: no
 /// active migration in the same Atlas shares its migration host or destination cluster, and
-/// fewer than `per_org` (at least 1) run from its source organization. A caller starting rows
-/// in order updates each record as it starts, so a row started a moment ago counts.
-pub fn waiting_for(records: &[MigrationRecord], index: usize, per_org: u32) -> Option<String> {
+/// fewer than `per_org` (at least 1) run from its source organization (an unknown
+/// organization counts as one: the careful reading). A caller starting rows in order updates
+/// each record as it starts, so a row started a moment ago counts.
+pub fn waiting_for(records: &[MigrationRecord], index: usize, per_org: u32) -> Option<Waiting> {
     let row = &records[index];
     let running: Vec<&MigrationRecord> = records
         .iter()
@@ -211,40 +224,43 @@ pub fn waiting_for(records: &[MigrationRecord], index: usize, per_org: u32) -> O
     blocker(&running, row, per_org)
 }
 
-fn blocker(running: &[&MigrationRecord], row: &MigrationRecord, per_org: u32) -> Option<String> {
+fn blocker(running: &[&MigrationRecord], row: &MigrationRecord, per_org: u32) -> Option<Waiting> {
     if let Some(r) = running
         .iter()
         .find(|r| r.migration_host == row.migration_host)
     {
-        return Some(format!(
-            "migration host {} (busy with {})",
-            row.migration_host, r.id
-        ));
+        return Some(Waiting {
+            behind: r.id.clone(),
+            reason: format!("migration host {} is busy", row.migration_host),
+        });
     }
     if let Some(r) = running
         .iter()
         .find(|r| r.atlas_project == row.atlas_project && r.cluster == row.cluster)
     {
-        return Some(format!(
-            "destination cluster {} (busy with {})",
-            row.cluster, r.id
-        ));
+        return Some(Waiting {
+            behind: r.id.clone(),
+            reason: format!("destination cluster {} is busy", row.cluster),
+        });
     }
     let same_org: Vec<&&MigrationRecord> = running
         .iter()
         .filter(|r| r.source_org == row.source_org)
         .collect();
     if same_org.len() >= per_org.max(1) as usize {
-        return Some(format!(
-            "source organization {} ({} running: {})",
-            row.source_org,
-            same_org.len(),
-            same_org
-                .iter()
-                .map(|r| r.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let org = if row.source_org.is_empty() {
+            "unknown".to_owned()
+        } else {
+            row.source_org.clone()
+        };
+        return Some(Waiting {
+            behind: same_org[0].id.clone(),
+            reason: format!(
+                "source organization {org} has {} running (at most {} at a time)",
+                same_org.len(),
+                per_org.max(1)
+            ),
+        });
     }
     None
 }

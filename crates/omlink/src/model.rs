@@ -119,6 +119,10 @@ pub struct Project {
     /// The project's name.
     #[serde(default)]
     pub name: String,
+    /// The organization it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub org_id: Option<String>,
 }
 
 /// A host of a project, as `GET /groups/{id}/hosts` lists it.

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::book::ProfileBook;
 use crate::error::Error;
 use crate::history::{HistoryEntry, STORE_KEY_HISTORY};
+use crate::migration_record::{MigrationRecord, STORE_KEY_MIGRATIONS};
 use crate::profile::STORE_KEY_PROFILES;
 
 /// The key under which the keychain accounts found unused at the last start-up are kept.
@@ -22,12 +23,17 @@ pub struct Kept {
     pub atlas: Vec<serde_json::Value>,
     /// History entries this version could not read.
     pub history: Vec<serde_json::Value>,
+    /// Migration records this version could not read.
+    pub migrations: Vec<serde_json::Value>,
 }
 
 impl Kept {
     /// Whether nothing was kept unread.
     pub fn is_empty(&self) -> bool {
-        self.profiles.is_empty() && self.atlas.is_empty() && self.history.is_empty()
+        self.profiles.is_empty()
+            && self.atlas.is_empty()
+            && self.history.is_empty()
+            && self.migrations.is_empty()
     }
 
     /// The keychain accounts the unread elements may name: a profile's or connection's `id`,
@@ -70,6 +76,7 @@ impl Kept {
             (self.profiles.len(), "profile", "profiles"),
             (self.atlas.len(), "Atlas connection", "Atlas connections"),
             (self.history.len(), "history entry", "history entries"),
+            (self.migrations.len(), "migration", "migrations"),
         ] {
             match n {
                 0 => {}
@@ -93,6 +100,8 @@ pub struct StoreContents {
     pub profiles: ProfileBook,
     /// The link history.
     pub history: Vec<HistoryEntry>,
+    /// The live migrations omlink started or queued.
+    pub migrations: Vec<MigrationRecord>,
     /// The keychain accounts found unused at the last start-up (see
     /// [`Workbench::sweep_keychain`](crate::Workbench::sweep_keychain)).
     pub keychain_orphans: Vec<String>,
@@ -110,6 +119,7 @@ impl StoreContents {
         crate::StoreData {
             profiles: self.profiles.clone(),
             history: self.history.clone(),
+            migrations: self.migrations.clone(),
             keychain_orphans: self.keychain_orphans.clone(),
             kept: self.kept.clone(),
         }
@@ -233,6 +243,8 @@ pub(crate) fn parse(text: &str) -> Result<StoreContents, String> {
     };
     let (history, unread) = elements(map.remove(STORE_KEY_HISTORY), "history")?;
     kept.history = unread;
+    let (migrations, unread) = elements(map.remove(STORE_KEY_MIGRATIONS), "migrations")?;
+    kept.migrations = unread;
     let keychain_orphans = match map.remove(STORE_KEY_KEYCHAIN_ORPHANS) {
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(v) => serde_json::from_value(v).map_err(|e| format!("keychain orphans: {e}"))?,
@@ -240,6 +252,7 @@ pub(crate) fn parse(text: &str) -> Result<StoreContents, String> {
     Ok(StoreContents {
         profiles,
         history,
+        migrations,
         keychain_orphans,
         kept,
         set_aside: None,
@@ -273,6 +286,15 @@ pub(crate) fn serialize(
         items.extend(data.kept.history.iter().cloned());
     }
     object.insert(STORE_KEY_HISTORY.to_owned(), history);
+    if data.migrations.is_empty() && data.kept.migrations.is_empty() {
+        object.remove(STORE_KEY_MIGRATIONS);
+    } else {
+        let mut migrations = serde_json::to_value(&data.migrations).map_err(internal)?;
+        if let serde_json::Value::Array(items) = &mut migrations {
+            items.extend(data.kept.migrations.iter().cloned());
+        }
+        object.insert(STORE_KEY_MIGRATIONS.to_owned(), migrations);
+    }
     if data.keychain_orphans.is_empty() {
         object.remove(STORE_KEY_KEYCHAIN_ORPHANS);
     } else {
@@ -419,6 +441,8 @@ pub struct StoreData {
     pub profiles: ProfileBook,
     /// The link history.
     pub history: Vec<HistoryEntry>,
+    /// The live migrations omlink started or queued.
+    pub migrations: Vec<MigrationRecord>,
     /// The keychain accounts found unused at the last start-up's check.
     pub keychain_orphans: Vec<String>,
     /// What this version could not read, written back as it was.
@@ -431,6 +455,7 @@ impl StoreData {
         self.profiles.profiles.is_empty()
             && self.profiles.atlas.is_empty()
             && self.history.is_empty()
+            && self.migrations.is_empty()
             && self.kept.is_empty()
     }
 }

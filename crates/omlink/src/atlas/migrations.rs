@@ -25,6 +25,17 @@ impl AtlasClient {
             .await
     }
 
+    /// One Atlas project, with its organization: `GET /groups/{groupId}`.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`](crate::ErrorKind) but `InvalidInput`.
+    pub async fn project(&self, project: &ProjectId) -> Result<AtlasProject, Error> {
+        let call = self.inner.call_on(Operation::AtlasProject, project);
+        let path = format!("/groups/{project}");
+        self.exchange_json(call, Method::GET, &path, None, "a project")
+            .await
+    }
+
     /// The clusters of Atlas project `project`: `GET /groups/{groupId}/clusters` (version
     /// 2024-08-05; the older shape is read too), page after page.
     ///

@@ -83,6 +83,10 @@ impl Error {
                 "{} has no Public API at this address: check the URL (and any path before /api).",
                 call.host
             ),
+            (ErrorKind::NotFound, _) if call.op == Operation::GetProject => format!(
+                "Check the source project id: {} has no project {org} that this API key can see.",
+                call.host
+            ),
             (ErrorKind::NotFound, _) => format!(
                 "Check the organization id: {} has no organization {org} that this API key can see.",
                 call.host

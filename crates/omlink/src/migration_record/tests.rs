@@ -146,20 +146,23 @@ fn a_queued_row_waits_for_its_host_its_cluster_and_its_organization() {
         record("q-free", "o3", "h4", "c4", MigrationStatus::Queued),
     ];
     let said = |records: &[MigrationRecord], i| waiting_for(records, i, 1);
-    assert!(
-        said(&records, 1)
-            .unwrap()
-            .contains("migration host h1 (busy with m1)")
+    let wait = |behind: &str, reason: &str| {
+        Some(Waiting {
+            behind: behind.into(),
+            reason: reason.into(),
+        })
+    };
+    assert_eq!(said(&records, 1), wait("m1", "migration host h1 is busy"));
+    assert_eq!(
+        said(&records, 2),
+        wait("m1", "destination cluster c1 is busy")
     );
-    assert!(
-        said(&records, 2)
-            .unwrap()
-            .contains("destination cluster c1 (busy with m1)")
-    );
-    assert!(
-        said(&records, 3)
-            .unwrap()
-            .contains("source organization o1 (1 running: m1)")
+    assert_eq!(
+        said(&records, 3),
+        wait(
+            "m1",
+            "source organization o1 has 1 running (at most 1 at a time)"
+        )
     );
     assert_eq!(said(&records, 4), None);
     // Two per organization: the same-organization row may start.

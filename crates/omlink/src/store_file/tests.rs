@@ -102,7 +102,8 @@ fn what_a_newer_omlink_wrote_is_kept_not_set_aside() {
           {"id": "1a1b2c3d4e5f6071", "name": "New", "url": {"v2": true}}
         ], "atlas": [{"id": "2a1b2c3d4e5f6071", "auth": "Passkey"}], "pinned": ["x"]},
       "history": [{"id": "h1", "tokenFingerprint": "abcdef012345", "outcome": {"result": "migrated"}}],
-      "migrations": []
+      "migrations": [{"id": "m1", "status": {"phase": 3}}],
+      "plans": []
     }"#;
     let contents = parse(text).expect("loads");
     assert_eq!(contents.profiles.profiles.len(), 1);
@@ -150,4 +151,6 @@ fn what_a_newer_omlink_wrote_is_kept_not_set_aside() {
     assert_eq!(again["profiles"]["pinned"], before["profiles"]["pinned"]);
     assert_eq!(again["history"][0], before["history"][0]);
     assert_eq!(again["migrations"], before["migrations"]);
+    assert_eq!(contents.kept.migrations.len(), 1);
+    assert_eq!(again["plans"], before["plans"]);
 }

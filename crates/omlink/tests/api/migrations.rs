@@ -356,3 +356,158 @@ async fn bad_ids_and_unknown_migrations_are_typed_errors() {
     assert_eq!(unknown.kind, ErrorKind::NotFound);
     assert_eq!(unknown.http_status, Some(404));
 }
+
+/// A sandbox whose three first demo organizations are linked to [`ATLAS_ORG`]; each source
+/// project with its organization (from Ops Manager's `GET /groups/{id}`).
+async fn fleet_linked() -> (Sandbox, AtlasClient, Vec<(AvailableProject, String)>) {
+    let sb = sandbox();
+    sb.set_migration_knobs(MigrationKnobs {
+        step_ms: STEP_MS,
+        ..MigrationKnobs::default()
+    });
+    let atlas = atlas(&sb);
+    let om = owner(&sb);
+    for source in demo::ORGS.iter().take(3) {
+        let token = atlas
+            .create_link_token(
+                &org(ATLAS_ORG),
+                &omlink::parse_access_list(&["203.0.113.7".to_owned()]).unwrap(),
+            )
+            .await
+            .unwrap();
+        om.link(&org(source.id), &token).await.unwrap();
+    }
+    let mut sources = Vec::new();
+    for p in atlas.available_projects(&org(ATLAS_ORG)).await.unwrap() {
+        let found = om.project(&project(&p.project_id)).await.unwrap();
+        sources.push((p, found.org_id.unwrap()));
+    }
+    (sb, atlas, sources)
+}
+
+#[tokio::test]
+async fn a_plan_starts_what_the_rules_allow_and_queues_the_rest_until_its_turn() {
+    use omlink::migrate::Polling;
+    use omlink::migration_plan::{
+        PlanDefaults, RowOutcome, check_plan, parse_plan, start_plan, start_queued,
+    };
+    let (sb, atlas, sources) = fleet_linked().await;
+    // Two projects of one organization, one of another.
+    let (a1, a2) = {
+        let (first, org) = sources
+            .iter()
+            .find(|(_, org)| sources.iter().filter(|(_, o)| o == org).count() >= 2)
+            .expect("a demo organization with two projects");
+        let second = sources
+            .iter()
+            .find(|(p, o)| o == org && p.project_id != first.project_id)
+            .unwrap();
+        ((first.clone(), org.clone()), second.0.clone())
+    };
+    let (b, _) = sources.iter().find(|(_, o)| *o != a1.1).unwrap().clone();
+    let plan = format!(
+        "source_project,atlas_project,cluster\n{},{LANDING},landing-1\n{},{LANDING},landing-2\n{},{LANDING},landing-3\n",
+        a1.0.project_id, b.project_id, a2.project_id
+    );
+    let defaults = PlanDefaults {
+        network: Network::Public,
+        source_auth: SourceAuth::Managed,
+        source_tls: false,
+        source_ca_path: None,
+        drop_destination_data: false,
+    };
+    let rows = parse_plan(&plan, "plan.csv", &defaults).unwrap();
+    let prepared = check_plan(&atlas, &rows, "plan.csv").await.unwrap();
+    let numbered: Vec<(usize, omlink::migrate::Prepared)> =
+        rows.iter().map(|r| r.line).zip(prepared).collect();
+    let orgs: std::collections::HashMap<ProjectId, String> = sources
+        .iter()
+        .map(|(p, o)| (project(&p.project_id), o.clone()))
+        .collect();
+    let bench = crate::bench();
+    let polling = Polling {
+        first: Duration::from_millis(20),
+        max: Duration::from_millis(40),
+    };
+    let outcomes = start_plan(&atlas, &bench.store, &numbered, &orgs, 1, polling)
+        .await
+        .unwrap();
+    let [
+        (2, RowOutcome::Started(first)),
+        (3, RowOutcome::Started(_)),
+        (4, RowOutcome::Queued(queued, waiting)),
+    ] = outcomes.as_slice()
+    else {
+        panic!("{outcomes:?}");
+    };
+    assert_eq!(&waiting.behind, first);
+    assert!(
+        waiting.reason.contains("source organization"),
+        "{waiting:?}"
+    );
+    assert_eq!(sb.active_migrations(), 2);
+
+    // Nothing changes while the first runs: --queued is idempotent.
+    let again = start_queued(&atlas, &bench.store, 1, polling, None)
+        .await
+        .unwrap();
+    assert!(
+        matches!(again.as_slice(), [(_, RowOutcome::Queued(..))]),
+        "{again:?}"
+    );
+
+    // The first is cut over and completes; now the queued row starts.
+    let mut record = bench
+        .store
+        .load()
+        .unwrap()
+        .migrations
+        .into_iter()
+        .find(|r| &r.id == first)
+        .unwrap();
+    poll_until(&atlas, first, |m| m.ready_for_cutover).await;
+    omlink::migrate::cutover(&atlas, &mut record).await.unwrap();
+    poll_until(&atlas, first, |m| m.status == MigrationStatus::Complete).await;
+    let started = start_queued(&atlas, &bench.store, 1, polling, None)
+        .await
+        .unwrap();
+    let [(r, RowOutcome::Started(id))] = started.as_slice() else {
+        panic!("{started:?}");
+    };
+    assert_eq!(&r.id, id);
+    assert_ne!(id, queued);
+    let saved = bench.store.load().unwrap().migrations;
+    assert_eq!(saved.len(), 3);
+    assert!(saved.iter().all(|r| !r.is_queued()), "{saved:?}");
+    // The rules kept Atlas from ever refusing a start.
+    assert!(sb.requests().iter().all(|r| r.status != 409));
+}
+
+#[tokio::test]
+async fn a_plan_is_checked_whole_before_anything_is_sent() {
+    use omlink::migration_plan::{PlanDefaults, check_plan, parse_plan};
+    let (sb, atlas, sources) = linked().await;
+    let p = &sources[0].project_id;
+    let plan = format!(
+        "source_project,atlas_project,cluster\n{p},{LANDING},landing-1\n{p},{LANDING},landing-1\n{p},{PRODUCTION},prod-free\n{p},{LANDING},nope\n"
+    );
+    let defaults = PlanDefaults {
+        network: Network::Public,
+        source_auth: SourceAuth::Managed,
+        source_tls: false,
+        source_ca_path: None,
+        drop_destination_data: false,
+    };
+    let rows = parse_plan(&plan, "plan.csv", &defaults).unwrap();
+    sb.clear_requests();
+    let bad = check_plan(&atlas, &rows, "plan.csv").await.unwrap_err();
+    assert_eq!(bad.error.kind, ErrorKind::InvalidInput);
+    assert_eq!(bad.rows.len(), 3, "{:?}", bad.rows);
+    assert!(bad.rows[0].starts_with("line 3:") && bad.rows[0].contains("twice"));
+    assert!(bad.rows[1].starts_with("line 4:") && bad.rows[1].contains("shared tier"));
+    assert!(bad.rows[2].starts_with("line 5:") && bad.rows[2].contains("landing-1"));
+    assert!(
+        sb.requests().iter().all(|r| r.method == "GET"),
+        "only reads"
+    );
+}
