@@ -182,6 +182,16 @@ pub(crate) enum AtlasCommand {
         #[arg(long, value_name = "ID")]
         atlas_org: String,
     },
+    /// Each project's clusters in an Atlas organization: tier, MongoDB version, state, and
+    /// whether it can receive a live migration (or why not).
+    Clusters {
+        /// The Atlas organization id.
+        #[arg(long, value_name = "ID")]
+        atlas_org: String,
+    },
+    /// Live migrations: validate, start (one, or a fleet from a plan), status, watch, cut over.
+    #[command(subcommand)]
+    Migration(crate::migrations::MigrationCommand),
 }
 
 #[derive(Subcommand, Debug)]

@@ -193,8 +193,9 @@ pub(crate) async fn run(
 ) -> Result<u8, Error> {
     // Every argument is checked before anything is sent.
     match &command {
-        AtlasCommand::Orgs => {}
+        AtlasCommand::Orgs | AtlasCommand::Migration(_) => {}
         AtlasCommand::Projects { atlas_org }
+        | AtlasCommand::Clusters { atlas_org }
         | AtlasCommand::Token(TokenCommand::Revoke { atlas_org, .. }) => {
             OrgId::new(atlas_org)?;
         }
@@ -208,6 +209,10 @@ pub(crate) async fn run(
     }
     let client = connect(c, timeout, om_profile)?;
     match command {
+        AtlasCommand::Migration(_) => unreachable!("run by migrations::run"),
+        AtlasCommand::Clusters { atlas_org } => {
+            return crate::migrations::clusters(&client, &OrgId::new(atlas_org)?, output).await;
+        }
         AtlasCommand::Orgs => {
             let orgs = client.list_orgs().await?;
             print(output, &json!({"organizations": orgs}), || {

@@ -14,6 +14,7 @@ mod args;
 mod atlas;
 mod batch;
 mod connect;
+mod migrations;
 mod output;
 mod profiles;
 mod validated;
@@ -77,6 +78,16 @@ async fn run(cli: Cli) -> Result<u8, Error> {
                 }
                 _ => None,
             };
+            if let args::AtlasCommand::Migration(command) = command {
+                let atlas_client =
+                    atlas::connect(&cli.connection.atlas, timeout, profile.as_ref())?;
+                // Ops Manager, when given, tells each source project's organization.
+                let om = match (&cli.connection.profile, &cli.connection.url) {
+                    (None, None) => None,
+                    _ => Some(connect(&cli.connection)?.0),
+                };
+                return migrations::run(command, atlas_client, om, output).await;
+            }
             return atlas::run(
                 command,
                 &cli.connection.atlas,

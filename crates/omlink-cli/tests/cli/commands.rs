@@ -22,15 +22,15 @@ type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
 /// The same, with the exit code expected.
 type CodeCase<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32, &'a str);
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
     /// Standard output, as one JSON value.
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap()
     }
 
@@ -41,7 +41,11 @@ impl Run {
 }
 
 /// Runs `omlink` with a clean environment: only what the test passes.
-fn omlink<S: AsRef<OsStr> + Debug>(args: &[S], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+pub(crate) fn omlink<S: AsRef<OsStr> + Debug>(
+    args: &[S],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_omlink"));
     cmd.args(args)
         .env_clear()
@@ -93,12 +97,16 @@ fn env_for<'a>(sb: &'a Sandbox, public: &'a str, private: &'a str) -> Vec<(&'a s
     ]
 }
 
-fn owner_env(sb: &Sandbox) -> Vec<(&str, &str)> {
+pub(crate) fn owner_env(sb: &Sandbox) -> Vec<(&str, &str)> {
     env_for(sb, demo::OWNER.public_key, demo::OWNER.private_key)
 }
 
 /// Runs `omlink` as [`omlink`] does and checks that it exited 0.
-fn succeeds<S: AsRef<OsStr> + Debug>(args: &[S], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+pub(crate) fn succeeds<S: AsRef<OsStr> + Debug>(
+    args: &[S],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Run {
     let run = omlink(args, env, stdin);
     assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
     run

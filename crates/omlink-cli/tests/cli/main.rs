@@ -3,6 +3,7 @@
 
 mod commands;
 mod kill;
+mod migrations;
 
 pub use omlink_sandbox::pki::Pki;
 use omlink_sandbox::{Sandbox, SandboxConfig};
