@@ -81,8 +81,9 @@ pub use store::{Store, Updated};
 pub use store_file::{Kept, StoreContents, StoreData, load_store_file, set_aside_files};
 pub use validate::{API_PREFIX, BaseUrl, CLOUD_MANAGER_URL, OrgId, PublicKey};
 pub use workbench::{
-    BatchLinkItem, ExportFormat, KeychainUpkeep, NoticeHook, Persistence, SandboxEndpoint,
-    TokenSource, Workbench,
+    BatchLinkItem, DestinationCluster, DestinationProject, ExportFormat, KeychainUpkeep,
+    MigrationDraft, MigrationView, NoticeHook, Persistence, SandboxEndpoint, TokenSource,
+    Workbench,
 };
 
 /// This build's version, shared by the library, the CLI and the app.

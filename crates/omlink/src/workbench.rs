@@ -9,11 +9,13 @@ mod fleet;
 mod history;
 mod keychain;
 mod link;
+mod migrations;
 mod profiles;
 
 pub use batch_link::BatchLinkItem;
 pub use keychain::KeychainUpkeep;
 pub use link::TokenSource;
+pub use migrations::{DestinationCluster, DestinationProject, MigrationDraft, MigrationView};
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;

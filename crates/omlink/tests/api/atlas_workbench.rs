@@ -88,7 +88,7 @@ pub(crate) fn target() -> AtlasTarget {
 }
 
 /// A token to mint for the organization in the Atlas organization of [`target`].
-fn mint() -> TokenSource {
+pub(crate) fn mint() -> TokenSource {
     TokenSource::Mint(target())
 }
 

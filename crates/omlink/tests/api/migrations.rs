@@ -511,3 +511,101 @@ async fn a_plan_is_checked_whole_before_anything_is_sent() {
         "only reads"
     );
 }
+
+#[tokio::test]
+async fn the_window_s_journey_destinations_validate_start_refresh_cut_over_with_notices() {
+    use omlink::MigrationDraft;
+    let (sb, b, _, p) = crate::on_the_sandbox();
+    sb.set_migration_knobs(MigrationKnobs {
+        step_ms: STEP_MS,
+        ..MigrationKnobs::default()
+    });
+    let (linked, _) = crate::link(
+        &b.workbench,
+        &p.id,
+        ORG,
+        None,
+        crate::atlas_workbench::mint(),
+    )
+    .await;
+    linked.unwrap();
+    let available = b
+        .workbench
+        .available_projects(&p.id, &org(ATLAS_ORG))
+        .await
+        .unwrap();
+    let source = &available[0];
+    let version = source.deployments[0].mongodb_version.clone();
+    let destinations = b
+        .workbench
+        .destinations(&p.id, &org(ATLAS_ORG), version)
+        .await
+        .unwrap();
+    let landing = destinations.iter().find(|d| d.id == LANDING).unwrap();
+    assert!(landing.clusters.iter().all(|c| c.fit.is_fit()));
+    let production = destinations.iter().find(|d| d.id == PRODUCTION).unwrap();
+    assert!(production.clusters.iter().any(|c| !c.fit.is_fit()));
+
+    let draft = MigrationDraft {
+        atlas_org: org(ATLAS_ORG),
+        source_org: org(ORG),
+        source_project: project(&source.project_id),
+        source_cluster: source.deployments[0].name.clone(),
+        migration_host: source.migration_hosts[0].clone(),
+        atlas_project: project(LANDING),
+        cluster: "landing-1".into(),
+        network: Network::Public,
+        source_username: Some(SOURCE_USERNAME.into()),
+        source_password: Some(SOURCE_PASSWORD.into()),
+        source_tls: false,
+        source_ca_path: None,
+        drop_destination_data: false,
+    };
+    let v = b
+        .workbench
+        .validate_migration(&p.id, draft.clone())
+        .await
+        .unwrap();
+    assert_eq!(v.status, ValidationStatus::Success);
+    let started = b.workbench.start_migration(&p.id, draft).await.unwrap();
+    let id = started.record.id.clone();
+    assert_eq!(started.record.source_org, ORG);
+    assert_eq!(started.connection_name.as_deref(), Some("Sandbox Atlas"));
+
+    let mut notices = Vec::new();
+    let mut ready = false;
+    for _ in 0..200 {
+        let (views, said) = b.workbench.refresh_migrations().await.unwrap();
+        notices.extend(said);
+        if views[0].record.ready_for_cutover {
+            assert!(views[0].cutover_deadline.is_some());
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(ready, "never ready");
+    assert!(
+        notices.iter().any(|n| n.contains("ready for cutover")),
+        "{notices:?}"
+    );
+    b.workbench.cutover_migration(&id).await.unwrap();
+    let mut complete = false;
+    for _ in 0..200 {
+        let (views, said) = b.workbench.refresh_migrations().await.unwrap();
+        notices.extend(said);
+        if views[0].record.status == MigrationStatus::Complete {
+            complete = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(complete);
+    assert!(
+        notices.iter().any(|n| n.ends_with("COMPLETE")),
+        "{notices:?}"
+    );
+    // The source password went to Atlas only.
+    let file = std::fs::read_to_string(b.store.path()).unwrap();
+    assert!(file.contains(&id) && !file.contains(SOURCE_PASSWORD));
+}
