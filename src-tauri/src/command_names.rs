@@ -35,4 +35,10 @@ pub const COMMANDS: &[&str] = &[
     "startup_ready",
     "check_field",
     "read_link_file",
+    "migration_destinations",
+    "validate_migration",
+    "start_migration",
+    "list_migrations",
+    "refresh_migrations",
+    "cutover_migration",
 ];

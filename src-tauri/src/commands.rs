@@ -5,10 +5,12 @@
 //! drive it in tests.
 
 use omlink::batch::BatchEvent;
+use omlink::migration::Validation;
 use omlink::preflight::ProjectCheck;
 use omlink::{
-    AtlasConnection, AtlasDraft, AvailableProject, Error, ExportFormat, HistoryEntry, HistoryId,
-    KeychainUpkeep, LinkOutcome, OrgId, Organization, Profile, ProfileDraft, ProfileId,
+    AtlasConnection, AtlasDraft, AvailableProject, DestinationProject, Error, ExportFormat,
+    HistoryEntry, HistoryId, KeychainUpkeep, LinkOutcome, MigrationDraft, MigrationView, OrgId,
+    Organization, Profile, ProfileDraft, ProfileId,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -331,4 +333,67 @@ pub async fn check_field(field: omlink::Field, text: String) -> Result<omlink::F
 #[tauri::command]
 pub async fn read_link_file(text: String, source: String) -> Result<LinkFileView> {
     Ok(omlink::parse_link_file(&text, &source).into())
+}
+
+/// An Atlas organization's projects and clusters, each with whether it can receive a live
+/// migration from a source running `source_version`.
+#[tauri::command]
+pub async fn migration_destinations(
+    state: State<'_, AppState>,
+    id: ProfileId,
+    atlas_org: OrgId,
+    source_version: Option<String>,
+) -> Result<Vec<DestinationProject>> {
+    state
+        .workbench
+        .destinations(&id, &atlas_org, source_version)
+        .await
+}
+
+/// Validates a migration with Atlas and waits for its answer.
+#[tauri::command]
+pub async fn validate_migration(
+    state: State<'_, AppState>,
+    id: ProfileId,
+    draft: MigrationDraft,
+) -> Result<Validation> {
+    state.workbench.validate_migration(&id, draft).await
+}
+
+/// Validates, starts and records a migration.
+#[tauri::command]
+pub async fn start_migration(
+    state: State<'_, AppState>,
+    id: ProfileId,
+    draft: MigrationDraft,
+) -> Result<MigrationView> {
+    state.workbench.start_migration(&id, draft).await
+}
+
+/// Every recorded migration, as saved.
+#[tauri::command]
+pub async fn list_migrations(state: State<'_, AppState>) -> Result<Vec<MigrationView>> {
+    let workbench = state.workbench.clone();
+    blocking(move || workbench.migrations()).await
+}
+
+/// Reads the running migrations again, starts queued rows whose turn has come, and notifies
+/// the desktop of what changed.
+#[tauri::command]
+pub async fn refresh_migrations<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Vec<MigrationView>> {
+    let (views, said) = state.workbench.refresh_migrations().await?;
+    window::notify(&app, &said);
+    Ok(views)
+}
+
+/// Cuts a migration over (refused unless Atlas says it is ready).
+#[tauri::command]
+pub async fn cutover_migration(
+    state: State<'_, AppState>,
+    migration_id: String,
+) -> Result<MigrationView> {
+    state.workbench.cutover_migration(&migration_id).await
 }

@@ -83,6 +83,7 @@ pub fn app<R: Runtime>(
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| setup(app, started, store_file.clone()))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -116,6 +117,12 @@ pub fn app<R: Runtime>(
             commands::startup_ready,
             commands::check_field,
             commands::read_link_file,
+            commands::migration_destinations,
+            commands::validate_migration,
+            commands::start_migration,
+            commands::list_migrations,
+            commands::refresh_migrations,
+            commands::cutover_migration,
         ])
 }
 

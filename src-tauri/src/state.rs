@@ -97,6 +97,17 @@ impl AppState {
                         "Another program may hold the loopback ports; try again.",
                     )
                 })?;
+                // OMLINK_SANDBOX_STEP_MS: how long each step of a sandbox migration takes
+                // (4 s by default, so a whole one plays in half a minute).
+                if let Some(step_ms) = std::env::var("OMLINK_SANDBOX_STEP_MS")
+                    .ok()
+                    .and_then(|v| v.trim().parse().ok())
+                {
+                    started.set_migration_knobs(omlink_sandbox::migrations::MigrationKnobs {
+                        step_ms,
+                        ..Default::default()
+                    });
+                }
                 *sandbox = Some(started);
             }
             sandbox

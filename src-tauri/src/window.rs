@@ -87,6 +87,20 @@ pub fn write_export(path: &std::path::Path, text: &str) -> Result<String, Error>
     Ok(path.display().to_string())
 }
 
+/// Shows each of `messages` as a desktop notification. A desktop without a notification
+/// service shows nothing: the Migrations view says the same.
+pub fn notify<R: Runtime>(app: &AppHandle<R>, messages: &[String]) {
+    use tauri_plugin_notification::NotificationExt;
+    for message in messages {
+        let _ = app
+            .notification()
+            .builder()
+            .title("omlink")
+            .body(message)
+            .show();
+    }
+}
+
 /// Asks the person for a PEM file of extra CA certificates (native open dialog).
 pub fn ca_file<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
     app.dialog()

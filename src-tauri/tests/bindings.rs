@@ -59,6 +59,10 @@ fn typescript_bindings_match_the_rust_types() {
     omlink::Field::export_all(&cfg).unwrap();
     omlink::FieldCheck::export_all(&cfg).unwrap();
     omlink_desktop::types::LinkFileView::export_all(&cfg).unwrap();
+    omlink::MigrationDraft::export_all(&cfg).unwrap();
+    omlink::MigrationView::export_all(&cfg).unwrap();
+    omlink::DestinationProject::export_all(&cfg).unwrap();
+    omlink::migration::Validation::export_all(&cfg).unwrap();
 
     std::fs::write(generated.path().join("constants.ts"), constants_ts()).unwrap();
 

@@ -10,3 +10,4 @@ export * from "./actions/atlas";
 export * from "./actions/link";
 export * from "./actions/history";
 export * from "./actions/batches";
+export * from "./actions/migrations";

@@ -29,6 +29,10 @@ import type { Profile } from "./bindings/Profile";
 import type { ProfileDraft } from "./bindings/ProfileDraft";
 import type { ProfileId } from "./bindings/ProfileId";
 import type { ProfilesView } from "./bindings/ProfilesView";
+import type { DestinationProject } from "./bindings/DestinationProject";
+import type { MigrationDraft } from "./bindings/MigrationDraft";
+import type { MigrationView } from "./bindings/MigrationView";
+import type { Validation } from "./bindings/Validation";
 
 export type { OmlinkError };
 
@@ -120,4 +124,17 @@ export const api = {
   checkField: (field: Field, text: string) => call<FieldCheck>("check_field", { field, text }),
   /** A pasted or imported link file, read by the core's parser (the CLI's `link --from`). */
   readLinkFile: (text: string, source: string) => call<LinkFileView>("read_link_file", { text, source }),
+  /** An Atlas organization's projects and clusters, each checked against the source's version. */
+  migrationDestinations: (id: ProfileId, atlasOrg: OrgId, sourceVersion: string | null) =>
+    call<DestinationProject[]>("migration_destinations", { id, atlasOrg, sourceVersion }),
+  /** Validates a migration with Atlas and waits for the answer (the password goes to Atlas only). */
+  validateMigration: (id: ProfileId, draft: MigrationDraft) => call<Validation>("validate_migration", { id, draft }),
+  /** Validates, starts and records a migration. */
+  startMigration: (id: ProfileId, draft: MigrationDraft) => call<MigrationView>("start_migration", { id, draft }),
+  /** Every recorded migration, as saved. */
+  listMigrations: () => call<MigrationView[]>("list_migrations"),
+  /** Reads the running migrations again (and starts queued ones whose turn has come). */
+  refreshMigrations: () => call<MigrationView[]>("refresh_migrations"),
+  /** Cuts a migration over; refused unless Atlas says it is ready. */
+  cutoverMigration: (migrationId: string) => call<MigrationView>("cutover_migration", { migrationId }),
 };

@@ -7,6 +7,9 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { AtlasConnection } from "./bindings/AtlasConnection";
 import type { AtlasLink } from "./bindings/AtlasLink";
 import type { AvailableProject } from "./bindings/AvailableProject";
+import type { Deployment } from "./bindings/Deployment";
+import type { MigrationView } from "./bindings/MigrationView";
+import type { OrgId } from "./bindings/OrgId";
 import type { Error as OmlinkError } from "./bindings/Error";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
 import type { Organization } from "./bindings/Organization";
@@ -164,8 +167,28 @@ export const historyAll = signal(false);
 export const historyQuery = signal("");
 
 // Dialogs: one at a time besides the confirmation.
-export type DialogName = "newProfile" | "settings" | "about" | "atlas" | null;
+export type DialogName = "newProfile" | "settings" | "about" | "atlas" | "migrate" | null;
 export const dialog = signal<DialogName>(null);
 /** The Atlas connection the "atlas" dialog edits (null: a new one). */
 export const atlasDialogId = signal<ProfileId | null>(null);
 export const confirmation = signal<{ text: string; yes: string; resolve: (ok: boolean) => void } | null>(null);
+
+// Migrations.
+/** Every recorded migration, as the core last read it. */
+export const migrations = signal<MigrationView[]>([]);
+/** Why the last refresh of the migrations failed, if it did. */
+export const migrationsError = signal<OmlinkError | null>(null);
+/** What the middle column shows: the organizations or the migrations. */
+export const mainView = signal<"fleet" | "migrations">("fleet");
+/** The deployment the Migrate… dialog moves. */
+export interface MigrateSource {
+  profileId: ProfileId;
+  atlasOrg: OrgId;
+  atlasOrgName: string;
+  sourceOrg: OrgId;
+  project: AvailableProject;
+  deployment: Deployment;
+}
+export const migrateSource = signal<MigrateSource | null>(null);
+/** The clock the countdowns read, ticking each second. */
+export const now = signal(Date.now());

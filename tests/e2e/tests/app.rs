@@ -63,6 +63,9 @@ impl App {
                 &free_port().to_string(),
             ])
             .env("XDG_DATA_HOME", &data)
+            // A sandbox migration plays each step in 1.5 s (4 s in `make run`): the whole
+            // lifecycle fits in a test, and each phase is still seen by the window's polling.
+            .env("OMLINK_SANDBOX_STEP_MS", "1500")
             .stdout(Stdio::from(
                 std::fs::OpenOptions::new()
                     .create(true)
@@ -1226,6 +1229,93 @@ async fn a_newcomer_on_the_sandbox_alone_generates_links_and_sees_the_projects()
     app.wait_text("#history-table tbody tr", "generated in Atlas org")
         .await;
     app.finish(&[demo::SERVICE_ACCOUNT.client_secret]).await;
+}
+
+#[tokio::test]
+async fn a_linked_organization_migrates_validated_started_watched_counted_down_and_cut_over() {
+    use omlink_sandbox::migrations::{SOURCE_PASSWORD, SOURCE_USERNAME};
+    let app = App::on_the_sandbox("migrate").await;
+    app.pick_org(ORG).await;
+    app.wait_text("#atlas-org", "Atlas Production").await;
+    app.wait_enabled("#generate-link").await;
+    app.click("#generate-link").await;
+    app.wait_text("#org-status", "SYNCED").await;
+    assert!(app.wait_count("#projects button.migrate", 1).await >= 1);
+
+    // Migrate…: the destination pickers, unfit clusters disabled with their reason.
+    let mut clicks = Clicks { app: &app, n: 0 };
+    clicks.click("#projects button.migrate").await;
+    app.wait_for("#migrate-dialog[open]").await;
+    app.wait_for("#mg-project").await;
+    app.choose("#mg-project", "Production").await;
+    assert!(app.count("#mg-cluster option[disabled]").await >= 3);
+    app.wait_text("#mg-cluster", "shared tier").await;
+    app.choose("#mg-project", "Migration landing").await;
+    assert_eq!(app.value("#mg-cluster").await, "landing-1");
+    app.choose("#mg-auth", "A migration user (SCRAM)").await;
+    app.type_into("#mg-username", SOURCE_USERNAME).await;
+    app.type_into("#mg-password", SOURCE_PASSWORD).await;
+    app.click("#mg-drop").await;
+    app.wait_text("#mg-drop-warning", "cannot be undone").await;
+    app.click("#mg-drop").await;
+    assert!(
+        !app.enabled("#mg-start").await,
+        "Start waits for a validation"
+    );
+    clicks.click("#mg-validate").await;
+    app.wait_text("#mg-valid", "SUCCESS").await;
+    app.screenshot("10-migrate-validated").await;
+    app.axe("migrate-dialog").await;
+    clicks.click("#mg-start").await;
+
+    // The Migrations view: lag falling, then ready with a countdown.
+    app.wait_for("#migrations tr[data-migration]").await;
+    let started = Instant::now();
+    let mut lags: Vec<u64> = Vec::new();
+    while app.count("#migrations tr[data-ready=\"true\"]").await == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never ready: {lags:?}"
+        );
+        let text = app.wait_for(".mg-lag").await.text().await.unwrap();
+        if let Ok(lag) = text.trim_end_matches(" s").parse::<u64>()
+            && lags.last() != Some(&lag)
+        {
+            lags.push(lag);
+            if lags.len() == 2 {
+                app.screenshot("11-migration-syncing").await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        lags.len() >= 2 && lags.first() > lags.last(),
+        "lag falls: {lags:?}"
+    );
+    app.wait_text(".mg-status", "Ready for cutover").await;
+    let left = app.wait_text(".mg-deadline", "left").await;
+    assert!(left.contains("d") || left.contains("h"), "{left}");
+    assert!(app.enabled(".mg-cutover").await);
+    app.screenshot("12-migration-ready").await;
+    app.axe("migrations").await;
+
+    // Cut over…: the confirmation says to stop writes first.
+    clicks.click(".mg-cutover").await;
+    app.wait_text("#confirm-text", "Stop writes to the source")
+        .await;
+    clicks.click("#confirm-yes").await;
+    app.wait_text(".mg-status", "Complete").await;
+    assert_eq!(
+        app.count("#migrations tr[data-status=\"COMPLETE\"]").await,
+        1
+    );
+    println!(
+        "clicks from a linked organization's deployment to COMPLETE: {} (plus choosing the destination project)",
+        clicks.n
+    );
+    app.screenshot("13-migration-complete").await;
+    app.finish(&[demo::SERVICE_ACCOUNT.client_secret, SOURCE_PASSWORD])
+        .await;
 }
 
 /// The proportional set size, in kB, of process `pid` and every process below it (the app's

@@ -26,6 +26,7 @@ import {
 } from "../state";
 import { setAtlasChoice } from "./atlas";
 import { confirm, fail, loadHistory, notify, reloadProfiles } from "./common";
+import { loadMigrations } from "./migrations";
 import { loadOrgs } from "./orgs";
 
 /** Resolves after the browser has painted what the signals hold now. */
@@ -60,6 +61,7 @@ export async function start(): Promise<void> {
       if (upkeep.notice) notify(upkeep.notice);
     };
     await Promise.all([sweep(), last ? selectProfile(last) : loadHistory()]);
+    void loadMigrations();
   } catch (e) {
     fail(e);
   } finally {

@@ -3,8 +3,11 @@
 // in dialogs.
 
 import { useEffect } from "preact/hooks";
-import { atlasConnections, atlasDialogId, current, dialog, info, notice, ready, storeWarning, unusedKeychain } from "../state";
-import { pruneKeychain } from "../actions";
+import { atlasConnections, atlasDialogId, current, dialog, info, mainView, migrations, notice, ready, storeWarning, unusedKeychain } from "../state";
+import { pruneKeychain, showMigrations } from "../actions";
+import { isLive } from "../lib/migrations";
+import { MigrateDialog } from "./MigrateDialog";
+import { Migrations } from "./Migrations";
 import { AtlasDialog } from "./AtlasDialog";
 import { BatchPanel } from "./BatchPanel";
 import { ConfirmDialog, Modal } from "./common";
@@ -39,6 +42,7 @@ export function App() {
         <h1>omlink</h1>
         <span class="tagline">Link Ops Manager and Cloud Manager organizations to MongoDB Atlas</span>
         <span class="spacer" />
+        <MigrationsButton />
         <button type="button" id="about-button" class="link" onClick={() => (dialog.value = "about")}>
           About
         </button>
@@ -47,8 +51,14 @@ export function App() {
       <div class="columns">
         <Profiles />
         <main id="main">
-          <Fleet />
-          <BatchPanel />
+          {mainView.value === "migrations" ? (
+            <Migrations />
+          ) : (
+            <>
+              <Fleet />
+              <BatchPanel />
+            </>
+          )}
         </main>
         <Details />
       </div>
@@ -56,8 +66,22 @@ export function App() {
       {d === "settings" && current.value ? <ProfileDialog key={current.value.id} profile={current.value} /> : null}
       {d === "atlas" && (atlasId === null || atlasConnection) ? <AtlasDialog key={atlasId ?? "new"} connection={atlasConnection} /> : null}
       {d === "about" ? <About /> : null}
+      {d === "migrate" ? <MigrateDialog /> : null}
       <ConfirmDialog />
     </>
+  );
+}
+
+/** The way to the Migrations view, with how many are running and how many are ready. */
+function MigrationsButton() {
+  const list = migrations.value;
+  const live = list.filter(isLive).length;
+  const ready = list.filter((m) => m.record.readyForCutover && isLive(m)).length;
+  const open = mainView.value === "migrations";
+  return (
+    <button type="button" id="migrations-button" class="link" aria-pressed={open ? "true" : "false"} onClick={() => showMigrations(!open)}>
+      Migrations{live ? ` (${live} running${ready ? `, ${ready} ready` : ""})` : list.length ? ` (${list.length})` : ""}
+    </button>
   );
 }
 

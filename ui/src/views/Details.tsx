@@ -10,6 +10,7 @@ import {
   loadAtlasOrgs,
   loadPreflight,
   loadProjects,
+  openMigrate,
   refreshStatus,
   revokeToken,
   selectOrg,
@@ -332,7 +333,22 @@ function AvailableProjects({ org, profile }: { org: OrgRef; profile: Profile }) 
                       <tbody>
                         {pr.deployments.map((d) => (
                           <tr key={d.name}>
-                            <td>{d.name}</td>
+                            <td>
+                              {d.name}
+                              <br />
+                              <button
+                                type="button"
+                                class="migrate"
+                                data-deployment={d.name}
+                                disabled={!pr.migrationHosts.length}
+                                title={pr.migrationHosts.length ? `Migrate ${d.name} to an Atlas cluster` : "This project has no migration host"}
+                                onClick={() =>
+                                  openMigrate({ profileId: profile.id, atlasOrg: chosen.id, atlasOrgName: chosen.name, sourceOrg: org.id, project: pr, deployment: d })
+                                }
+                              >
+                                Migrate…
+                              </button>
+                            </td>
                             <td>{d.mongoDBVersion ?? "—"}</td>
                             <td class="num">{sizeGb(d.dbSizeBytes)}</td>
                             <td>{shardedText(d)}</td>
@@ -349,8 +365,8 @@ function AvailableProjects({ org, profile }: { org: OrgRef; profile: Profile }) 
             ))}
           </ul>
           <p class="small" id="projects-next">
-            Next: in Atlas, start the migration from the Live Migration wizard of the target cluster (Migrate Data from Ops Manager or Cloud
-            Manager): pick the project, a migration host and the target, validate, start and cut over.
+            Next: Migrate… beside a deployment picks the Atlas cluster, validates and starts the migration; the Migrations view follows its lag and
+            the cutover deadline, and cuts over when Atlas says ready.
           </p>
         </>
       ) : null}
