@@ -184,6 +184,12 @@ fn main() -> std::process::ExitCode {
         out,
         "\nFault knobs while running: curl -X PUT {url}/__sandbox/faults -d '{{\"latencyMs\":2000}}'"
     );
+    let _ = writeln!(
+        out,
+        "Live migrations (migration user {}, password {}): curl -X PUT {url}/__sandbox/migrations -d '{{\"stepMs\":500}}'",
+        omlink_sandbox::migrations::SOURCE_USERNAME,
+        omlink_sandbox::migrations::SOURCE_PASSWORD
+    );
     let _ = out.flush();
     drop(out);
     sandbox.wait();

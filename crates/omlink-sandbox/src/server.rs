@@ -321,6 +321,26 @@ fn control_endpoint(state: &State, method: &Method, path: &str, body: &[u8]) -> 
                 plain,
             ),
         },
+        (&Method::GET, "migrations") => json_response(
+            StatusCode::OK,
+            Some(json!(lock(&state.migrations).knobs)),
+            plain,
+        ),
+        (&Method::PUT, "migrations") => {
+            match serde_json::from_slice::<crate::migrations::MigrationKnobs>(body) {
+                Ok(knobs) => {
+                    lock(&state.migrations).knobs = knobs.clone();
+                    json_response(StatusCode::OK, Some(json!(knobs)), plain)
+                }
+                Err(e) => api_error(
+                    StatusCode::BAD_REQUEST,
+                    Some("INVALID_JSON"),
+                    &e.to_string(),
+                    &[],
+                    plain,
+                ),
+            }
+        }
         _ => api_error(
             StatusCode::NOT_FOUND,
             Some("SANDBOX_UNEXPECTED_REQUEST"),

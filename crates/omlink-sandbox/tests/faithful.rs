@@ -929,3 +929,37 @@ fn atlas_answers_any_later_version_date_with_the_newest_not_later() {
         assert_eq!(get(accept).status, 406, "{accept}");
     }
 }
+
+#[test]
+fn migration_knobs_round_trip_over_the_control_endpoint() {
+    let sb = sandbox();
+    let put = Command::new("curl")
+        .args([
+            "--silent",
+            "--show-error",
+            "--noproxy",
+            "*",
+            "-X",
+            "PUT",
+            "--data",
+        ])
+        .arg(r#"{"stepMs": 25, "failAfterSteps": 3}"#)
+        .arg(format!("{}/__sandbox/migrations", sb.url()))
+        .output()
+        .unwrap();
+    let knobs: Value = serde_json::from_slice(&put.stdout).unwrap();
+    assert_eq!(knobs["stepMs"], 25);
+    assert_eq!(knobs["failAfterSteps"], 3);
+    assert_eq!(
+        knobs["validationError"],
+        Value::Null,
+        "absent fields take their defaults"
+    );
+    let get = Command::new("curl")
+        .args(["--silent", "--noproxy", "*"])
+        .arg(format!("{}/__sandbox/migrations", sb.url()))
+        .output()
+        .unwrap();
+    let read: Value = serde_json::from_slice(&get.stdout).unwrap();
+    assert_eq!(read, knobs);
+}

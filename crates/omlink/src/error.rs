@@ -138,7 +138,7 @@ impl ErrorKind {
             5 => "not found: no such organization (404)",
             6 => {
                 "rejected by the server: bad or expired token (400), migration still running \
-                 (409), …"
+                 (409), a failed validation, a migration not ready for cutover, …"
             }
             7 => "network or TLS failure",
             8 => {
@@ -146,7 +146,9 @@ impl ErrorKind {
                  limited (429)"
             }
             9 => "the OS keychain is missing, locked or refused access",
-            EXIT_SOME_FAILED => "some organizations of a batch failed (each on its own line)",
+            EXIT_SOME_FAILED => {
+                "some organizations of a batch or rows of a plan failed (each on its own line), or a watched migration failed or expired"
+            }
             11 => "omlink's profile and history file could not be read, written or locked",
             12 => "internal error (a bug: please report it)",
             _ => "",
