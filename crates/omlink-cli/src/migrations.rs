@@ -9,7 +9,7 @@ use omlink::migrate::{self, MigrationSpec, Polling};
 use omlink::migration::{DestinationFit, MigrationStatus, Network, SourceAuth, SourcePassword};
 use omlink::migration_plan::{parse_network, refresh_active};
 use omlink::migration_record::{MigrationRecord, waiting_for};
-use omlink::{AtlasClient, Client, Error, ErrorKind, OrgId, ProjectId, Store};
+use omlink::{AtlasClient, Client, Error, OrgId, ProjectId, Store};
 use serde_json::{Value, json};
 
 use crate::args::Output;
@@ -178,16 +178,7 @@ pub(crate) async fn run(
             let mut record = chosen(store.load()?.migrations, &atlas, &[id], false)?.remove(0);
             migrate::refresh(&atlas, &mut record).await?;
             migrate::save(&store, &record.id.clone(), &record)?;
-            if !record.ready_for_cutover {
-                return Err(Error::new(
-                    ErrorKind::Rejected,
-                    format!(
-                        "Migration {} is not ready for cutover (Atlas says {}); nothing was sent",
-                        record.id, record.status
-                    ),
-                    "Wait until it is ready (`omlink atlas migration watch`), then cut over.",
-                ));
-            }
+            migrate::ready_for_cutover(&record)?;
             if !yes {
                 confirm(&format!(
                     "Cut over migration {} to {}? Stop writes to the source ({} in project {}) \

@@ -292,6 +292,16 @@ fn redirect(location: &str, flags: Flags) -> Response<Body> {
     r
 }
 
+fn invalid_json(e: &serde_json::Error) -> Response<Body> {
+    api_error(
+        StatusCode::BAD_REQUEST,
+        Some("INVALID_JSON"),
+        &e.to_string(),
+        &[],
+        Flags::default(),
+    )
+}
+
 fn control_endpoint(state: &State, method: &Method, path: &str, body: &[u8]) -> Response<Body> {
     let plain = Flags::default();
     match (method, path) {
@@ -313,13 +323,7 @@ fn control_endpoint(state: &State, method: &Method, path: &str, body: &[u8]) -> 
                 *lock(&state.faults) = faults.clone();
                 json_response(StatusCode::OK, Some(json!(faults)), plain)
             }
-            Err(e) => api_error(
-                StatusCode::BAD_REQUEST,
-                Some("INVALID_JSON"),
-                &e.to_string(),
-                &[],
-                plain,
-            ),
+            Err(e) => invalid_json(&e),
         },
         (&Method::GET, "migrations") => json_response(
             StatusCode::OK,
@@ -332,13 +336,7 @@ fn control_endpoint(state: &State, method: &Method, path: &str, body: &[u8]) -> 
                     lock(&state.migrations).knobs = knobs.clone();
                     json_response(StatusCode::OK, Some(json!(knobs)), plain)
                 }
-                Err(e) => api_error(
-                    StatusCode::BAD_REQUEST,
-                    Some("INVALID_JSON"),
-                    &e.to_string(),
-                    &[],
-                    plain,
-                ),
+                Err(e) => invalid_json(&e),
             }
         }
         _ => api_error(

@@ -37,6 +37,17 @@ impl From<Error> for BadLinkFile {
     }
 }
 
+/// The CSV reader of omlink's files (link files, migration plans): a header row, `#`
+/// comments, rows of any length, cells trimmed.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+}
+
 /// Checks a whole link file before anything is sent: a header row naming `org` and `token`
 /// or `atlas_org` (other columns, such as `name`, ignored or used), blank lines and `#`
 /// comments allowed. A row gives a token, or an Atlas organization to generate one in; an
@@ -49,12 +60,7 @@ pub fn parse_link_file(text: &str, source: &str) -> Result<LinkFile, BadLinkFile
     let hint = "The file needs a header row naming org and token (or atlas_org, to mint a \
                 token per row in Atlas), such as:\n  org,token\n  \
                 5f1e2d3c4b5a697887766554,<token>";
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text);
     let headers = reader
         .headers()
         .map_err(|e| Error::invalid_input(format!("{source}: {e}"), hint))?

@@ -439,20 +439,29 @@ fn ids_of(record: &MigrationRecord) -> Result<(ProjectId, MigrationId), Error> {
 /// [`ErrorKind::Rejected`] when it is not ready for cutover; any error of the calls.
 pub async fn cutover(atlas: &AtlasClient, record: &mut MigrationRecord) -> Result<(), Error> {
     refresh(atlas, record).await?;
-    if !record.ready_for_cutover {
-        return Err(Error::new(
-            ErrorKind::Rejected,
-            format!(
-                "Migration {} is not ready for cutover (Atlas says {}); nothing was sent",
-                record.id, record.status
-            ),
-            "Wait until it is ready (`omlink atlas migration watch`), then cut over.",
-        ));
-    }
+    ready_for_cutover(record)?;
     let (project, id) = ids_of(record)?;
     patiently(Duration::from_secs(2), || atlas.cutover(&project, &id)).await?;
     record.cutover_at = Some(rfc3339(SystemTime::now()));
     Ok(())
+}
+
+/// Whether Atlas last said `record` is ready for cutover.
+///
+/// # Errors
+/// [`ErrorKind::Rejected`] when it is not (nothing was sent).
+pub fn ready_for_cutover(record: &MigrationRecord) -> Result<(), Error> {
+    if record.ready_for_cutover {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Rejected,
+        format!(
+            "Migration {} is not ready for cutover (Atlas says {}); nothing was sent",
+            record.id, record.status
+        ),
+        "Wait until it is ready (`omlink atlas migration watch`), then cut over.",
+    ))
 }
 
 /// Puts `record` in the store in place of the one with id `previous` (a queued row that

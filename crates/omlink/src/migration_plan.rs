@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use crate::atlas::{AtlasClient, AvailableProject};
 use crate::error::{Error, ErrorKind};
 use crate::ids::ProjectId;
-use crate::link_file::BadLinkFile;
+use crate::link_file::{BadLinkFile, csv_reader};
 use crate::migrate::{
     MigrationSpec, Polling, Prepared, patiently, prepare_from, record_of, refresh, save, validate,
 };
@@ -60,12 +60,7 @@ pub fn parse_plan(
                 (optional: source_cluster, migration_host, network, private_link_id), such as:\n  \
                 source_project,atlas_project,cluster\n  \
                 5f1e2d3c4b5a697887766501,6b1c2d3e4f5a60718293a4c2,landing-1";
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text);
     let headers = reader
         .headers()
         .map_err(|e| Error::invalid_input(format!("{source}: {e}"), hint))?
@@ -133,18 +128,23 @@ pub fn parse_plan(
         }
     }
     if !bad.is_empty() {
-        return Err(BadLinkFile {
-            error: Error::invalid_input(
-                format!("{source} has {} bad row(s); nothing was sent", bad.len()),
-                "Fix the rows listed, then run again.",
-            ),
-            rows: bad,
-        });
+        return Err(bad_rows(source, bad));
     }
     if rows.is_empty() {
         return Err(Error::invalid_input(format!("{source} names no migration"), hint).into());
     }
     Ok(rows)
+}
+
+/// A plan refused whole: `rows` says what is wrong with each bad row.
+fn bad_rows(source: &str, rows: Vec<String>) -> BadLinkFile {
+    BadLinkFile {
+        error: Error::invalid_input(
+            format!("{source} has {} bad row(s); nothing was sent", rows.len()),
+            "Fix the rows listed, then run again.",
+        ),
+        rows,
+    }
 }
 
 /// `public`, `private-link` (with its endpoint id) or `vpc-peering`.
@@ -210,13 +210,7 @@ pub async fn check_plan(
         }
     }
     if !bad.is_empty() {
-        return Err(BadLinkFile {
-            error: Error::invalid_input(
-                format!("{source} has {} bad row(s); nothing was sent", bad.len()),
-                "Fix the rows listed, then run again.",
-            ),
-            rows: bad,
-        });
+        return Err(bad_rows(source, bad));
     }
     Ok(prepared)
 }
