@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use omlink::{Error, LinkToken};
 
+mod migration;
+pub(crate) use migration::{MigrationCommand, MigrationFlags, NetworkArg, SourceFlags, StartFlags};
+
 /// The help's closing text: the exit codes (generated from `ErrorKind::exit_code`) and where
 /// the private key comes from.
 pub(crate) fn after_help() -> String {
@@ -191,7 +194,7 @@ pub(crate) enum AtlasCommand {
     },
     /// Live migrations: validate, start (one, or a fleet from a plan), status, watch, cut over.
     #[command(subcommand)]
-    Migration(crate::migrations::MigrationCommand),
+    Migration(MigrationCommand),
 }
 
 #[derive(Subcommand, Debug)]

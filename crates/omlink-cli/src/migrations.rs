@@ -15,12 +15,10 @@ use serde_json::{Value, json};
 use crate::args::Output;
 use crate::output::{confirm, emit, print, warn};
 
-mod args;
 mod fleet;
 mod watch;
 
-pub(crate) use args::MigrationCommand;
-use args::{MigrationFlags, NetworkArg, SourceFlags};
+use crate::args::{MigrationCommand, MigrationFlags, NetworkArg, SourceFlags};
 
 /// `omlink atlas clusters --atlas-org ID`: every project's clusters and their fit.
 pub(crate) async fn clusters(

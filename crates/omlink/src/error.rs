@@ -309,19 +309,6 @@ impl Operation {
         )
     }
 
-    /// The versioned media type an Atlas call asks for: each endpoint's own version (Atlas
-    /// answers with the newest one not later than the date asked for). Validate and create
-    /// use 2024-05-30 (their 2023-01-01 version is deprecated); clusters 2024-08-05.
-    pub(crate) fn atlas_media_type(self) -> &'static str {
-        match self {
-            Self::ValidateMigration | Self::CreateMigration => {
-                "application/vnd.atlas.2024-05-30+json"
-            }
-            Self::AtlasClusters => "application/vnd.atlas.2024-08-05+json",
-            _ => crate::client::ATLAS_MEDIA_TYPE,
-        }
-    }
-
     /// Whether the call goes to Atlas (the Ops Manager side is every other one).
     pub(crate) fn is_atlas(self) -> bool {
         !matches!(

@@ -10,9 +10,9 @@ use omlink::migration_record::MigrationRecord;
 use omlink::{AtlasClient, Client, EXIT_SOME_FAILED, Error, ProjectId, Store};
 use serde_json::{Value, json};
 
-use super::args::StartFlags;
 use super::{confirm_drop, shared_of, source_org, source_password};
 use crate::args::Output;
+use crate::args::StartFlags;
 use crate::output::{emit, json_safe, terminal_safe, warn};
 
 /// Checks the whole plan, validates every row, then starts what the rules allow.

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::{Auth, Client, Flavor, MAX_IDLE_NONCES};
 use crate::digest::{Challenge, ChallengeError, NonceState};
-use crate::error::{Call, Error, ErrorKind};
+use crate::error::{Call, Error, ErrorKind, Operation};
 use crate::http::{self, Answer, check, header_values};
 
 /// One call's request, as it is sent (maybe more than once) whatever signs it.
@@ -147,7 +147,7 @@ impl Client {
     ) -> Result<Answer, Error> {
         let media_type = match self.flavor {
             Flavor::OpsManager => "application/json",
-            Flavor::Atlas => out.call.op.atlas_media_type(),
+            Flavor::Atlas => atlas_media_type(out.call.op),
         };
         let request = http::Request {
             method: out.method.clone(),
@@ -248,4 +248,17 @@ pub(super) fn unwrap_envelope(body: &[u8]) -> Option<(u16, Vec<u8>)> {
         Some(v) => serde_json::to_vec(&v).ok()?,
     };
     Some((status, content))
+}
+
+/// The versioned media type an Atlas call asks for: each endpoint's own version (Atlas
+/// answers with the newest one not later than the date asked for). Validate and create use
+/// 2024-05-30 (their 2023-01-01 version is deprecated); clusters 2024-08-05.
+fn atlas_media_type(op: Operation) -> &'static str {
+    match op {
+        Operation::ValidateMigration | Operation::CreateMigration => {
+            "application/vnd.atlas.2024-05-30+json"
+        }
+        Operation::AtlasClusters => "application/vnd.atlas.2024-08-05+json",
+        _ => super::ATLAS_MEDIA_TYPE,
+    }
 }

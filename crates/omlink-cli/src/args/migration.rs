@@ -1,4 +1,4 @@
-//! `omlink atlas migration …` and `omlink atlas clusters`: their flags.
+//! `omlink atlas migration …`: its subcommands and flags.
 
 use std::path::PathBuf;
 
