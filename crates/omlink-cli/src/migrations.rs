@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::time::SystemTime;
 
-use omlink::migrate::{self, MigrationSpec, Polling};
+use omlink::migrate::{self, MigrationOptions, MigrationSpec, Polling};
 use omlink::migration::{DestinationFit, MigrationStatus, Network, SourceAuth, SourcePassword};
 use omlink::migration_plan::{parse_network, refresh_active};
 use omlink::migration_record::{MigrationRecord, waiting_for};
@@ -128,7 +128,7 @@ pub(crate) async fn run(
                 if let Some(note) = &prepared.note {
                     warn(note);
                 }
-                if spec.drop_destination_data && !start.yes {
+                if spec.options.drop_destination_data && !start.yes {
                     confirm_drop(&[&prepared.request.cluster])?;
                 }
                 let org = source_org(om.as_ref(), &spec.source_project).await;
@@ -222,23 +222,18 @@ fn spec_of(flags: &MigrationFlags) -> Result<MigrationSpec, Error> {
         "--source-project",
         "the source project's id",
     )?)?;
-    let shared = shared_of(&flags.source)?;
     Ok(MigrationSpec {
         atlas_project,
         cluster,
         source_project,
         source_cluster: flags.source.source_cluster.clone(),
         migration_host: flags.source.migration_host.clone(),
-        network: shared.network,
-        source_auth: shared.source_auth,
-        source_tls: shared.source_tls,
-        source_ca_path: shared.source_ca_path,
-        drop_destination_data: shared.drop_destination_data,
+        options: shared_of(&flags.source)?,
     })
 }
 
 /// What every migration of a command shares, from the flags.
-fn shared_of(s: &SourceFlags) -> Result<omlink::migration_plan::PlanDefaults, Error> {
+fn shared_of(s: &SourceFlags) -> Result<MigrationOptions, Error> {
     let network = match s.network {
         NetworkArg::Public => Network::Public,
         NetworkArg::VpcPeering => Network::VpcPeering,
@@ -257,7 +252,7 @@ fn shared_of(s: &SourceFlags) -> Result<omlink::migration_plan::PlanDefaults, Er
             password: source_password(username)?,
         },
     };
-    Ok(omlink::migration_plan::PlanDefaults {
+    Ok(MigrationOptions {
         network,
         source_auth,
         source_tls: s.source_tls,

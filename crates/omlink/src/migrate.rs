@@ -33,6 +33,14 @@ pub struct MigrationSpec {
     pub source_cluster: Option<String>,
     /// The migration host; `None`: the project's only one.
     pub migration_host: Option<String>,
+    /// How the source is reached and signed in to, and the destination treated.
+    pub options: MigrationOptions,
+}
+
+/// What a migration's request says besides the source and the destination (one set for every
+/// row of a plan, but the network a row may name).
+#[derive(Clone, Debug)]
+pub struct MigrationOptions {
     /// How Atlas reaches the destination.
     pub network: Network,
     /// How the source is signed in to.
@@ -223,14 +231,14 @@ pub fn prepare_from(
         request: MigrationRequest {
             source_project: spec.source_project.clone(),
             source_cluster: deployment.name.clone(),
-            source_auth: spec.source_auth.clone(),
-            source_tls: spec.source_tls,
-            source_ca_path: spec.source_ca_path.clone(),
+            source_auth: spec.options.source_auth.clone(),
+            source_tls: spec.options.source_tls,
+            source_ca_path: spec.options.source_ca_path.clone(),
             atlas_project: spec.atlas_project.clone(),
             cluster: destination.name.clone(),
-            network: spec.network.clone(),
+            network: spec.options.network.clone(),
             migration_host: host,
-            drop_destination_data: spec.drop_destination_data,
+            drop_destination_data: spec.options.drop_destination_data,
         },
         atlas_org: atlas_org.to_string(),
         source_name: source.name.clone(),

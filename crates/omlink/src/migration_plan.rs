@@ -13,7 +13,8 @@ use crate::error::{Error, ErrorKind};
 use crate::ids::ProjectId;
 use crate::link_file::{BadLinkFile, csv_reader};
 use crate::migrate::{
-    MigrationSpec, Polling, Prepared, patiently, prepare_from, record_of, refresh, save, validate,
+    MigrationOptions, MigrationSpec, Polling, Prepared, patiently, prepare_from, record_of,
+    refresh, save, validate,
 };
 use crate::migration::{
     AtlasCluster, MigrationRequest, MigrationStatus, Network, SourceAuth, SourcePassword,
@@ -21,21 +22,6 @@ use crate::migration::{
 use crate::migration_record::{MigrationRecord, Waiting, rfc3339, waiting_for};
 use crate::validate::OrgId;
 use crate::workbench::Persistence;
-
-/// What every row shares: how the sources are signed in to and the destinations treated.
-#[derive(Clone, Debug)]
-pub struct PlanDefaults {
-    /// How Atlas reaches the destinations, unless a row's `network` says otherwise.
-    pub network: Network,
-    /// How the sources are signed in to.
-    pub source_auth: SourceAuth,
-    /// Whether the sources use TLS.
-    pub source_tls: bool,
-    /// A CA file on the migration hosts.
-    pub source_ca_path: Option<String>,
-    /// Wipe the destinations first.
-    pub drop_destination_data: bool,
-}
 
 /// One row of a plan: its line in the file and what it asks for.
 #[derive(Clone, Debug)]
@@ -54,7 +40,7 @@ pub struct PlanRow {
 pub fn parse_plan(
     text: &str,
     source: &str,
-    defaults: &PlanDefaults,
+    defaults: &MigrationOptions,
 ) -> Result<Vec<PlanRow>, BadLinkFile> {
     let hint = "The plan needs a header row naming source_project, atlas_project and cluster \
                 (optional: source_cluster, migration_host, network, private_link_id), such as:\n  \
@@ -115,11 +101,10 @@ pub fn parse_plan(
                     })?,
                     source_cluster,
                     migration_host,
-                    network,
-                    source_auth: defaults.source_auth.clone(),
-                    source_tls: defaults.source_tls,
-                    source_ca_path: defaults.source_ca_path.clone(),
-                    drop_destination_data: defaults.drop_destination_data,
+                    options: MigrationOptions {
+                        network,
+                        ..defaults.clone()
+                    },
                 })
             });
         match parsed {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::fields::ProfileId;
 use crate::ids::ProjectId;
-use crate::migrate::{self, MigrationSpec, Polling};
+use crate::migrate::{self, MigrationOptions, MigrationSpec, Polling};
 use crate::migration::{
     AtlasCluster, DestinationFit, MigrationStatus, Network, SourceAuth, SourcePassword, Validation,
     check_destination,
@@ -334,10 +334,12 @@ fn spec_of(d: MigrationDraft) -> Result<MigrationSpec, Error> {
         source_project: d.source_project,
         source_cluster: Some(d.source_cluster),
         migration_host: Some(d.migration_host),
-        network: d.network,
-        source_auth,
-        source_tls: d.source_tls,
-        source_ca_path: d.source_ca_path.filter(|p| !p.trim().is_empty()),
-        drop_destination_data: d.drop_destination_data,
+        options: MigrationOptions {
+            network: d.network,
+            source_auth,
+            source_tls: d.source_tls,
+            source_ca_path: d.source_ca_path.filter(|p| !p.trim().is_empty()),
+            drop_destination_data: d.drop_destination_data,
+        },
     })
 }

@@ -388,9 +388,7 @@ async fn fleet_linked() -> (Sandbox, AtlasClient, Vec<(AvailableProject, String)
 #[tokio::test]
 async fn a_plan_starts_what_the_rules_allow_and_queues_the_rest_until_its_turn() {
     use omlink::migrate::Polling;
-    use omlink::migration_plan::{
-        PlanDefaults, RowOutcome, check_plan, parse_plan, start_plan, start_queued,
-    };
+    use omlink::migration_plan::{RowOutcome, check_plan, parse_plan, start_plan, start_queued};
     let (sb, atlas, sources) = fleet_linked().await;
     // Two projects of one organization, one of another.
     let (a1, a2) = {
@@ -409,7 +407,7 @@ async fn a_plan_starts_what_the_rules_allow_and_queues_the_rest_until_its_turn()
         "source_project,atlas_project,cluster\n{},{LANDING},landing-1\n{},{LANDING},landing-2\n{},{LANDING},landing-3\n",
         a1.0.project_id, b.project_id, a2.project_id
     );
-    let defaults = PlanDefaults {
+    let defaults = omlink::migrate::MigrationOptions {
         network: Network::Public,
         source_auth: SourceAuth::Managed,
         source_tls: false,
@@ -485,13 +483,13 @@ async fn a_plan_starts_what_the_rules_allow_and_queues_the_rest_until_its_turn()
 
 #[tokio::test]
 async fn a_plan_is_checked_whole_before_anything_is_sent() {
-    use omlink::migration_plan::{PlanDefaults, check_plan, parse_plan};
+    use omlink::migration_plan::{check_plan, parse_plan};
     let (sb, atlas, sources) = linked().await;
     let p = &sources[0].project_id;
     let plan = format!(
         "source_project,atlas_project,cluster\n{p},{LANDING},landing-1\n{p},{LANDING},landing-1\n{p},{PRODUCTION},prod-free\n{p},{LANDING},nope\n"
     );
-    let defaults = PlanDefaults {
+    let defaults = omlink::migrate::MigrationOptions {
         network: Network::Public,
         source_auth: SourceAuth::Managed,
         source_tls: false,
