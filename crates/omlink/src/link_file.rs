@@ -37,15 +37,38 @@ impl From<Error> for BadLinkFile {
     }
 }
 
+/// The header row of one of omlink's CSV files.
+pub(crate) struct Header(csv::StringRecord);
+
+impl Header {
+    /// Where the column named `name` (any case) is.
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|h| h.eq_ignore_ascii_case(name))
+    }
+}
+
 /// The CSV reader of omlink's files (link files, migration plans): a header row, `#`
 /// comments, rows of any length, cells trimmed.
-pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) with `hint` when the header
+/// cannot be read.
+pub(crate) fn csv_with_header<'t>(
+    text: &'t str,
+    source: &str,
+    hint: &str,
+) -> Result<(csv::Reader<&'t [u8]>, Header), Error> {
+    let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .comment(Some(b'#'))
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes())
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::invalid_input(format!("{source}: {e}"), hint))?
+        .clone();
+    Ok((reader, Header(headers)))
 }
 
 /// Checks a whole link file before anything is sent: a header row naming `org` and `token`
@@ -60,12 +83,8 @@ pub fn parse_link_file(text: &str, source: &str) -> Result<LinkFile, BadLinkFile
     let hint = "The file needs a header row naming org and token (or atlas_org, to mint a \
                 token per row in Atlas), such as:\n  org,token\n  \
                 5f1e2d3c4b5a697887766554,<token>";
-    let mut reader = csv_reader(text);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::invalid_input(format!("{source}: {e}"), hint))?
-        .clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (mut reader, header) = csv_with_header(text, source, hint)?;
+    let column = |name: &str| header.column(name);
     let (org_col, token_col, atlas_col) = (column("org"), column("token"), column("atlas_org"));
     let Some(org_col) = org_col.filter(|_| token_col.is_some() || atlas_col.is_some()) else {
         return Err(Error::invalid_input(

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use crate::atlas::{AtlasClient, AvailableProject};
 use crate::error::{Error, ErrorKind};
 use crate::ids::ProjectId;
-use crate::link_file::{BadLinkFile, csv_reader};
+use crate::link_file::{BadLinkFile, csv_with_header};
 use crate::migrate::{
     MigrationOptions, MigrationSpec, Polling, Prepared, patiently, prepare_from, record_of,
     refresh, save, validate,
@@ -46,12 +46,8 @@ pub fn parse_plan(
                 (optional: source_cluster, migration_host, network, private_link_id), such as:\n  \
                 source_project,atlas_project,cluster\n  \
                 5f1e2d3c4b5a697887766501,6b1c2d3e4f5a60718293a4c2,landing-1";
-    let mut reader = csv_reader(text);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::invalid_input(format!("{source}: {e}"), hint))?
-        .clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (mut reader, header) = csv_with_header(text, source, hint)?;
+    let column = |name: &str| header.column(name);
     let (Some(sp), Some(ap), Some(cl)) = (
         column("source_project"),
         column("atlas_project"),

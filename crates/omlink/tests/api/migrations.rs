@@ -407,13 +407,7 @@ async fn a_plan_starts_what_the_rules_allow_and_queues_the_rest_until_its_turn()
         "source_project,atlas_project,cluster\n{},{LANDING},landing-1\n{},{LANDING},landing-2\n{},{LANDING},landing-3\n",
         a1.0.project_id, b.project_id, a2.project_id
     );
-    let defaults = omlink::migrate::MigrationOptions {
-        network: Network::Public,
-        source_auth: SourceAuth::Managed,
-        source_tls: false,
-        source_ca_path: None,
-        drop_destination_data: false,
-    };
+    let defaults = omlink::migrate::MigrationOptions::default();
     let rows = parse_plan(&plan, "plan.csv", &defaults).unwrap();
     let prepared = check_plan(&atlas, &rows, "plan.csv").await.unwrap();
     let numbered: Vec<(usize, omlink::migrate::Prepared)> =
@@ -489,13 +483,7 @@ async fn a_plan_is_checked_whole_before_anything_is_sent() {
     let plan = format!(
         "source_project,atlas_project,cluster\n{p},{LANDING},landing-1\n{p},{LANDING},landing-1\n{p},{PRODUCTION},prod-free\n{p},{LANDING},nope\n"
     );
-    let defaults = omlink::migrate::MigrationOptions {
-        network: Network::Public,
-        source_auth: SourceAuth::Managed,
-        source_tls: false,
-        source_ca_path: None,
-        drop_destination_data: false,
-    };
+    let defaults = omlink::migrate::MigrationOptions::default();
     let rows = parse_plan(&plan, "plan.csv", &defaults).unwrap();
     sb.clear_requests();
     let bad = check_plan(&atlas, &rows, "plan.csv").await.unwrap_err();
