@@ -354,8 +354,8 @@ pub(crate) fn status_json(r: &MigrationRecord, all: &[MigrationRecord]) -> Value
         "sourceProject": r.source_project,
         "migrationHost": r.migration_host,
         "status": r.status,
-        "lagTimeSeconds": r.lag_time_seconds,
-        "readyForCutover": r.ready_for_cutover,
+        "lagTimeSeconds": r.progress.lag_time_seconds,
+        "readyForCutover": r.progress.ready_for_cutover,
         "cutoverDeadline": r.cutover_deadline_text(),
         "waitingFor": waiting,
         "lastError": r.last_error,
@@ -365,10 +365,10 @@ pub(crate) fn status_json(r: &MigrationRecord, all: &[MigrationRecord]) -> Value
 /// A record in one line of text.
 pub(crate) fn status_line(r: &MigrationRecord, all: &[MigrationRecord]) -> String {
     let mut line = format!("{}  {}", r.id, r.status);
-    if let Some(lag) = r.lag_time_seconds {
+    if let Some(lag) = r.progress.lag_time_seconds {
         line.push_str(&format!("  lag {lag:.0}s"));
     }
-    if r.ready_for_cutover {
+    if r.progress.ready_for_cutover {
         line.push_str("  ready for cutover");
     }
     if let Some(deadline) = r.cutover_deadline_text() {

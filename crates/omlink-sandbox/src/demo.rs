@@ -28,29 +28,45 @@ pub struct DemoKey {
     pub description: &'static str,
 }
 
+impl DemoKey {
+    const fn new(
+        public_key: &'static str,
+        private_key: &'static str,
+        role: Role,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            public_key,
+            private_key,
+            role,
+            description,
+        }
+    }
+}
+
 /// The Organization Owner key: everything works with it.
-pub const OWNER: DemoKey = DemoKey {
-    public_key: "demoownr",
-    private_key: "5b2c9e1a-7d4f-4c3b-9e8a-1f2d3c4b5a60",
-    role: Role::OrgOwner,
-    description: "Organization Owner: can link, check and unlink",
-};
+pub const OWNER: DemoKey = DemoKey::new(
+    "demoownr",
+    "5b2c9e1a-7d4f-4c3b-9e8a-1f2d3c4b5a60",
+    Role::OrgOwner,
+    "Organization Owner: can link, check and unlink",
+);
 
 /// A key without the Organization Owner role.
-pub const MEMBER: DemoKey = DemoKey {
-    public_key: "demomembr",
-    private_key: "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
-    role: Role::OrgMember,
-    description: "Organization Member: lists organizations, refused with 401 USER_UNAUTHORIZED on links",
-};
+pub const MEMBER: DemoKey = DemoKey::new(
+    "demomembr",
+    "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+    Role::OrgMember,
+    "Organization Member: lists organizations, refused with 401 USER_UNAUTHORIZED on links",
+);
 
 /// A key whose access list excludes this machine.
-pub const BLOCKED: DemoKey = DemoKey {
-    public_key: "demoblckd",
-    private_key: "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
-    role: Role::NotOnAccessList,
-    description: "Not on the access list: refused with 403 IP_ADDRESS_NOT_ON_ACCESS_LIST",
-};
+pub const BLOCKED: DemoKey = DemoKey::new(
+    "demoblckd",
+    "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+    Role::NotOnAccessList,
+    "Not on the access list: refused with 403 IP_ADDRESS_NOT_ON_ACCESS_LIST",
+);
 
 /// Every demo key.
 pub const KEYS: [DemoKey; 3] = [OWNER, MEMBER, BLOCKED];
@@ -138,7 +154,8 @@ pub const ATLAS_ORGS: [DemoAtlasOrg; 2] = [
     },
 ];
 
-/// An Atlas service account (OAuth 2.0 client credentials).
+/// The Atlas service account (OAuth 2.0 client credentials): Organization Owner of every
+/// Atlas organization, so it can create and revoke link tokens.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoServiceAccount {
@@ -146,35 +163,29 @@ pub struct DemoServiceAccount {
     pub client_id: &'static str,
     /// The client secret.
     pub client_secret: &'static str,
-    /// What the account may do.
-    pub role: Role,
-    /// What the account is for, as the sandbox prints it.
-    pub description: &'static str,
 }
 
-/// The Atlas service account: Organization Owner of every Atlas organization.
+/// The Atlas service account.
 pub const SERVICE_ACCOUNT: DemoServiceAccount = DemoServiceAccount {
     client_id: "mdb_sa_id_0123456789abcdef01234567",
     client_secret: "mdb_sa_sk_demo-7c1e9a3f5b2d4e6a8c0b1d3f5e7a9c1b",
-    role: Role::OrgOwner,
-    description: "Atlas service account, Organization Owner: can create and revoke link tokens",
 };
 
 /// Atlas API keys (HTTP Digest), as on Ops Manager.
-pub const ATLAS_OWNER: DemoKey = DemoKey {
-    public_key: "atlasownr",
-    private_key: "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7",
-    role: Role::OrgOwner,
-    description: "Atlas API key, Organization Owner",
-};
+pub const ATLAS_OWNER: DemoKey = DemoKey::new(
+    "atlasownr",
+    "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7",
+    Role::OrgOwner,
+    "Atlas API key, Organization Owner",
+);
 
 /// An Atlas API key without the Organization Owner role.
-pub const ATLAS_MEMBER: DemoKey = DemoKey {
-    public_key: "atlasmembr",
-    private_key: "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d",
-    role: Role::OrgMember,
-    description: "Atlas API key, Organization Member: refused with 401 USER_UNAUTHORIZED on link tokens",
-};
+pub const ATLAS_MEMBER: DemoKey = DemoKey::new(
+    "atlasmembr",
+    "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d",
+    Role::OrgMember,
+    "Atlas API key, Organization Member: refused with 401 USER_UNAUTHORIZED on link tokens",
+);
 
 /// Every Atlas API key.
 pub const ATLAS_KEYS: [DemoKey; 2] = [ATLAS_OWNER, ATLAS_MEMBER];

@@ -132,41 +132,49 @@ impl DemoCluster {
     }
 }
 
+const fn atlas_project(
+    id: &'static str,
+    name: &'static str,
+    org: usize,
+    clusters: &'static [DemoCluster],
+) -> DemoAtlasProject {
+    DemoAtlasProject {
+        id,
+        name,
+        org_id: demo::ATLAS_ORGS[org].id,
+        clusters,
+    }
+}
+
+/// Production: clusters that fit, and one of each kind that cannot receive a migration.
+const PRODUCTION: &[DemoCluster] = &[
+    fit("prod-main", "M40", "7.0.14"),
+    fit("prod-next", "M50", "8.0.4"),
+    fit("prod-sharded", "M40", "7.0.14").sharded(),
+    fit("prod-analytics", "M30", "7.0.14").with_bi_connector(),
+    fit("prod-archive", "M40", "7.0.14").paused(),
+    fit("prod-legacy", "M40", "5.0.28"),
+    fit("prod-free", "M0", "8.0.4").on("TENANT"),
+];
+
+/// Landing clusters for a fleet plan: one per source.
+const LANDING: &[DemoCluster] = &[
+    fit("landing-1", "M40", "7.0.14"),
+    fit("landing-2", "M40", "7.0.14"),
+    fit("landing-3", "M40", "7.0.14"),
+];
+
+/// Staging: a small dedicated tier and a Flex cluster.
+const STAGING: &[DemoCluster] = &[
+    fit("stage", "M10", "7.0.14"),
+    fit("stage-flex", "FLEX", "8.0.4").on("FLEX"),
+];
+
 /// The Atlas projects, with clusters that fit and clusters that cannot receive a migration.
 pub const ATLAS_PROJECTS: [DemoAtlasProject; 3] = [
-    DemoAtlasProject {
-        id: "6b1c2d3e4f5a60718293a4c1",
-        name: "Production",
-        org_id: demo::ATLAS_ORGS[0].id,
-        clusters: &[
-            fit("prod-main", "M40", "7.0.14"),
-            fit("prod-next", "M50", "8.0.4"),
-            fit("prod-sharded", "M40", "7.0.14").sharded(),
-            fit("prod-analytics", "M30", "7.0.14").with_bi_connector(),
-            fit("prod-archive", "M40", "7.0.14").paused(),
-            fit("prod-legacy", "M40", "5.0.28"),
-            fit("prod-free", "M0", "8.0.4").on("TENANT"),
-        ],
-    },
-    DemoAtlasProject {
-        id: "6b1c2d3e4f5a60718293a4c2",
-        name: "Migration landing",
-        org_id: demo::ATLAS_ORGS[0].id,
-        clusters: &[
-            fit("landing-1", "M40", "7.0.14"),
-            fit("landing-2", "M40", "7.0.14"),
-            fit("landing-3", "M40", "7.0.14"),
-        ],
-    },
-    DemoAtlasProject {
-        id: "6b1c2d3e4f5a60718293a4c3",
-        name: "Staging",
-        org_id: demo::ATLAS_ORGS[1].id,
-        clusters: &[
-            fit("stage", "M10", "7.0.14"),
-            fit("stage-flex", "FLEX", "8.0.4").on("FLEX"),
-        ],
-    },
+    atlas_project("6b1c2d3e4f5a60718293a4c1", "Production", 0, PRODUCTION),
+    atlas_project("6b1c2d3e4f5a60718293a4c2", "Migration landing", 0, LANDING),
+    atlas_project("6b1c2d3e4f5a60718293a4c3", "Staging", 1, STAGING),
 ];
 
 /// The migration host that serves source project `project_id` (one per project).

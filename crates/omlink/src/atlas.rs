@@ -107,13 +107,10 @@ pub struct Deployment {
     #[serde(rename = "mongoDBVersion", default)]
     pub mongodb_version: Option<String>,
     /// Whether Ops Manager or Cloud Manager manages it (automation).
-    #[serde(default)]
     pub managed: Option<bool>,
     /// Whether it is sharded.
-    #[serde(default)]
     pub sharded: Option<bool>,
     /// Its data size, in bytes.
-    #[serde(default)]
     pub db_size_bytes: Option<f64>,
 }
 

@@ -97,10 +97,8 @@ pub struct AtlasLink {
     /// The Atlas connection's id.
     pub connection: ProfileId,
     /// The Atlas organization to offer first.
-    #[serde(default)]
     pub org: Option<OrgId>,
     /// Its name, when known.
-    #[serde(default)]
     pub org_name: Option<String>,
     /// The source's external addresses as Atlas sees them (Cloud Manager needs none).
     #[serde(default)]
@@ -115,7 +113,6 @@ pub struct AtlasTarget {
     /// The Atlas organization's id.
     pub org: OrgId,
     /// Its name, when known (for the history).
-    #[serde(default)]
     pub org_name: Option<String>,
     /// The source's external addresses as Atlas sees them (Cloud Manager needs none).
     #[serde(default)]
@@ -140,7 +137,6 @@ pub struct AtlasOrigin {
     /// The Atlas organization's id.
     pub org_id: OrgId,
     /// Its name, when known.
-    #[serde(default)]
     pub org_name: Option<String>,
 }
 

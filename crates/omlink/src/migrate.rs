@@ -14,7 +14,7 @@ use crate::migration::{
     AtlasCluster, DestinationFit, LiveMigration, MigrationRequest, MigrationStatus, Network,
     SourceAuth, Validation, ValidationStatus, check_destination,
 };
-use crate::migration_record::{MigrationRecord, rfc3339};
+use crate::migration_record::{MigrationRecord, Progress, rfc3339};
 use crate::validate::OrgId;
 use crate::workbench::Persistence;
 
@@ -119,21 +119,17 @@ pub fn choose_source<'a>(
                     format!("Its deployments: {}.", names.join(", ")),
                 )
             })?,
-        None => match p.deployments.as_slice() {
-            [only] => only,
-            [] => {
-                return Err(Error::invalid_input(
-                    format!("Source project {project} has no deployment Atlas can migrate"),
-                    "Check the project in Ops Manager or Cloud Manager: its deployments must be monitored or managed.",
-                ));
-            }
-            _ => {
-                return Err(Error::invalid_input(
-                    format!("Source project {project} has more than one deployment"),
-                    format!("Pass --source-cluster with one of: {}.", names.join(", ")),
-                ));
-            }
-        },
+        None => only_one(
+            &p.deployments,
+            &names,
+            project,
+            (
+                "deployment",
+                "deployment Atlas can migrate",
+                "source-cluster",
+            ),
+            "Check the project in Ops Manager or Cloud Manager: its deployments must be monitored or managed.",
+        )?,
     };
     let host = match host {
         Some(h) if p.migration_hosts.iter().any(|m| m == h) => h.to_owned(),
@@ -143,23 +139,42 @@ pub fn choose_source<'a>(
                 format!("Its migration hosts: {}.", list_or_none(&p.migration_hosts)),
             ));
         }
-        None => match p.migration_hosts.as_slice() {
-            [only] => only.clone(),
-            [] => {
-                return Err(Error::invalid_input(
-                    format!("Source project {project} has no migration host"),
-                    "Add a migration host to the project in Ops Manager or Cloud Manager (Deployment → Migration hosts), then try again.",
-                ));
-            }
-            many => {
-                return Err(Error::invalid_input(
-                    format!("Source project {project} has more than one migration host"),
-                    format!("Pass --migration-host with one of: {}.", many.join(", ")),
-                ));
-            }
-        },
+        None => {
+            let names: Vec<&str> = p.migration_hosts.iter().map(String::as_str).collect();
+            only_one(
+                &p.migration_hosts,
+                &names,
+                project,
+                ("migration host", "migration host", "migration-host"),
+                "Add a migration host to the project in Ops Manager or Cloud Manager (Deployment → Migration hosts), then try again.",
+            )?
+            .clone()
+        }
     };
     Ok((p, deployment, host))
+}
+
+/// The only one of a source project's `items` (its deployments or its migration hosts, named
+/// `names`). `what` names one in the error for several, `missing` in the error for none, and
+/// `flag` is how a person picks one; `hint` says what to do about none.
+fn only_one<'a, T>(
+    items: &'a [T],
+    names: &[&str],
+    project: &ProjectId,
+    (what, missing, flag): (&str, &str, &str),
+    hint: &str,
+) -> Result<&'a T, Error> {
+    match items {
+        [only] => Ok(only),
+        [] => Err(Error::invalid_input(
+            format!("Source project {project} has no {missing}"),
+            hint,
+        )),
+        _ => Err(Error::invalid_input(
+            format!("Source project {project} has more than one {what}"),
+            format!("Pass --{flag} with one of: {}.", names.join(", ")),
+        )),
+    }
 }
 
 fn list_or_none(items: &[String]) -> String {
@@ -342,13 +357,7 @@ pub fn record_of(
         created_at: at.clone(),
         started_at: migration.map(|_| at.clone()),
         status: MigrationStatus::Queued,
-        lag_time_seconds: None,
-        ready_for_cutover: false,
-        last_not_ready_at: None,
-        first_ready_at: None,
-        cutover_at: None,
-        updated_at: None,
-        lag_history: Vec::new(),
+        progress: Progress::default(),
         plan_row: None,
         last_error: None,
         extra: serde_json::Map::new(),
@@ -400,7 +409,7 @@ pub async fn cutover(atlas: &AtlasClient, record: &mut MigrationRecord) -> Resul
     ready_for_cutover(record)?;
     let (project, id) = ids_of(record)?;
     patiently(Duration::from_secs(2), || atlas.cutover(&project, &id)).await?;
-    record.cutover_at = Some(rfc3339(SystemTime::now()));
+    record.progress.cutover_at = Some(rfc3339(SystemTime::now()));
     Ok(())
 }
 
@@ -409,7 +418,7 @@ pub async fn cutover(atlas: &AtlasClient, record: &mut MigrationRecord) -> Resul
 /// # Errors
 /// [`ErrorKind::Rejected`] when it is not (nothing was sent).
 pub fn ready_for_cutover(record: &MigrationRecord) -> Result<(), Error> {
-    if record.ready_for_cutover {
+    if record.progress.ready_for_cutover {
         return Ok(());
     }
     Err(Error::new(

@@ -406,7 +406,6 @@ pub struct Validation {
     /// Its state.
     pub status: ValidationStatus,
     /// Why it failed (free text from Atlas).
-    #[serde(default)]
     pub error_message: Option<String>,
 }
 
@@ -469,7 +468,6 @@ pub struct LiveMigration {
     /// Its state.
     pub status: MigrationStatus,
     /// How far the destination trails the source, while `WORKING`.
-    #[serde(default)]
     pub lag_time_seconds: Option<f64>,
     /// Whether it can be cut over (starts the 120-hour window).
     #[serde(default)]

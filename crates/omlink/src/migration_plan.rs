@@ -414,5 +414,5 @@ pub fn request_of(
 pub fn all_ready_or_complete(records: &[&MigrationRecord]) -> bool {
     records
         .iter()
-        .all(|r| r.status == MigrationStatus::Complete || r.ready_for_cutover)
+        .all(|r| r.status == MigrationStatus::Complete || r.progress.ready_for_cutover)
 }

@@ -44,7 +44,6 @@ pub struct MigrationRecord {
     /// The Atlas the migration runs in (scheme, host and port).
     pub atlas_url: String,
     /// The saved Atlas connection used, when the app started it.
-    #[serde(default)]
     pub atlas_connection: Option<String>,
     /// The destination Atlas project.
     pub atlas_project: String,
@@ -62,13 +61,11 @@ pub struct MigrationRecord {
     pub network: Network,
     /// The source's migration user; `None` for managed authentication. Its password is
     /// never recorded.
-    #[serde(default)]
     pub source_username: Option<String>,
     /// Whether the source uses TLS.
     #[serde(default)]
     pub source_tls: bool,
     /// A CA file on the migration host.
-    #[serde(default)]
     pub source_ca_path: Option<String>,
     /// Whether the destination is wiped first.
     #[serde(default)]
@@ -76,41 +73,65 @@ pub struct MigrationRecord {
     /// When it was queued or started, in RFC 3339 UTC.
     pub created_at: String,
     /// When Atlas accepted it; `None` while queued.
-    #[serde(default)]
     pub started_at: Option<String>,
     /// What Atlas last said (`QUEUED` before it starts).
     pub status: MigrationStatus,
-    /// The last lag Atlas reported.
-    #[serde(default)]
-    pub lag_time_seconds: Option<f64>,
-    /// Whether Atlas last said it is ready for cutover.
-    #[serde(default)]
-    pub ready_for_cutover: bool,
-    /// The last time omlink saw it not ready (the deadline counts from here).
-    #[serde(default)]
-    pub last_not_ready_at: Option<String>,
-    /// The first time omlink saw it ready.
-    #[serde(default)]
-    pub first_ready_at: Option<String>,
-    /// When omlink asked for the cutover.
-    #[serde(default)]
-    pub cutover_at: Option<String>,
-    /// When it was last read from Atlas.
-    #[serde(default)]
-    pub updated_at: Option<String>,
-    /// The newest lag readings, oldest first.
-    #[serde(default)]
-    pub lag_history: Vec<LagPoint>,
+    /// What omlink has seen of its progress (nothing yet while queued).
+    #[serde(flatten)]
+    pub progress: Progress,
     /// A queued row's plan line, for the result line and the window.
-    #[serde(default)]
     pub plan_row: Option<u32>,
     /// Why the last start of a queued row failed, if it did.
-    #[serde(default)]
     pub last_error: Option<String>,
     /// Fields a newer omlink wrote that this version does not know: kept as they are.
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What omlink has seen of a migration's progress, read after read (all empty before the
+/// first). Kept in the record's own JSON object, beside its other fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", default)]
+pub struct Progress {
+    /// The last lag Atlas reported.
+    pub lag_time_seconds: Option<f64>,
+    /// Whether Atlas last said it is ready for cutover.
+    pub ready_for_cutover: bool,
+    /// The last time omlink saw it not ready (the deadline counts from here).
+    pub last_not_ready_at: Option<String>,
+    /// The first time omlink saw it ready.
+    pub first_ready_at: Option<String>,
+    /// When omlink asked for the cutover.
+    pub cutover_at: Option<String>,
+    /// When it was last read from Atlas.
+    pub updated_at: Option<String>,
+    /// The newest lag readings, oldest first.
+    pub lag_history: Vec<LagPoint>,
+}
+
+impl Progress {
+    /// Takes in what Atlas answered at `at` for a migration that is (`active`) or is not
+    /// still running: the lag (kept for the chart) and the readiness times.
+    fn observe(&mut self, answer: &LiveMigration, active: bool, at: String) {
+        self.lag_time_seconds = answer.lag_time_seconds;
+        if answer.ready_for_cutover {
+            self.first_ready_at.get_or_insert_with(|| at.clone());
+        } else if active {
+            self.last_not_ready_at = Some(at.clone());
+        }
+        self.ready_for_cutover = answer.ready_for_cutover;
+        if let Some(seconds) = answer.lag_time_seconds {
+            self.lag_history.push(LagPoint {
+                at: at.clone(),
+                seconds,
+            });
+            let extra = self.lag_history.len().saturating_sub(LAG_HISTORY_LEN);
+            self.lag_history.drain(..extra);
+        }
+        self.updated_at = Some(at);
+    }
 }
 
 /// `time` in RFC 3339 UTC, to the second.
@@ -144,34 +165,20 @@ impl MigrationRecord {
     /// Takes in what Atlas answered at `now`: the status, the lag (kept for the chart), and
     /// the readiness times the deadline is counted from.
     pub fn observe(&mut self, answer: &LiveMigration, now: SystemTime) {
-        let at = rfc3339(now);
         self.status = answer.status.clone();
-        self.lag_time_seconds = answer.lag_time_seconds;
-        if answer.ready_for_cutover {
-            self.first_ready_at.get_or_insert_with(|| at.clone());
-        } else if self.status.is_active() {
-            self.last_not_ready_at = Some(at.clone());
-        }
-        self.ready_for_cutover = answer.ready_for_cutover;
-        if let Some(seconds) = answer.lag_time_seconds {
-            self.lag_history.push(LagPoint {
-                at: at.clone(),
-                seconds,
-            });
-            let extra = self.lag_history.len().saturating_sub(LAG_HISTORY_LEN);
-            self.lag_history.drain(..extra);
-        }
-        self.updated_at = Some(at);
+        self.progress
+            .observe(answer, self.status.is_active(), rfc3339(now));
     }
 
     /// When the cutover window ends, at the latest: 120 hours after the last time omlink saw
     /// the migration not ready (its start, when it never saw it so). `None` unless it is
     /// ready and not yet cut over or ended.
     pub fn cutover_deadline(&self) -> Option<SystemTime> {
-        if !self.ready_for_cutover || self.cutover_at.is_some() || !self.status.is_active() {
+        let p = &self.progress;
+        if !p.ready_for_cutover || p.cutover_at.is_some() || !self.status.is_active() {
             return None;
         }
-        let from = parse(self.last_not_ready_at.as_deref())
+        let from = parse(p.last_not_ready_at.as_deref())
             .or_else(|| parse(self.started_at.as_deref()))
             .or_else(|| parse(Some(&self.created_at)))?;
         Some(from + CUTOVER_WINDOW)

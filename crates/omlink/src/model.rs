@@ -133,16 +133,12 @@ pub struct Host {
     #[serde(default)]
     pub hostname: String,
     /// Its port.
-    #[serde(default)]
     pub port: Option<u32>,
     /// The MongoDB version it runs, such as `5.0.26`.
-    #[serde(default)]
     pub version: Option<String>,
     /// `REPLICA_PRIMARY`, `SHARD_MONGOS`, …
-    #[serde(default)]
     pub type_name: Option<String>,
     /// Its replica set.
-    #[serde(default)]
     pub replica_set_name: Option<String>,
 }
 

@@ -11,6 +11,23 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::Error;
 use crate::validate::{check_no_control_chars, check_not_empty};
 
+/// `Debug` as `Name(<redacted>)` and `Display` as `<redacted>`, for a secret type `Name`.
+macro_rules! redacted {
+    ($name:ident) => {
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}(<redacted>)", stringify!($name))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("<redacted>")
+            }
+        }
+    };
+}
+
 /// The longest link token accepted, in bytes. Atlas does not document the token's format or
 /// length (real ones are a few hundred characters); this bound only stops a pasted file or log
 /// from being sent as a token.
@@ -68,17 +85,7 @@ impl PrivateKey {
     }
 }
 
-impl fmt::Debug for PrivateKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PrivateKey(<redacted>)")
-    }
-}
-
-impl fmt::Display for PrivateKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+redacted!(PrivateKey);
 
 /// An Atlas link token: it embeds an Atlas API key and Atlas shows it only once.
 ///
@@ -136,17 +143,7 @@ impl ts_rs::TS for LinkToken {
     }
 }
 
-impl fmt::Debug for LinkToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("LinkToken(<redacted>)")
-    }
-}
-
-impl fmt::Display for LinkToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+redacted!(LinkToken);
 
 #[cfg(test)]
 mod tests {

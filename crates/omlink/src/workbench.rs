@@ -11,6 +11,7 @@ mod keychain;
 mod link;
 mod migrations;
 mod profiles;
+mod secured;
 
 pub use batch_link::BatchLinkItem;
 pub use keychain::KeychainUpkeep;
@@ -170,30 +171,6 @@ fn no_atlas_connection() -> Error {
     )
 }
 
-/// What a save does to a record's secret in the keychain (a profile's private key, an Atlas
-/// connection's secret): set a new one, clear the saved one, or leave it.
-pub(super) struct SecretChange {
-    /// The record's keychain account.
-    pub(super) account: String,
-    /// A secret entered in this save.
-    pub(super) value: Option<PrivateKey>,
-    /// Whether the saved secret must go (it is bound to where and as whom it was saved).
-    pub(super) clear: bool,
-    /// Whether the record is new (its secret goes again if the record cannot be saved).
-    pub(super) new_record: bool,
-}
-
-/// A secret field's value: `None` when left empty.
-///
-/// # Errors
-/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a secret that is not one.
-pub(super) fn non_empty_secret(value: Option<&str>) -> Result<Option<PrivateKey>, Error> {
-    value
-        .filter(|k| !k.trim().is_empty())
-        .map(PrivateKey::new)
-        .transpose()
-}
-
 impl Workbench {
     /// A workbench over loaded state.
     pub fn new(
@@ -312,29 +289,6 @@ impl Workbench {
         change: impl FnOnce(&mut ProfileBook) -> Result<T, Error>,
     ) -> Result<T, Error> {
         self.update(|data| change(&mut data.profiles))
-    }
-
-    /// Saves a record that owns a keychain secret, the keychain first: the new secret is set
-    /// (or the saved one cleared) before the store is written, so a refused keychain saves
-    /// nothing; a new record whose store write fails takes its new secret back out. `save`
-    /// gets the book and whether a secret was set now.
-    fn save_with_secret<T>(
-        &self,
-        secret: SecretChange,
-        save: impl FnOnce(&mut ProfileBook, bool) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let kept = secret.value.is_some();
-        if let Some(value) = &secret.value {
-            self.secrets.set(&secret.account, value.expose())?;
-        } else if secret.clear {
-            self.secrets.delete(&secret.account)?;
-        }
-        let saved = self.update_book(|book| save(book, kept));
-        if saved.is_err() && kept && secret.new_record {
-            // The new record was not saved: its secret must not linger in the keychain.
-            let _ = self.secrets.delete(&secret.account);
-        }
-        saved
     }
 
     /// Runs a keychain call on a blocking thread, so that an unlock prompt or a slow Secret

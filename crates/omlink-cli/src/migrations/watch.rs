@@ -22,8 +22,8 @@ const MAX_FAILED_ROUNDS: u32 = 5;
 fn seen(r: &MigrationRecord) -> (MigrationStatus, bool, Option<i64>) {
     (
         r.status.clone(),
-        r.ready_for_cutover,
-        r.lag_time_seconds.map(|l| l.round() as i64),
+        r.progress.ready_for_cutover,
+        r.progress.lag_time_seconds.map(|l| l.round() as i64),
     )
 }
 
@@ -51,7 +51,7 @@ pub(crate) async fn watch(
         ));
     }
     follow(atlas, store, records, polling, output, |r| {
-        r.status == MigrationStatus::Complete || r.ready_for_cutover
+        r.status == MigrationStatus::Complete || r.progress.ready_for_cutover
     })
     .await
 }
@@ -160,14 +160,17 @@ async fn follow(
 }
 
 fn summary(records: &[MigrationRecord]) -> String {
-    let ready = records.iter().filter(|r| r.ready_for_cutover).count();
+    let ready = records
+        .iter()
+        .filter(|r| r.progress.ready_for_cutover)
+        .count();
     let complete = records
         .iter()
         .filter(|r| r.status == MigrationStatus::Complete)
         .count();
     let lag = records
         .iter()
-        .filter_map(|r| r.lag_time_seconds)
+        .filter_map(|r| r.progress.lag_time_seconds)
         .fold(None, |max: Option<f64>, l| {
             Some(max.map_or(l, |m| m.max(l)))
         });

@@ -25,13 +25,7 @@ fn record(
         created_at: "2026-12-01T10:00:00Z".into(),
         started_at: Some("2026-12-01T10:00:00Z".into()),
         status,
-        lag_time_seconds: None,
-        ready_for_cutover: false,
-        last_not_ready_at: None,
-        first_ready_at: None,
-        cutover_at: None,
-        updated_at: None,
-        lag_history: Vec::new(),
+        progress: Progress::default(),
         plan_row: None,
         last_error: None,
         extra: serde_json::Map::new(),
@@ -73,14 +67,21 @@ fn the_deadline_counts_from_the_last_time_it_was_seen_not_ready() {
         &answer(MigrationStatus::Working, Some(1.0), true),
         at("2026-12-02T10:30:00Z"),
     );
-    assert_eq!(r.first_ready_at.as_deref(), Some("2026-12-02T09:30:00Z"));
+    assert_eq!(
+        r.progress.first_ready_at.as_deref(),
+        Some("2026-12-02T09:30:00Z")
+    );
     // 120 h after 09:00, not after 09:30 or 10:30: never later than Atlas's own timer.
     assert_eq!(
         r.cutover_deadline_text().as_deref(),
         Some("2026-12-07T09:00:00Z")
     );
     assert_eq!(
-        r.lag_history.iter().map(|p| p.seconds).collect::<Vec<_>>(),
+        r.progress
+            .lag_history
+            .iter()
+            .map(|p| p.seconds)
+            .collect::<Vec<_>>(),
         [300.0, 40.0, 2.0, 1.0]
     );
 
@@ -99,15 +100,18 @@ fn the_deadline_counts_from_the_last_time_it_was_seen_not_ready() {
     );
 
     // Cut over, or ended: no deadline any more.
-    r.cutover_at = Some("2026-12-03T00:00:00Z".into());
+    r.progress.cutover_at = Some("2026-12-03T00:00:00Z".into());
     assert_eq!(r.cutover_deadline(), None);
-    r.cutover_at = None;
+    r.progress.cutover_at = None;
     r.observe(
         &answer(MigrationStatus::Complete, None, false),
         at("2026-12-03T01:00:00Z"),
     );
     assert_eq!(r.cutover_deadline(), None);
-    assert_eq!(r.last_not_ready_at.as_deref(), Some("2026-12-02T09:00:00Z"));
+    assert_eq!(
+        r.progress.last_not_ready_at.as_deref(),
+        Some("2026-12-02T09:00:00Z")
+    );
 }
 
 #[test]
@@ -132,8 +136,8 @@ fn the_lag_history_keeps_the_newest_readings() {
             at("2026-12-02T08:00:00Z"),
         );
     }
-    assert_eq!(r.lag_history.len(), LAG_HISTORY_LEN);
-    assert_eq!(r.lag_history[0].seconds, 5.0);
+    assert_eq!(r.progress.lag_history.len(), LAG_HISTORY_LEN);
+    assert_eq!(r.progress.lag_history[0].seconds, 5.0);
 }
 
 #[test]
@@ -185,4 +189,33 @@ fn a_record_keeps_fields_a_newer_omlink_wrote() {
     let back: MigrationRecord = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(serde_json::to_value(&back).unwrap(), json);
     assert!(!json.to_string().contains("password"));
+}
+
+#[test]
+fn progress_is_read_from_the_record_itself_and_not_kept_as_unknown() {
+    let mut r = record("m1", "o1", "h1", "c1", MigrationStatus::New);
+    r.observe(
+        &answer(MigrationStatus::Working, Some(12.0), true),
+        at("2026-12-02T08:00:00Z"),
+    );
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["lagTimeSeconds"], 12.0, "flat, as before: {json}");
+    assert_eq!(json["readyForCutover"], true);
+    assert!(json.get("progress").is_none());
+    let back: MigrationRecord = serde_json::from_value(json).unwrap();
+    assert_eq!(back, r);
+    assert!(back.extra.is_empty(), "{:?}", back.extra);
+    // A record written before any progress was seen reads with none.
+    let mut bare =
+        serde_json::to_value(record("m2", "o1", "h1", "c1", MigrationStatus::Queued)).unwrap();
+    for key in [
+        "lagTimeSeconds",
+        "readyForCutover",
+        "lagHistory",
+        "updatedAt",
+    ] {
+        bare.as_object_mut().unwrap().remove(key);
+    }
+    let back: MigrationRecord = serde_json::from_value(bare).unwrap();
+    assert_eq!(back.progress, Progress::default());
 }

@@ -15,9 +15,7 @@ use crate::secret::LinkToken;
 use crate::secret_store::atlas_secret_account;
 use crate::validate::OrgId;
 
-use super::{
-    SecretChange, Workbench, blocking_build, gone, lock, no_atlas_connection, non_empty_secret,
-};
+use super::{Workbench, blocking_build, gone, lock, no_atlas_connection};
 
 impl Workbench {
     /// Creates (`id` is `None`) or edits an Atlas connection. A non-empty `secret` (the client
@@ -31,28 +29,7 @@ impl Workbench {
         draft: &AtlasDraft,
         secret: Option<&str>,
     ) -> Result<AtlasConnection, Error> {
-        let secret = non_empty_secret(secret)?;
-        let book = self.profiles();
-        let planned = book.validate_atlas(id, draft)?;
-        // Where or as whom it signs in changed without the secret: it is cleared.
-        let clear = id
-            .and_then(|id| book.get_atlas(id))
-            .is_some_and(|c| c.has_secret)
-            && !planned.has_secret;
-        let secret = SecretChange {
-            account: atlas_secret_account(&planned.id),
-            value: secret,
-            clear,
-            new_record: id.is_none(),
-        };
-        let saved = self.save_with_secret(secret, |book, kept| {
-            let mut connection = book.validate_atlas(id, draft)?;
-            connection.id = planned.id.clone();
-            connection.has_secret |= kept;
-            book.upsert_atlas(connection.clone());
-            Ok(connection)
-        });
-        let connection = saved?;
+        let connection: AtlasConnection = self.save_secured(id, draft, secret)?;
         lock(&self.atlas_clients).remove(&connection.id);
         Ok(connection)
     }

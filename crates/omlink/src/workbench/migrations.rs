@@ -4,14 +4,17 @@
 //! comes), and the cutover. The source password crosses once, to Atlas, and is kept nowhere.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atlas::AtlasClient;
+use crate::atlas_profile::AtlasLink;
 use crate::error::Error;
 use crate::fields::ProfileId;
 use crate::ids::ProjectId;
-use crate::migrate::{self, MigrationOptions, MigrationSpec, Polling};
+use crate::migrate::{self, MigrationOptions, MigrationSpec, Polling, Prepared};
 use crate::migration::{
     AtlasCluster, DestinationFit, MigrationStatus, Network, SourceAuth, SourcePassword, Validation,
     check_destination,
@@ -44,17 +47,14 @@ pub struct MigrationDraft {
     /// How Atlas reaches the destination.
     pub network: Network,
     /// The source's migration user; `None`: managed authentication.
-    #[serde(default)]
     pub source_username: Option<String>,
     /// Its password (sent only to Atlas; never kept).
-    #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub source_password: Option<String>,
     /// Whether the source uses TLS.
     #[serde(default)]
     pub source_tls: bool,
     /// A CA file on the migration host.
-    #[serde(default)]
     pub source_ca_path: Option<String>,
     /// Wipe the destination first.
     #[serde(default)]
@@ -110,7 +110,7 @@ pub fn notable(before: &[MigrationRecord], after: &[MigrationRecord]) -> Vec<Str
         let old = before.iter().find(|b| b.id == r.id);
         let was = |f: &dyn Fn(&MigrationRecord) -> bool| old.is_some_and(f);
         let what = format!("{} → {}", r.source_cluster, r.cluster);
-        if r.ready_for_cutover && !was(&|b| b.ready_for_cutover) {
+        if r.progress.ready_for_cutover && !was(&|b| b.progress.ready_for_cutover) {
             said.push(format!("{what} is ready for cutover"));
         }
         if r.status != MigrationStatus::Queued
@@ -175,10 +175,21 @@ impl Workbench {
         id: &ProfileId,
         draft: MigrationDraft,
     ) -> Result<Validation, Error> {
+        let (_, atlas, prepared) = self.prepare_draft(id, draft).await?;
+        migrate::validate(&atlas, &prepared.request, polling()).await
+    }
+
+    /// The profile's Atlas link, the client of its Atlas connection, and the draft prepared
+    /// with it (completed and checked; nothing sent).
+    async fn prepare_draft(
+        &self,
+        id: &ProfileId,
+        draft: MigrationDraft,
+    ) -> Result<(AtlasLink, Arc<AtlasClient>, Prepared), Error> {
         let (_, link) = self.atlas_link_of(id)?;
         let (_, atlas) = self.atlas_client(&link.connection).await?;
         let prepared = migrate::prepare(&atlas, &spec_of(draft)?).await?;
-        migrate::validate(&atlas, &prepared.request, polling()).await
+        Ok((link, atlas, prepared))
     }
 
     /// Validates and starts the draft, and records it.
@@ -191,10 +202,8 @@ impl Workbench {
         id: &ProfileId,
         draft: MigrationDraft,
     ) -> Result<MigrationView, Error> {
-        let (_, link) = self.atlas_link_of(id)?;
-        let (_, atlas) = self.atlas_client(&link.connection).await?;
         let source_org = draft.source_org.to_string();
-        let prepared = migrate::prepare(&atlas, &spec_of(draft)?).await?;
+        let (link, atlas, prepared) = self.prepare_draft(id, draft).await?;
         let m = migrate::start(&atlas, &prepared.request, polling()).await?;
         let url = atlas.base_url().as_str();
         let mut record = migrate::record_of(

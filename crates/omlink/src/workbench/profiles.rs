@@ -10,7 +10,7 @@ use crate::fields::ProfileId;
 use crate::profile::{Profile, ProfileDraft};
 use crate::secret_store::{link_token_account, private_key_account};
 
-use super::{SandboxEndpoint, SecretChange, Workbench, gone, lock, non_empty_secret};
+use super::{SandboxEndpoint, Workbench, gone, lock};
 
 /// The sandbox's Atlas connection: the existing one with the sandbox's new URL, or a new one.
 pub(super) fn sandbox_atlas(
@@ -73,8 +73,9 @@ pub(super) fn sandbox_profile(
 }
 
 impl Workbench {
-    /// Creates (`id` is `None`) or edits a profile. A non-empty `private_key` goes to the
-    /// keychain first: if that fails nothing is saved and the error says why.
+    /// Creates (`id` is `None`) or edits a profile, and makes it the last used one. A
+    /// non-empty `private_key` goes to the keychain first: if that fails nothing is saved and
+    /// the error says why.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a bad draft or key; [`ErrorKind::Keychain`](crate::ErrorKind::Keychain).
@@ -84,32 +85,7 @@ impl Workbench {
         draft: &ProfileDraft,
         private_key: Option<&str>,
     ) -> Result<Profile, Error> {
-        let key = non_empty_secret(private_key)?;
-        // Validated once against what is loaded (to fail before the keychain is touched), and
-        // again under the store's lock against what is on disk.
-        let book = self.profiles();
-        let planned = book.validate(id, draft)?;
-        // The server, public key or TLS settings changed without the key: the saved key must
-        // never be sent to the new place.
-        let clear = id
-            .and_then(|id| book.get(id))
-            .is_some_and(|p| p.has_private_key)
-            && !planned.has_private_key;
-        let secret = SecretChange {
-            account: private_key_account(&planned.id),
-            value: key,
-            clear,
-            new_record: id.is_none(),
-        };
-        let saved = self.save_with_secret(secret, |book, kept| {
-            let mut profile = book.validate(id, draft)?;
-            profile.id = planned.id.clone();
-            profile.has_private_key |= kept;
-            book.upsert(profile.clone());
-            book.last_used = Some(profile.id.clone());
-            Ok(profile)
-        });
-        let profile = saved?;
+        let profile: Profile = self.save_secured(id, draft, private_key)?;
         lock(&self.clients).remove(&profile.id);
         Ok(profile)
     }

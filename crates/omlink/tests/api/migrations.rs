@@ -40,6 +40,16 @@ fn project(id: &str) -> ProjectId {
     ProjectId::new(id).unwrap()
 }
 
+/// Links Ops Manager organization `source` to [`ATLAS_ORG`] with a token minted there.
+async fn link(atlas: &AtlasClient, om: &omlink::Client, source: &str) {
+    let access_list = omlink::parse_access_list(&["203.0.113.7".to_owned()]).unwrap();
+    let token = atlas
+        .create_link_token(&org(ATLAS_ORG), &access_list)
+        .await
+        .unwrap();
+    om.link(&org(source), &token).await.unwrap();
+}
+
 /// A sandbox whose [`ORG`] is linked to [`ATLAS_ORG`], running at `STEP_MS` per step; the
 /// Atlas client and the source projects Atlas now offers.
 async fn linked() -> (Sandbox, AtlasClient, Vec<AvailableProject>) {
@@ -49,14 +59,7 @@ async fn linked() -> (Sandbox, AtlasClient, Vec<AvailableProject>) {
         ..MigrationKnobs::default()
     });
     let atlas = atlas(&sb);
-    let token = atlas
-        .create_link_token(
-            &org(ATLAS_ORG),
-            &omlink::parse_access_list(&["203.0.113.7".to_owned()]).unwrap(),
-        )
-        .await
-        .unwrap();
-    owner(&sb).link(&org(ORG), &token).await.unwrap();
+    link(&atlas, &owner(&sb), ORG).await;
     let sources = atlas.available_projects(&org(ATLAS_ORG)).await.unwrap();
     assert!(!sources.is_empty());
     (sb, atlas, sources)
@@ -368,14 +371,7 @@ async fn fleet_linked() -> (Sandbox, AtlasClient, Vec<(AvailableProject, String)
     let atlas = atlas(&sb);
     let om = owner(&sb);
     for source in demo::ORGS.iter().take(3) {
-        let token = atlas
-            .create_link_token(
-                &org(ATLAS_ORG),
-                &omlink::parse_access_list(&["203.0.113.7".to_owned()]).unwrap(),
-            )
-            .await
-            .unwrap();
-        om.link(&org(source.id), &token).await.unwrap();
+        link(&atlas, &om, source.id).await;
     }
     let mut sources = Vec::new();
     for p in atlas.available_projects(&org(ATLAS_ORG)).await.unwrap() {
@@ -563,7 +559,7 @@ async fn the_window_s_journey_destinations_validate_start_refresh_cut_over_with_
     for _ in 0..200 {
         let (views, said) = b.workbench.refresh_migrations().await.unwrap();
         notices.extend(said);
-        if views[0].record.ready_for_cutover {
+        if views[0].record.progress.ready_for_cutover {
             assert!(views[0].cutover_deadline.is_some());
             ready = true;
             break;
