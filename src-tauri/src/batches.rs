@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use omlink::batch::{BatchEvent, BatchOptions, BatchReport, Cancel};
+use omlink::batch::{BatchControl, BatchEvent, BatchOptions, BatchReport, Cancel};
 use omlink::{Error, OrgId, Organization};
 use tauri::ipc::Channel;
 
@@ -78,7 +78,7 @@ pub async fn run<F, Fut>(
     work: F,
 ) -> Result<BatchSummary, Error>
 where
-    F: FnOnce(tokio::sync::mpsc::UnboundedSender<BatchEvent>, Cancel) -> Fut,
+    F: FnOnce(BatchControl) -> Fut,
     Fut: std::future::Future<Output = Result<BatchReport, Error>>,
 {
     let (cancel, _filed) = file(state, batch_id);
@@ -89,7 +89,7 @@ where
             let _ = channel.send(event);
         }
     });
-    let report = work(tx, cancel).await;
+    let report = work(BatchControl::new(Some(tx), cancel)).await;
     let _ = forward.await;
     let report = report?;
     Ok(BatchSummary {

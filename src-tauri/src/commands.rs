@@ -227,11 +227,7 @@ pub async fn status_batch(
     let options = batches::options(request.concurrency, false)?;
     let orgs = batches::orgs(request.orgs)?;
     let (workbench, profile) = (state.workbench.clone(), request.profile_id);
-    let run = |events, cancel| async move {
-        workbench
-            .status_of(&profile, orgs, &options, Some(events), cancel)
-            .await
-    };
+    let run = |control| async move { workbench.status_of(&profile, orgs, &options, control).await };
     batches::run(&state, &request.batch_id, on_event, run).await
 }
 
@@ -246,9 +242,9 @@ pub async fn link_batch(
 ) -> Result<BatchSummary> {
     let options = batches::options(request.concurrency, request.force)?;
     let (workbench, profile, items) = (state.workbench.clone(), request.profile_id, request.items);
-    let run = |events, cancel| async move {
+    let run = |control| async move {
         workbench
-            .link_batch_sourced(&profile, items, &options, Some(events), cancel)
+            .link_batch_sourced(&profile, items, &options, control)
             .await
     };
     batches::run(&state, &request.batch_id, on_event, run).await

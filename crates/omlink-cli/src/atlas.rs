@@ -12,7 +12,7 @@ use omlink::{
 use serde_json::json;
 
 use crate::args::{AtlasCommand, AtlasConnection, Output, TokenCommand};
-use crate::output::{confirm, emit, print, warn};
+use crate::output::{confirm, emit, print, print_orgs, warn};
 
 /// Checks the access-list addresses and CIDR blocks before anything is sent (the core's
 /// rule; an empty `--access-list-ip ""` is refused rather than skipped).
@@ -72,14 +72,13 @@ fn saved_config(saved: &Saved, c: &AtlasConnection) -> Result<AtlasConfig, Error
     let book = omlink::ProfileBook::load_from_store_file(path)?;
     let connection = match saved {
         Saved::Name(name) => book.find_atlas_by_name(name).ok_or_else(|| {
-            let known: Vec<&str> = book.atlas.iter().map(|a| a.name.as_str()).collect();
-            Error::invalid_input(
-                format!("No Atlas connection named \"{name}\" in {}", path.display()),
-                if known.is_empty() {
-                    "Add one in the omlink app (Atlas connections).".to_owned()
-                } else {
-                    format!("Saved Atlas connections: {}.", known.join(", "))
-                },
+            let known = book.atlas.iter().map(|a| a.name.as_str());
+            crate::connect::no_such_name(
+                ("Atlas connection", "Atlas connections"),
+                name,
+                path,
+                known,
+                "Add one in the omlink app (Atlas connections).",
             )
         })?,
         Saved::Id(id) => book.get_atlas(id).ok_or_else(|| {
@@ -215,15 +214,11 @@ pub(crate) async fn run(
         }
         AtlasCommand::Orgs => {
             let orgs = client.list_orgs().await?;
-            print(output, &json!({"organizations": orgs}), || {
-                if orgs.is_empty() {
-                    return "No Atlas organizations are visible to these credentials".to_owned();
-                }
-                orgs.iter()
-                    .map(|o| format!("{}  {}", o.id, o.name))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
+            print_orgs(
+                output,
+                &orgs,
+                "No Atlas organizations are visible to these credentials",
+            );
         }
         AtlasCommand::Token(TokenCommand::Create {
             atlas_org,

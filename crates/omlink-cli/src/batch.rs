@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use omlink::batch::{
-    self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
+    self, BatchControl, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome,
+    OrgResult,
 };
 use omlink::secret_store::{SecretStore, UnavailableStore, os_keychain};
 use omlink::{
@@ -36,8 +37,14 @@ pub async fn status_all(client: Client, output: Output, concurrency: usize) -> R
         .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
         .collect();
     let names = names_width(orgs.iter().map(|(_, n)| n.as_deref()));
-    let run =
-        |events| batch::status_all(client, orgs.clone(), &options, Some(events), Cancel::new());
+    let run = |events| {
+        batch::status_all(
+            client,
+            orgs.clone(),
+            &options,
+            BatchControl::new(Some(events), Cancel::new()),
+        )
+    };
     report(run, orgs.len(), output, names).await
 }
 
@@ -61,7 +68,14 @@ pub async fn link_from(
             Some((atlas, access_list)) => mint_tokens(atlas, file, access_list, None).await?.0,
             None => file.items,
         };
-        let run = |events| batch::link_all(client, items, &options, Some(events), Cancel::new());
+        let run = |events| {
+            batch::link_all(
+                client,
+                items,
+                &options,
+                BatchControl::new(Some(events), Cancel::new()),
+            )
+        };
         return report(run, total, output, 0).await;
     };
     let workbench = workbench()?;
@@ -84,8 +98,7 @@ pub async fn link_from(
                     items,
                     minted,
                     options,
-                    Some(events),
-                    Cancel::new(),
+                    BatchControl::new(Some(events), Cancel::new()),
                 )
                 .await
         }

@@ -54,16 +54,34 @@ pub(crate) fn find_profile(name: &str) -> Result<Profile, Error> {
     let path = store.path();
     let book = ProfileBook::load_from_store_file(path)?;
     book.find_by_name(name).cloned().ok_or_else(|| {
-        let known: Vec<&str> = book.profiles.iter().map(|p| p.name.as_str()).collect();
-        Error::invalid_input(
-            format!("No profile named \"{name}\" in {}", path.display()),
-            if known.is_empty() {
-                "Create one in the omlink app, or with `omlink profile add`.".to_owned()
-            } else {
-                format!("Saved profiles: {}.", known.join(", "))
-            },
+        no_such_name(
+            ("profile", "profiles"),
+            name,
+            path,
+            book.profiles.iter().map(|p| p.name.as_str()),
+            "Create one in the omlink app, or with `omlink profile add`.",
         )
     })
+}
+
+/// No saved `what.0` (plural `what.1`) is called `name` in store file `path`: the error lists
+/// the `known` names, or says how to add one (`none`).
+pub(crate) fn no_such_name<'a>(
+    (one, many): (&str, &str),
+    name: &str,
+    path: &std::path::Path,
+    known: impl Iterator<Item = &'a str>,
+    none: &str,
+) -> Error {
+    let known: Vec<&str> = known.collect();
+    Error::invalid_input(
+        format!("No {one} named \"{name}\" in {}", path.display()),
+        if known.is_empty() {
+            none.to_owned()
+        } else {
+            format!("Saved {many}: {}.", known.join(", "))
+        },
+    )
 }
 
 /// Connects with a saved profile. An explicit OMLINK_PRIVATE_KEY wins over the keychain; there

@@ -21,7 +21,7 @@ mod validated;
 
 use args::{Cli, Command, TokenArg, after_help};
 use connect::{connect, find_profile};
-use output::{confirm, describe, print, report, verdict_word, warn};
+use output::{confirm, describe, print, print_orgs, report, verdict_word, warn};
 use validated::Validated;
 
 // Parsed once per run: the size of its largest variant does not matter.
@@ -240,15 +240,11 @@ async fn run(cli: Cli) -> Result<u8, Error> {
         }
         Validated::Orgs => {
             let orgs = client.list_orgs().await?;
-            print(output, &json!({"organizations": orgs}), || {
-                if orgs.is_empty() {
-                    return "No organizations are visible to this API key".to_owned();
-                }
-                orgs.iter()
-                    .map(|o| format!("{}  {}", o.id, o.name))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
+            print_orgs(
+                output,
+                &orgs,
+                "No organizations are visible to this API key",
+            );
         }
     }
     Ok(0)

@@ -8,6 +8,20 @@ use serde_json::json;
 
 use crate::args::Output;
 
+/// The organizations a key or account can see (Ops Manager's or Atlas's), one per line, or
+/// `none` when there are none.
+pub(crate) fn print_orgs(output: Output, orgs: &[omlink::Organization], none: &str) {
+    print(output, &json!({"organizations": orgs}), || {
+        if orgs.is_empty() {
+            return none.to_owned();
+        }
+        orgs.iter()
+            .map(|o| format!("{}  {}", o.id, o.name))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+}
+
 pub(crate) fn describe(status: &LinkStatus) -> String {
     match status {
         LinkStatus::Unreported => "linked (the server reported no status)".to_owned(),

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::demo::{self, Role};
-use crate::response::{Body, Flags, api_error, id_not_found, json_response, user_unauthorized};
+use crate::response::{
+    Body, Flags, api_error, id_not_found, json_response, one_page, user_unauthorized,
+};
 use crate::{State, lock};
 
 mod check;
@@ -286,12 +288,7 @@ pub(crate) fn projects(org: &str) -> Response<Body> {
         .filter(|p| p.org_id == org)
         .map(project_json)
         .collect();
-    let total = results.len();
-    json_response(
-        StatusCode::OK,
-        Some(json!({"results": results, "totalCount": total})),
-        NO_FLAGS,
-    )
+    one_page(results, NO_FLAGS)
 }
 
 fn project_json(p: &DemoAtlasProject) -> Value {
@@ -333,12 +330,7 @@ pub(crate) fn clusters(group: &str, current: bool) -> Response<Body> {
             v
         })
         .collect();
-    let total = results.len();
-    json_response(
-        StatusCode::OK,
-        Some(json!({"results": results, "totalCount": total})),
-        NO_FLAGS,
-    )
+    one_page(results, NO_FLAGS)
 }
 
 /// `groups/{groupId}/liveMigrations…`, authenticated: validate, read a validation, create,

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use crate::atlas;
 use crate::demo::{self, Role};
 use crate::response::{
-    Body, Flags, api_error, id_not_found, json_response, query_param, unexpected, user_unauthorized,
+    Body, Flags, api_error, id_not_found, json_response, one_page, query_param, unexpected,
+    user_unauthorized,
 };
 use crate::{State, UnlinkedStatus, lock};
 
@@ -68,11 +69,7 @@ pub(crate) fn list_groups(state: &State, org: &str, flags: Flags) -> Response<Bo
         .into_iter()
         .map(|p| json!({"id": p.id, "name": p.name, "orgId": org}))
         .collect();
-    json_response(
-        StatusCode::OK,
-        Some(json!({"results": results, "totalCount": results.len()})),
-        flags,
-    )
+    one_page(results, flags)
 }
 
 /// `GET /groups/{id}`: one project, with the organization it belongs to.
@@ -114,11 +111,7 @@ pub(crate) fn list_hosts(state: &State, group: &str, flags: Flags) -> Response<B
             }));
         }
     }
-    json_response(
-        StatusCode::OK,
-        Some(json!({"results": results, "totalCount": results.len()})),
-        flags,
-    )
+    one_page(results, flags)
 }
 
 pub(crate) fn list_orgs(state: &State, query: &str, flags: Flags) -> Response<Body> {

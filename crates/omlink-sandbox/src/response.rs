@@ -63,6 +63,16 @@ pub(crate) fn digest_challenge(state: &State, stale: bool, malformed: bool) -> R
     r
 }
 
+/// `200` with every one of `results` on one page, as Ops Manager and Atlas list them.
+pub(crate) fn one_page(results: Vec<Value>, flags: Flags) -> Response<Body> {
+    let total = results.len();
+    json_response(
+        StatusCode::OK,
+        Some(json!({"results": results, "totalCount": total})),
+        flags,
+    )
+}
+
 pub(crate) fn json_response(
     status: StatusCode,
     value: Option<Value>,

@@ -178,6 +178,23 @@ impl BatchReport {
     }
 }
 
+/// How a running batch is followed and stopped: where its progress goes as it happens, and
+/// the switch that cancels it.
+#[derive(Clone, Debug, Default)]
+pub struct BatchControl {
+    /// Where each [`BatchEvent`] goes; `None`: nowhere.
+    pub events: Option<mpsc::UnboundedSender<BatchEvent>>,
+    /// Cancels the batch.
+    pub cancel: Cancel,
+}
+
+impl BatchControl {
+    /// Progress to `events`, cancelled by `cancel`.
+    pub fn new(events: Option<mpsc::UnboundedSender<BatchEvent>>, cancel: Cancel) -> Self {
+        Self { events, cancel }
+    }
+}
+
 /// Cancels a running batch from anywhere: requests in flight are dropped, none is started.
 #[derive(Clone, Debug)]
 pub struct Cancel(Arc<watch::Sender<bool>>);
@@ -246,8 +263,7 @@ pub async fn status_all(
     client: Arc<Client>,
     orgs: Vec<(OrgId, Option<String>)>,
     options: &BatchOptions,
-    events: Option<mpsc::UnboundedSender<BatchEvent>>,
-    cancel: Cancel,
+    control: BatchControl,
 ) -> Result<BatchReport, Error> {
     let items = orgs
         .into_iter()
@@ -257,7 +273,7 @@ pub async fn status_all(
             token: None,
         })
         .collect();
-    run(client, items, options, events, cancel).await
+    run(client, items, options, control).await
 }
 
 /// Links every `(organization, token)` in `items`: each organization's status is read first,
@@ -269,11 +285,10 @@ pub async fn link_all(
     client: Arc<Client>,
     items: Vec<BatchItem>,
     options: &BatchOptions,
-    events: Option<mpsc::UnboundedSender<BatchEvent>>,
-    cancel: Cancel,
+    control: BatchControl,
 ) -> Result<BatchReport, Error> {
     tokens_of(&items)?;
-    run(client, items, options, events, cancel).await
+    run(client, items, options, control).await
 }
 
 /// Each organization's token in a link batch.
@@ -310,9 +325,9 @@ async fn run(
     client: Arc<Client>,
     items: Vec<BatchItem>,
     options: &BatchOptions,
-    events: Option<mpsc::UnboundedSender<BatchEvent>>,
-    cancel: Cancel,
+    control: BatchControl,
 ) -> Result<BatchReport, Error> {
+    let BatchControl { events, cancel } = control;
     options.validate()?;
     let total = items.len();
     let permits = Arc::new(Semaphore::new(options.concurrency));

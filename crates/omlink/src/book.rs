@@ -118,6 +118,13 @@ impl ProfileBook {
         })
     }
 
+    /// Inserts or replaces a profile (matched by id) and makes it the last used one: a profile
+    /// just saved is the one a person works with next.
+    pub fn upsert_and_use(&mut self, profile: Profile) {
+        self.last_used = Some(profile.id.clone());
+        self.upsert(profile);
+    }
+
     /// Inserts or replaces a profile (matched by id).
     pub fn upsert(&mut self, profile: Profile) {
         match self.profiles.iter_mut().find(|p| p.id == profile.id) {

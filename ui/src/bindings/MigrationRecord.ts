@@ -77,6 +77,14 @@ startedAt: string | null,
  */
 status: MigrationStatus, 
 /**
+ * A queued row's plan line, for the result line and the window.
+ */
+planRow: number | null, 
+/**
+ * Why the last start of a queued row failed, if it did.
+ */
+lastError: string | null, 
+/**
  * The last lag Atlas reported.
  */
 lagTimeSeconds: number | null, 
@@ -103,12 +111,4 @@ updatedAt: string | null,
 /**
  * The newest lag readings, oldest first.
  */
-lagHistory: Array<LagPoint>, 
-/**
- * A queued row's plan line, for the result line and the window.
- */
-planRow: number | null, 
-/**
- * Why the last start of a queued row failed, if it did.
- */
-lastError: string | null, };
+lagHistory: Array<LagPoint>, };

@@ -19,7 +19,8 @@ use super::{TokenSource, Workbench, new_entry, not_kept};
 use crate::access_list::parse_access_list;
 use crate::atlas_profile::AtlasTarget;
 use crate::batch::{
-    self, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome, OrgResult,
+    self, BatchControl, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome,
+    OrgResult,
 };
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
@@ -59,20 +60,11 @@ impl Workbench {
         id: &ProfileId,
         items: Vec<BatchItem>,
         options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
+        control: BatchControl,
     ) -> Result<BatchReport, Error> {
         let (profile, client) = self.client(id).await?;
-        self.link_batch_using(
-            &profile,
-            client,
-            items,
-            &HashMap::new(),
-            options,
-            events,
-            cancel,
-        )
-        .await
+        self.link_batch_using(&profile, client, items, &HashMap::new(), options, control)
+            .await
     }
 
     /// A batch link as the window sends it: each organization with its [`TokenSource`]. Every
@@ -89,8 +81,7 @@ impl Workbench {
         id: &ProfileId,
         items: Vec<BatchLinkItem>,
         options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
+        control: BatchControl,
     ) -> Result<BatchReport, Error> {
         let minting = items
             .iter()
@@ -106,7 +97,7 @@ impl Workbench {
         let mut targets = HashMap::new();
         let mut batch = Vec::with_capacity(items.len());
         for item in items {
-            if cancel.is_cancelled() {
+            if control.cancel.is_cancelled() {
                 return Err(Error::new(
                     ErrorKind::Cancelled,
                     "The batch was cancelled before it started",
@@ -129,10 +120,10 @@ impl Workbench {
         }
         if minting > 0 {
             return self
-                .link_batch_minting(id, batch, &targets, options, events, cancel)
+                .link_batch_minting(id, batch, &targets, options, control)
                 .await;
         }
-        self.link_batch(id, batch, options, events, cancel).await
+        self.link_batch(id, batch, options, control).await
     }
 
     /// Links many organizations with tokens generated now, one per organization, in the Atlas
@@ -154,9 +145,9 @@ impl Workbench {
         items: Vec<BatchItem>,
         targets: &HashMap<OrgId, AtlasTarget>,
         options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
+        control: BatchControl,
     ) -> Result<BatchReport, Error> {
+        let BatchControl { events, cancel } = control;
         options.validate()?;
         let (profile, client) = self.client(id).await?;
         self.atlas_link_of(id)?;
@@ -237,8 +228,7 @@ impl Workbench {
                 items,
                 &minted,
                 options,
-                Some(tx),
-                cancel.clone(),
+                BatchControl::new(Some(tx), cancel.clone()),
             );
             let before = report.results.len();
             let forward = async {
@@ -286,8 +276,13 @@ impl Workbench {
             .iter()
             .map(|i| (i.org.clone(), i.name.clone()))
             .collect();
-        let read =
-            batch::status_all(Arc::clone(client), orgs, options, None, cancel.clone()).await?;
+        let read = batch::status_all(
+            Arc::clone(client),
+            orgs,
+            options,
+            BatchControl::new(None, cancel.clone()),
+        )
+        .await?;
         if let Some(stopped) = read.stopped {
             return Err(stopped);
         }
@@ -332,9 +327,9 @@ impl Workbench {
         items: Vec<BatchItem>,
         minted: &HashMap<OrgId, HistoryEntry>,
         options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
+        control: BatchControl,
     ) -> Result<BatchReport, Error> {
+        let BatchControl { events, cancel } = control;
         let id = &profile.id;
         let tokens = batch::tokens_of(&items)?;
         for token in tokens.values() {
@@ -352,7 +347,12 @@ impl Workbench {
         // The runner stops on the person's Cancel, or on a keychain that stopped answering.
         let stop = cancel.child();
         let (tx, mut rx) = mpsc::unbounded_channel::<BatchEvent>();
-        let run = batch::link_all(client, items, options, Some(tx), stop.clone());
+        let run = batch::link_all(
+            client,
+            items,
+            options,
+            BatchControl::new(Some(tx), stop.clone()),
+        );
         let mut keychain: Option<Error> = None;
         let record = async {
             while let Some(first) = rx.recv().await {

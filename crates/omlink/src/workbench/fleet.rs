@@ -1,10 +1,8 @@
 //! The fleet's link statuses: every organization a profile's key can see, or the ones the
 //! window lists, read concurrently (see [`batch`](crate::batch)).
 
-use tokio::sync::mpsc;
-
 use super::Workbench;
-use crate::batch::{self, BatchEvent, BatchOptions, BatchReport, Cancel};
+use crate::batch::{self, BatchControl, BatchOptions, BatchReport};
 use crate::error::Error;
 use crate::fields::ProfileId;
 use crate::validate::OrgId;
@@ -19,8 +17,7 @@ impl Workbench {
         &self,
         id: &ProfileId,
         options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
+        control: BatchControl,
     ) -> Result<BatchReport, Error> {
         let (_, client) = self.client(id).await?;
         let orgs = client
@@ -29,7 +26,7 @@ impl Workbench {
             .into_iter()
             .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
             .collect();
-        batch::status_all(client, orgs, options, events, cancel).await
+        batch::status_all(client, orgs, options, control).await
     }
 
     /// The link status of the given organizations (the window's table, already listed), read
@@ -42,10 +39,9 @@ impl Workbench {
         id: &ProfileId,
         orgs: Vec<(OrgId, Option<String>)>,
         options: &BatchOptions,
-        events: Option<mpsc::UnboundedSender<BatchEvent>>,
-        cancel: Cancel,
+        control: BatchControl,
     ) -> Result<BatchReport, Error> {
         let (_, client) = self.client(id).await?;
-        batch::status_all(client, orgs, options, events, cancel).await
+        batch::status_all(client, orgs, options, control).await
     }
 }

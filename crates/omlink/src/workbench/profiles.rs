@@ -12,6 +12,11 @@ use crate::secret_store::{link_token_account, private_key_account};
 
 use super::{SandboxEndpoint, Workbench, gone, lock};
 
+/// `base`, or `base 2`, `base 3`, … when a saved one has the name.
+fn sandbox_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    free_name(base.to_owned(), |n| format!("{base} {n}"), taken)
+}
+
 /// The sandbox's Atlas connection: the existing one with the sandbox's new URL, or a new one.
 pub(super) fn sandbox_atlas(
     book: &ProfileBook,
@@ -24,11 +29,7 @@ pub(super) fn sandbox_atlas(
         });
     }
     let draft = AtlasDraft {
-        name: free_name(
-            "Sandbox Atlas".to_owned(),
-            |n| format!("Sandbox Atlas {n}"),
-            |name| book.find_atlas_by_name(name).is_some(),
-        ),
+        name: sandbox_name("Sandbox Atlas", |n| book.find_atlas_by_name(n).is_some()),
         url: endpoint.url.to_string(),
         user: endpoint.atlas_client_id.to_string(),
         ..AtlasDraft::default()
@@ -53,11 +54,7 @@ pub(super) fn sandbox_profile(
         },
         None => {
             let draft = ProfileDraft {
-                name: free_name(
-                    "Sandbox".to_owned(),
-                    |n| format!("Sandbox {n}"),
-                    |name| book.find_by_name(name).is_some(),
-                ),
+                name: sandbox_name("Sandbox", |n| book.find_by_name(n).is_some()),
                 url: endpoint.url.to_string(),
                 public_key: endpoint.public_key.to_string(),
                 ..ProfileDraft::default()

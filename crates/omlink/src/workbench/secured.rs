@@ -38,62 +38,59 @@ pub(super) trait Secured: Clone {
     fn adopt(&mut self, planned: &Self, secret_set: bool);
 }
 
-impl Secured for Profile {
-    type Draft = ProfileDraft;
+/// Implements [`Secured`] for `$record`, made from `$draft` by the book's `$validate`, found
+/// by its `$find`, put back by its `$put`; `$flag` says whether the keychain holds its secret,
+/// kept under the account `$account` names.
+macro_rules! secured {
+    ($record:ty, $draft:ty, $validate:ident, $find:ident, $put:ident, $flag:ident, $account:ident) => {
+        impl Secured for $record {
+            type Draft = $draft;
 
-    fn validate(
-        book: &ProfileBook,
-        id: Option<&ProfileId>,
-        draft: &ProfileDraft,
-    ) -> Result<Self, Error> {
-        book.validate(id, draft)
-    }
-    fn find<'a>(book: &'a ProfileBook, id: &ProfileId) -> Option<&'a Self> {
-        book.get(id)
-    }
-    fn put(self, book: &mut ProfileBook) {
-        book.last_used = Some(self.id.clone());
-        book.upsert(self);
-    }
-    fn account(&self) -> String {
-        private_key_account(&self.id)
-    }
-    fn has_secret(&self) -> bool {
-        self.has_private_key
-    }
-    fn adopt(&mut self, planned: &Self, secret_set: bool) {
-        self.id = planned.id.clone();
-        self.has_private_key |= secret_set;
-    }
+            fn validate(
+                book: &ProfileBook,
+                id: Option<&ProfileId>,
+                draft: &$draft,
+            ) -> Result<Self, Error> {
+                book.$validate(id, draft)
+            }
+            fn find<'a>(book: &'a ProfileBook, id: &ProfileId) -> Option<&'a Self> {
+                book.$find(id)
+            }
+            fn put(self, book: &mut ProfileBook) {
+                book.$put(self);
+            }
+            fn account(&self) -> String {
+                $account(&self.id)
+            }
+            fn has_secret(&self) -> bool {
+                self.$flag
+            }
+            fn adopt(&mut self, planned: &Self, secret_set: bool) {
+                self.id = planned.id.clone();
+                self.$flag |= secret_set;
+            }
+        }
+    };
 }
 
-impl Secured for AtlasConnection {
-    type Draft = AtlasDraft;
-
-    fn validate(
-        book: &ProfileBook,
-        id: Option<&ProfileId>,
-        draft: &AtlasDraft,
-    ) -> Result<Self, Error> {
-        book.validate_atlas(id, draft)
-    }
-    fn find<'a>(book: &'a ProfileBook, id: &ProfileId) -> Option<&'a Self> {
-        book.get_atlas(id)
-    }
-    fn put(self, book: &mut ProfileBook) {
-        book.upsert_atlas(self);
-    }
-    fn account(&self) -> String {
-        atlas_secret_account(&self.id)
-    }
-    fn has_secret(&self) -> bool {
-        self.has_secret
-    }
-    fn adopt(&mut self, planned: &Self, secret_set: bool) {
-        self.id = planned.id.clone();
-        self.has_secret |= secret_set;
-    }
-}
+secured!(
+    Profile,
+    ProfileDraft,
+    validate,
+    get,
+    upsert_and_use,
+    has_private_key,
+    private_key_account
+);
+secured!(
+    AtlasConnection,
+    AtlasDraft,
+    validate_atlas,
+    get_atlas,
+    upsert_atlas,
+    has_secret,
+    atlas_secret_account
+);
 
 /// A secret field's value: `None` when left empty.
 ///

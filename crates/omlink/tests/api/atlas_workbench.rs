@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use omlink::batch::{BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome};
+use omlink::batch::{
+    BatchControl, BatchEvent, BatchItem, BatchOptions, BatchReport, Cancel, OrgOutcome,
+};
 use omlink::secret_store::atlas_secret_account;
 use omlink::{
     AtlasAuth, AtlasDraft, AtlasLink, AtlasTarget, Error, ErrorKind, LinkStatus, OrgId,
@@ -111,8 +113,7 @@ pub(crate) async fn mint_batch(
             items,
             &targets,
             &BatchOptions::default(),
-            events,
-            Cancel::new(),
+            BatchControl::new(events, Cancel::new()),
         )
         .await
 }
@@ -382,7 +383,13 @@ async fn a_batch_cancelled_while_minting_keeps_the_minted_tokens_for_reuse() {
     };
     let report = b
         .workbench
-        .link_batch_minting(&p.id, items.clone(), &targets, &options, None, cancel)
+        .link_batch_minting(
+            &p.id,
+            items.clone(),
+            &targets,
+            &options,
+            BatchControl::new(None, cancel),
+        )
         .await
         .unwrap();
     assert!(report.cancelled);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use omlink::batch::{self, BatchItem, BatchOptions, Cancel, OrgOutcome};
+use omlink::batch::{self, BatchControl, BatchItem, BatchOptions, Cancel, OrgOutcome};
 use omlink::{Client, ErrorKind, LinkStatus, LinkToken, OrgId};
 use omlink_sandbox::demo::{self, EXPIRED_TOKEN_MARKER, RUNNING_MIGRATION_ORG};
 use omlink_sandbox::{Faults, Sandbox};
@@ -23,7 +23,7 @@ async fn link_all_as_owner(
     items: Vec<BatchItem>,
     options: &BatchOptions,
 ) -> batch::BatchReport {
-    batch::link_all(Arc::new(owner(sb)), items, options, None, Cancel::new())
+    batch::link_all(Arc::new(owner(sb)), items, options, BatchControl::default())
         .await
         .unwrap()
 }
@@ -68,9 +68,14 @@ async fn the_status_of_1000_organizations_with_progress_events() {
         .collect();
     assert_eq!(orgs.len(), 1006);
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let report = batch::status_all(client, orgs, &quick(), Some(tx), Cancel::new())
-        .await
-        .unwrap();
+    let report = batch::status_all(
+        client,
+        orgs,
+        &quick(),
+        BatchControl::new(Some(tx), Cancel::new()),
+    )
+    .await
+    .unwrap();
     assert_eq!(report.results.len(), 1006);
     assert_eq!(report.failed(), 0);
     assert!(report.stopped.is_none() && !report.cancelled);
@@ -173,8 +178,7 @@ async fn cancel_midway_then_a_rerun_links_the_rest_and_nothing_twice() {
         Arc::clone(&client),
         items(&orgs),
         &options,
-        Some(tx),
-        cancel.clone(),
+        BatchControl::new(Some(tx), cancel.clone()),
     );
     let canceller = async {
         let mut seen = 0;
@@ -197,7 +201,7 @@ async fn cancel_midway_then_a_rerun_links_the_rest_and_nothing_twice() {
 
     // Re-run the same file: what was linked is skipped, the rest is linked, nothing twice.
     sb.set_faults(Faults::default());
-    let again = batch::link_all(client, items(&orgs), &options, None, Cancel::new())
+    let again = batch::link_all(client, items(&orgs), &options, BatchControl::default())
         .await
         .unwrap();
     assert_eq!(again.results.len(), 60);
@@ -220,7 +224,7 @@ async fn a_wrong_key_stops_the_whole_batch_at_once() {
     let wrong = Client::new(config(sb.url(), demo::OWNER.public_key, "not-the-key")).unwrap();
     let orgs: Vec<(OrgId, Option<String>)> =
         generated(200).into_iter().map(|o| (o, None)).collect();
-    let report = batch::status_all(Arc::new(wrong), orgs, &quick(), None, Cancel::new())
+    let report = batch::status_all(Arc::new(wrong), orgs, &quick(), BatchControl::default())
         .await
         .unwrap();
     let stopped = report.stopped.expect("stopped");
@@ -234,8 +238,7 @@ async fn a_wrong_key_stops_the_whole_batch_at_once() {
         Arc::new(member),
         items(&generated(100)),
         &quick(),
-        None,
-        Cancel::new(),
+        BatchControl::default(),
     )
     .await
     .unwrap();

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
+use omlink::batch::{BatchControl, BatchItem, BatchOptions, Cancel, OrgOutcome};
 use omlink::secret_store::{Deadline, MemorySecretStore, Secret, SecretStore};
 use omlink::{Error, ErrorKind, LinkToken, Outcome, Workbench};
 use omlink_sandbox::Sandbox;
@@ -133,7 +133,12 @@ async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain
     let options = one_at_a_time();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let report = workbench
-        .link_batch(&p.id, items.clone(), &options, Some(tx), Cancel::new())
+        .link_batch(
+            &p.id,
+            items.clone(),
+            &options,
+            BatchControl::new(Some(tx), Cancel::new()),
+        )
         .await
         .unwrap();
     // Every row has a result: the first ones linked, the rest ended by the keychain.
@@ -179,7 +184,7 @@ async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain
     // Unlocked, the same batch finishes the rest and skips what is linked.
     let again = b
         .restart()
-        .link_batch(&p.id, items.clone(), &options, None, Cancel::new())
+        .link_batch(&p.id, items.clone(), &options, BatchControl::default())
         .await
         .unwrap();
     assert_eq!(again.failed(), 0, "{:?}", again.results);
@@ -200,7 +205,7 @@ async fn cancel_interrupts_a_batch_waiting_for_a_locked_keychain() {
     // A guard against a hang, not a timing assertion: the wait is ten minutes without Cancel.
     let report = tokio::time::timeout(
         Duration::from_secs(120),
-        workbench.link_batch(&p.id, items, &options, None, cancel),
+        workbench.link_batch(&p.id, items, &options, BatchControl::new(None, cancel)),
     )
     .await
     .expect("Cancel ends the wait for the keychain")

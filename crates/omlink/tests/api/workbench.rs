@@ -336,7 +336,7 @@ fn the_sweep_spares_a_key_whose_profile_another_process_is_about_to_save() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_rest() {
-    use omlink::batch::{BatchItem, BatchOptions, Cancel, OrgOutcome};
+    use omlink::batch::{BatchControl, BatchItem, BatchOptions, Cancel, OrgOutcome};
     let sb = fleet(20);
     let b = bench();
     let p = saved_profile(&b, &sb, "Fleet", &demo::OWNER);
@@ -358,7 +358,12 @@ async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_r
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let report = b
         .workbench
-        .link_batch(&p.id, items.clone(), &options, Some(tx), Cancel::new())
+        .link_batch(
+            &p.id,
+            items.clone(),
+            &options,
+            BatchControl::new(Some(tx), Cancel::new()),
+        )
         .await
         .unwrap();
     assert_eq!(report.failed(), 1);
@@ -390,7 +395,7 @@ async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_r
     // The re-run skips the 19 linked organizations and records only the retried one.
     let again = b
         .workbench
-        .link_batch(&p.id, items, &options, None, Cancel::new())
+        .link_batch(&p.id, items, &options, BatchControl::default())
         .await
         .unwrap();
     let skipped = again
