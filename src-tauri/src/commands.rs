@@ -224,11 +224,12 @@ pub async fn status_batch(
     request: StatusBatchRequest,
     on_event: Channel<BatchEvent>,
 ) -> Result<BatchSummary> {
-    let options = batches::options(request.concurrency, false)?;
-    let orgs = batches::orgs(request.orgs)?;
-    let (workbench, profile) = (state.workbench.clone(), request.profile_id);
+    let (batch, orgs) = (request.batch, request.orgs);
+    let options = batches::options(batch.concurrency, false)?;
+    let orgs = batches::orgs(orgs)?;
+    let (workbench, profile) = (state.workbench.clone(), batch.profile_id);
     let run = |control| async move { workbench.status_of(&profile, orgs, &options, control).await };
-    batches::run(&state, &request.batch_id, on_event, run).await
+    batches::run(&state, &batch.batch_id, on_event, run).await
 }
 
 /// Links many organizations (see [`omlink::Workbench::link_batch_sourced`]): every attempt is
@@ -240,14 +241,15 @@ pub async fn link_batch(
     request: BatchLinkRequest,
     on_event: Channel<BatchEvent>,
 ) -> Result<BatchSummary> {
-    let options = batches::options(request.concurrency, request.force)?;
-    let (workbench, profile, items) = (state.workbench.clone(), request.profile_id, request.items);
+    let (batch, items) = (request.batch, request.items);
+    let options = batches::options(batch.concurrency, request.force)?;
+    let (workbench, profile) = (state.workbench.clone(), batch.profile_id);
     let run = |control| async move {
         workbench
             .link_batch_sourced(&profile, items, &options, control)
             .await
     };
-    batches::run(&state, &request.batch_id, on_event, run).await
+    batches::run(&state, &batch.batch_id, on_event, run).await
 }
 
 /// Cancels a running batch; false when it had already finished.

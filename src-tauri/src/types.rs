@@ -52,18 +52,27 @@ pub struct LinkRequest {
     pub source: TokenSource,
 }
 
+/// What every batch from the window says first: its id, the profile, and how wide it runs.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchOf {
+    /// Chosen by the window; `cancel_batch` takes it.
+    pub batch_id: String,
+    /// The profile to work with.
+    pub profile_id: ProfileId,
+    /// Organizations worked on at the same time (default 8, 1–64).
+    pub concurrency: Option<usize>,
+}
+
 /// A batch link from the window.
 #[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchLinkRequest {
-    /// Chosen by the window; `cancel_batch` takes it.
-    pub batch_id: String,
-    /// The profile to link with.
-    pub profile_id: ProfileId,
+    /// Which batch, with which profile, how wide.
+    #[serde(flatten)]
+    pub batch: BatchOf,
     /// The organizations and where each one's token comes from.
     pub items: Vec<BatchLinkItem>,
-    /// Organizations worked on at the same time (default 8, 1–64).
-    pub concurrency: Option<usize>,
     /// Link organizations that are already `SYNCED` again.
     pub force: bool,
 }
@@ -72,14 +81,11 @@ pub struct BatchLinkRequest {
 #[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusBatchRequest {
-    /// Chosen by the window; `cancel_batch` takes it.
-    pub batch_id: String,
-    /// The profile to read with.
-    pub profile_id: ProfileId,
+    /// Which batch, with which profile, how wide.
+    #[serde(flatten)]
+    pub batch: BatchOf,
     /// The organizations (as listed), with their names.
     pub orgs: Vec<Organization>,
-    /// Organizations read at the same time (default 8, 1–64).
-    pub concurrency: Option<usize>,
 }
 
 /// How a batch ended; each organization's result also went through the progress channel as

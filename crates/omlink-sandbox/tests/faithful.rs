@@ -322,22 +322,20 @@ fn envelope_wraps_status_and_entity_in_a_200() {
     );
 }
 
+/// curl's PUT of `json` to the sandbox's control endpoint `/__sandbox/{what}`.
+fn control_put(sb: &Sandbox, what: &str, json: &str) -> Output {
+    Command::new("curl")
+        .args(["--silent", "--show-error", "--noproxy", "*", "-X", "PUT"])
+        .args(["--data", json])
+        .arg(format!("{}/__sandbox/{what}", sb.url()))
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn faults_can_be_set_over_http() {
     let sb = sandbox();
-    let put = Command::new("curl")
-        .args([
-            "--silent",
-            "--noproxy",
-            "*",
-            "-X",
-            "PUT",
-            "--data",
-            r#"{"serverError":502}"#,
-        ])
-        .arg(format!("{}/__sandbox/faults", sb.url()))
-        .output()
-        .unwrap();
+    let put = control_put(&sb, "faults", r#"{"serverError":502}"#);
     assert!(put.status.success());
     assert_eq!(sb.faults().server_error, Some(502));
     let r = curl_owner("GET", &api(&sb, "/orgs"), None);
@@ -520,6 +518,12 @@ fn authorized(sb: &Sandbox, method: &str, path: &str, body: &[u8]) -> Raw {
     let mut headers = json.to_vec();
     headers.push(("Authorization", &answer));
     raw(sb, method, path, &headers, body)
+}
+
+/// A GET of `path` whose digest answers `nonce` with nonce count `nc`.
+fn get_answering(sb: &Sandbox, path: &str, nonce: &str, nc: u32) -> Raw {
+    let answer = digest_answer(nonce, "GET", path, nc);
+    raw(sb, "GET", path, &[("Authorization", &answer)], b"")
 }
 
 fn set_faults_over_http(sb: &Sandbox, json: &str) -> Raw {
@@ -705,13 +709,7 @@ fn stale_nonce_count_refuses_valid_digests_as_stale() {
     );
     let n1 = nonce_of(first_challenge);
 
-    let refused = raw(
-        &sb,
-        "GET",
-        orgs,
-        &[("Authorization", &digest_answer(&n1, "GET", orgs, 1))],
-        b"",
-    );
+    let refused = get_answering(&sb, orgs, &n1, 1);
     assert_eq!(refused.status, 401, "{refused:?}");
     let stale_challenge = refused.header("www-authenticate").unwrap();
     assert!(stale_challenge.ends_with("stale=true"), "{stale_challenge}");
@@ -720,13 +718,7 @@ fn stale_nonce_count_refuses_valid_digests_as_stale() {
     assert_eq!(sb.faults().stale_nonce_count, 0, "the refusal was counted");
 
     // The stale nonce is gone: answering it again is plainly refused.
-    let reused = raw(
-        &sb,
-        "GET",
-        orgs,
-        &[("Authorization", &digest_answer(&n1, "GET", orgs, 2))],
-        b"",
-    );
+    let reused = get_answering(&sb, orgs, &n1, 2);
     assert_eq!(reused.status, 401);
     assert!(
         reused
@@ -735,13 +727,7 @@ fn stale_nonce_count_refuses_valid_digests_as_stale() {
             .ends_with("stale=false")
     );
     // The fresh nonce works.
-    let ok = raw(
-        &sb,
-        "GET",
-        orgs,
-        &[("Authorization", &digest_answer(&n2, "GET", orgs, 1))],
-        b"",
-    );
+    let ok = get_answering(&sb, orgs, &n2, 1);
     assert_eq!(ok.status, 200, "{ok:?}");
     let users: Vec<bool> = sb.requests().iter().map(|r| r.user.is_some()).collect();
     assert_eq!(users, [false, false, false, true]);
@@ -933,20 +919,7 @@ fn atlas_answers_any_later_version_date_with_the_newest_not_later() {
 #[test]
 fn migration_knobs_round_trip_over_the_control_endpoint() {
     let sb = sandbox();
-    let put = Command::new("curl")
-        .args([
-            "--silent",
-            "--show-error",
-            "--noproxy",
-            "*",
-            "-X",
-            "PUT",
-            "--data",
-        ])
-        .arg(r#"{"stepMs": 25, "failAfterSteps": 3}"#)
-        .arg(format!("{}/__sandbox/migrations", sb.url()))
-        .output()
-        .unwrap();
+    let put = control_put(&sb, "migrations", r#"{"stepMs": 25, "failAfterSteps": 3}"#);
     let knobs: Value = serde_json::from_slice(&put.stdout).unwrap();
     assert_eq!(knobs["stepMs"], 25);
     assert_eq!(knobs["failAfterSteps"], 3);

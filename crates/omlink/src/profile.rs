@@ -135,4 +135,4 @@ pub(crate) fn store_file_for(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -138,16 +138,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ProfileDraft;
-
-    fn draft(name: &str) -> ProfileDraft {
-        ProfileDraft {
-            name: name.into(),
-            url: "https://om.example.com:8443".into(),
-            public_key: "abcdefgh".into(),
-            ..ProfileDraft::default()
-        }
-    }
+    use crate::profile::tests::draft;
 
     #[test]
     fn updates_are_read_modify_write_and_keep_unknown_keys() {

@@ -435,17 +435,43 @@ impl App {
         self.wait_for("#profile-dialog[open]").await;
     }
 
+    /// Clicks `open`, waits for `dialog` to open and types each `(field, text)` in turn.
+    async fn fill_new(&self, open: &str, dialog: &str, fields: &[(&str, &str)]) {
+        self.click(open).await;
+        self.wait_for(&format!("{dialog}[open]")).await;
+        for (css, text) in fields {
+            self.type_into(css, text).await;
+        }
+    }
+
+    /// Opens a new profile's form and fills in its server and keys.
+    async fn fill_new_profile(&self, name: &str, url: &str, public: &str, private: &str) {
+        let fields = [
+            ("#pf-name", name),
+            ("#pf-url", url),
+            ("#pf-public-key", public),
+            ("#pf-private-key", private),
+        ];
+        self.fill_new("#new-profile", "#profile-dialog", &fields)
+            .await;
+    }
+
     /// Fills and saves the profile form.
     async fn create_profile(&self, name: &str, url: &str, public: &str, private: &str) {
-        self.click("#new-profile").await;
-        self.wait_for("#profile-dialog[open]").await;
-        self.type_into("#pf-name", name).await;
-        self.type_into("#pf-url", url).await;
-        self.type_into("#pf-public-key", public).await;
-        self.type_into("#pf-private-key", private).await;
+        self.fill_new_profile(name, url, public, private).await;
         self.click("#save-profile").await;
         self.wait_text("#notice", &format!("Profile “{name}” saved"))
             .await;
+    }
+
+    /// On the sandbox: picks organization `id` and links it with a token generated in its
+    /// default Atlas organization.
+    async fn generate_and_link(&self, id: &str) {
+        self.pick_org(id).await;
+        self.wait_text("#atlas-org", "Atlas Production").await;
+        self.wait_enabled("#generate-link").await;
+        self.click("#generate-link").await;
+        self.wait_text("#org-status", "SYNCED").await;
     }
 
     async fn pick_org(&self, id: &str) {
@@ -563,6 +589,15 @@ fn keyring_entries() -> String {
 fn sandbox(faults: Faults) -> Sandbox {
     Sandbox::start(SandboxConfig {
         faults,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// A sandbox with `extra_orgs` generated organizations besides the demo ones.
+fn fleet(extra_orgs: usize) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        extra_orgs,
         ..Default::default()
     })
     .unwrap()
@@ -781,14 +816,13 @@ async fn a_locked_keychain_is_explained_nothing_is_lost_and_try_again_works() {
     let sb = sandbox(Faults::default());
     let app = App::launch("locked-keychain").await;
     set_keyring_locked(true).await;
-    app.click("#new-profile").await;
-    app.wait_for("#profile-dialog[open]").await;
-    app.type_into("#pf-name", "Locked lab").await;
-    app.type_into("#pf-url", sb.url()).await;
-    app.type_into("#pf-public-key", demo::OWNER.public_key)
-        .await;
-    app.type_into("#pf-private-key", demo::OWNER.private_key)
-        .await;
+    app.fill_new_profile(
+        "Locked lab",
+        sb.url(),
+        demo::OWNER.public_key,
+        demo::OWNER.private_key,
+    )
+    .await;
     app.click("#save-profile").await;
     let said = app.wait_text("#pf-error", "keychain is locked").await;
     assert!(said.contains("Unlock your keyring"), "{said}");
@@ -849,11 +883,7 @@ async fn a_second_launch_focuses_the_first_window_and_exits() {
 #[tokio::test]
 async fn a_fleet_of_fifty_every_badge_ten_linked_from_a_csv_one_retried() {
     // 6 demo organizations and 44 generated ones.
-    let sb = Sandbox::start(SandboxConfig {
-        extra_orgs: 44,
-        ..Default::default()
-    })
-    .unwrap();
+    let sb = fleet(44);
     let app = App::launch("fleet").await;
     app.create_profile(
         "Fleet lab",
@@ -1081,35 +1111,29 @@ impl Clicks<'_> {
 
 #[tokio::test]
 async fn generate_and_link_from_a_saved_profile_pair_then_a_batch_of_ten_mapped_to_atlas() {
-    let sb = Sandbox::start(SandboxConfig {
-        extra_orgs: 10,
-        ..Default::default()
-    })
-    .unwrap();
+    let sb = fleet(10);
 
     // The pair is saved once: an Atlas connection (service account, secret in the keychain),
     // and an Ops Manager profile that names it with the source's address.
     let app = App::launch("atlas").await;
-    app.click("#new-atlas").await;
-    app.wait_for("#atlas-dialog[open]").await;
-    app.type_into("#ac-name", "Atlas lab").await;
-    app.type_into("#ac-url", sb.url()).await;
-    app.type_into("#ac-user", demo::SERVICE_ACCOUNT.client_id)
-        .await;
-    app.type_into("#ac-secret", demo::SERVICE_ACCOUNT.client_secret)
-        .await;
+    let fields = [
+        ("#ac-name", "Atlas lab"),
+        ("#ac-url", sb.url()),
+        ("#ac-user", demo::SERVICE_ACCOUNT.client_id),
+        ("#ac-secret", demo::SERVICE_ACCOUNT.client_secret),
+    ];
+    app.fill_new("#new-atlas", "#atlas-dialog", &fields).await;
     app.axe("atlas-connection").await;
     app.click("#save-atlas").await;
     app.wait_text("#notice", "Atlas connection “Atlas lab” saved")
         .await;
-    app.click("#new-profile").await;
-    app.wait_for("#profile-dialog[open]").await;
-    app.type_into("#pf-name", "Lab").await;
-    app.type_into("#pf-url", sb.url()).await;
-    app.type_into("#pf-public-key", demo::OWNER.public_key)
-        .await;
-    app.type_into("#pf-private-key", demo::OWNER.private_key)
-        .await;
+    app.fill_new_profile(
+        "Lab",
+        sb.url(),
+        demo::OWNER.public_key,
+        demo::OWNER.private_key,
+    )
+    .await;
     app.choose("#pf-atlas", "Atlas lab").await;
     app.type_into("#pf-access-list", "203.0.113.7").await;
     app.click("#save-profile").await;
@@ -1220,11 +1244,7 @@ async fn generate_and_link_from_a_saved_profile_pair_then_a_batch_of_ten_mapped_
 #[tokio::test]
 async fn a_newcomer_on_the_sandbox_alone_generates_links_and_sees_the_projects() {
     let app = App::on_the_sandbox("atlas-sandbox").await;
-    app.pick_org(ORG).await;
-    app.wait_text("#atlas-org", "Atlas Production").await;
-    app.wait_enabled("#generate-link").await;
-    app.click("#generate-link").await;
-    app.wait_text("#org-status", "SYNCED").await;
+    app.generate_and_link(ORG).await;
     assert!(app.wait_count("#projects li.project", 1).await >= 1);
     app.wait_text("#history-table tbody tr", "generated in Atlas org")
         .await;
@@ -1235,11 +1255,7 @@ async fn a_newcomer_on_the_sandbox_alone_generates_links_and_sees_the_projects()
 async fn a_linked_organization_migrates_validated_started_watched_counted_down_and_cut_over() {
     use omlink_sandbox::migrations::{SOURCE_PASSWORD, SOURCE_USERNAME};
     let app = App::on_the_sandbox("migrate").await;
-    app.pick_org(ORG).await;
-    app.wait_text("#atlas-org", "Atlas Production").await;
-    app.wait_enabled("#generate-link").await;
-    app.click("#generate-link").await;
-    app.wait_text("#org-status", "SYNCED").await;
+    app.generate_and_link(ORG).await;
     assert!(app.wait_count("#projects button.migrate", 1).await >= 1);
 
     // Migrate…: the destination pickers, unfit clusters disabled with their reason.

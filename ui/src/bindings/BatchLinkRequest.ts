@@ -7,22 +7,22 @@ import type { ProfileId } from "./ProfileId";
  */
 export type BatchLinkRequest = { 
 /**
- * Chosen by the window; `cancel_batch` takes it.
- */
-batchId: string, 
-/**
- * The profile to link with.
- */
-profileId: ProfileId, 
-/**
  * The organizations and where each one's token comes from.
  */
 items: Array<BatchLinkItem>, 
 /**
- * Organizations worked on at the same time (default 8, 1–64).
- */
-concurrency: number | null, 
-/**
  * Link organizations that are already `SYNCED` again.
  */
-force: boolean, };
+force: boolean, 
+/**
+ * Chosen by the window; `cancel_batch` takes it.
+ */
+batchId: string, 
+/**
+ * The profile to work with.
+ */
+profileId: ProfileId, 
+/**
+ * Organizations worked on at the same time (default 8, 1–64).
+ */
+concurrency: number | null, };

@@ -7,18 +7,18 @@ import type { ProfileId } from "./ProfileId";
  */
 export type StatusBatchRequest = { 
 /**
- * Chosen by the window; `cancel_batch` takes it.
- */
-batchId: string, 
-/**
- * The profile to read with.
- */
-profileId: ProfileId, 
-/**
  * The organizations (as listed), with their names.
  */
 orgs: Array<Organization>, 
 /**
- * Organizations read at the same time (default 8, 1–64).
+ * Chosen by the window; `cancel_batch` takes it.
+ */
+batchId: string, 
+/**
+ * The profile to work with.
+ */
+profileId: ProfileId, 
+/**
+ * Organizations worked on at the same time (default 8, 1–64).
  */
 concurrency: number | null, };

@@ -11,9 +11,11 @@ import { ATLAS_URL } from "../bindings/constants";
 import { checkNow } from "../lib/checks";
 import { originOf } from "../lib/origin";
 import { dialog } from "../state";
-import { ErrorBox, Field, FormDialog, Modal } from "./common";
+import { ErrorBox, Field, FormDialog, InfoDialog, SelectField, TextField } from "./common";
 import { ConnectionFields, UrlField, useTransport } from "./fields/Connection";
 import { SecretField } from "./fields/SecretField";
+
+const SIGN_INS: [AtlasAuth, string][] = [["ServiceAccount", "Service account (recommended)"], ["ApiKey", "API key"]];
 
 export function AtlasDialog({ connection }: { connection: AtlasConnection | null }) {
   const c = connection;
@@ -38,27 +40,15 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
       {busy ? "Testing…" : "Test connection"}
     </button>
   );
-  const closeButton = (
-    <button type="button" id="close-atlas" onClick={close}>
-      Close
-    </button>
-  );
-
   if (c?.sandbox) {
     return (
-      <Modal id="atlas-dialog" label={`Atlas connection ${c.name}`} onClose={close}>
-        <h2>{c.name}</h2>
+      <InfoDialog id="atlas-dialog" label={`Atlas connection ${c.name}`} title={c.name} onClose={close} closeId="close-atlas" actions={testButton(c.id)}>
         <p>
           The built-in sandbox's Atlas look-alike runs inside omlink on <code id="atlas-sandbox-url">{c.url}</code>, with demo Atlas organizations and a
           service account that is Organization Owner. The Sandbox profile generates its link tokens here. Nothing leaves this machine.
         </p>
         <div id="ac-error">{error ? <ErrorBox error={error} /> : null}</div>
-        <div class="dialog-actions">
-          {testButton(c.id)}
-          <span class="spacer" />
-          {closeButton}
-        </div>
-      </Modal>
+      </InfoDialog>
     );
   }
 
@@ -110,20 +100,17 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
       onSubmit={save}
       errorId="ac-error"
       error={error}
+      submit={{ id: "save-atlas", label: "Save connection", busy }}
+      closeId="close-atlas"
       actions={
-        <>
-          <button type="submit" id="save-atlas" class="primary" disabled={busy}>
-            Save connection
-          </button>
-          {c ? testButton(c.id) : null}
-          {c ? (
+        c ? (
+          <>
+            {testButton(c.id)}
             <button type="button" id="delete-atlas" class="danger" onClick={() => void deleteAtlas(c)}>
               Delete
             </button>
-          ) : null}
-          <span class="spacer" />
-          {closeButton}
-        </>
+          </>
+        ) : null
       }
     >
       <p class="muted small">
@@ -134,22 +121,14 @@ export function AtlasDialog({ connection }: { connection: AtlasConnection | null
           <input id="ac-name" value={name} placeholder="Atlas prod" autocomplete="off" onInput={(e) => setName(e.currentTarget.value)} />
         </Field>
         <UrlField id="ac-url" label="Atlas URL" noteId="ac-url-note" note={urlNote} placeholder={ATLAS_URL} value={url} onInput={setUrl} />
-        <Field label="Sign in with">
-          <select id="ac-auth" value={auth} onChange={(e) => setAuth(e.currentTarget.value as AtlasAuth)}>
-            <option value="ServiceAccount">Service account (recommended)</option>
-            <option value="ApiKey">API key</option>
-          </select>
-        </Field>
-        <Field label={serviceAccount ? "Client ID" : "Public key"}>
-          <input
-            id="ac-user"
-            value={user}
-            placeholder={serviceAccount ? "mdb_sa_id_…" : "Public API key"}
-            autocomplete="off"
-            spellcheck={false}
-            onInput={(e) => setUser(e.currentTarget.value)}
-          />
-        </Field>
+        <SelectField id="ac-auth" label="Sign in with" value={auth} onChange={setAuth} choices={SIGN_INS} />
+        <TextField
+          id="ac-user"
+          label={serviceAccount ? "Client ID" : "Public key"}
+          value={user}
+          placeholder={serviceAccount ? "mdb_sa_id_…" : "Public API key"}
+          onInput={setUser}
+        />
         <SecretField
           id="ac-secret"
           label={serviceAccount ? "Client secret" : "Private key"}

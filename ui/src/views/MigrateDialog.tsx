@@ -11,10 +11,14 @@ import type { DestinationProject } from "../bindings/DestinationProject";
 import type { MigrationDraft } from "../bindings/MigrationDraft";
 import type { Network } from "../bindings/Network";
 import { migrateSource, type MigrateSource } from "../state";
-import { Badge, ErrorBox, Field, Modal } from "./common";
+import { Badge, ErrorBox, Field, Modal, SelectField, TextField } from "./common";
 
 type NetworkKind = Network["kind"];
 type Phase = { state: "idle" } | { state: "validating" } | { state: "valid"; key: string } | { state: "starting" } | { state: "error"; error: OmlinkError };
+
+const NETWORKS: [NetworkKind, string][] = [["public", "Public"], ["privateLink", "Private endpoint (PrivateLink)"], ["vpcPeering", "VPC / VNet peering"]];
+
+const SOURCE_AUTH: ["managed" | "user", string][] = [["managed", "Managed by the source's automation"], ["user", "A migration user (SCRAM)"]];
 
 export function MigrateDialog() {
   const source = migrateSource.value;
@@ -162,32 +166,20 @@ function MigrateForm({ source }: { source: MigrateSource }) {
             ))}
           </select>
         </Field>
-        <Field label="Network to the destination">
-          <select id="mg-network" value={network} onChange={(e) => setNetwork(e.currentTarget.value as NetworkKind)}>
-            <option value="public">Public</option>
-            <option value="privateLink">Private endpoint (PrivateLink)</option>
-            <option value="vpcPeering">VPC / VNet peering</option>
-          </select>
-        </Field>
-        {network === "privateLink" ? (
-          <Field label="Private endpoint id">
-            <input id="mg-private-link" value={privateLinkId} spellcheck={false} autocomplete="off" onInput={(e) => setPrivateLinkId(e.currentTarget.value)} />
-          </Field>
-        ) : null}
-        <Field label="Source authentication">
-          <select id="mg-auth" value={auth} onChange={(e) => setAuth(e.currentTarget.value as "managed" | "user")}>
-            <option value="managed">Managed by the source's automation</option>
-            <option value="user">A migration user (SCRAM)</option>
-          </select>
-        </Field>
+        <SelectField id="mg-network" label="Network to the destination" value={network} onChange={setNetwork} choices={NETWORKS} />
+        {network === "privateLink" ? <TextField id="mg-private-link" label="Private endpoint id" value={privateLinkId} onInput={setPrivateLinkId} /> : null}
+        <SelectField id="mg-auth" label="Source authentication" value={auth} onChange={setAuth} choices={SOURCE_AUTH} />
         {auth === "user" ? (
           <>
-            <Field label="Migration user">
-              <input id="mg-username" value={username} spellcheck={false} autocomplete="off" onInput={(e) => setUsername(e.currentTarget.value)} />
-            </Field>
-            <Field label="Its password" note="Sent only to Atlas with this request; omlink keeps it nowhere.">
-              <input id="mg-password" type="password" value={password} autocomplete="off" onInput={(e) => setPassword(e.currentTarget.value)} />
-            </Field>
+            <TextField id="mg-username" label="Migration user" value={username} onInput={setUsername} />
+            <TextField
+              id="mg-password"
+              label="Its password"
+              type="password"
+              note="Sent only to Atlas with this request; omlink keeps it nowhere."
+              value={password}
+              onInput={setPassword}
+            />
           </>
         ) : null}
         <label class="checkbox">

@@ -9,9 +9,11 @@ import type { ServerKind } from "../bindings/ServerKind";
 import { checkField, checkNow } from "../lib/checks";
 import { originOf } from "../lib/origin";
 import { atlasConnections, dialog } from "../state";
-import { Field, FormDialog, Modal, Options } from "./common";
+import { Field, FormDialog, InfoDialog, Options, SelectField, TextField } from "./common";
 import { ConnectionFields, UrlField, useTransport } from "./fields/Connection";
 import { SecretField } from "./fields/SecretField";
+
+const SERVER_KINDS: [ServerKind, string][] = [["OpsManager", "Ops Manager"], ["CloudManager", "Cloud Manager"]];
 
 export function ProfileDialog({ profile }: { profile: Profile | null }) {
   const p = profile;
@@ -31,29 +33,29 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
       Delete
     </button>
   ) : null;
-  const closeButton = (
-    <button type="button" id="close-profile" onClick={close}>
-      Close
-    </button>
-  );
 
   if (p?.sandbox) {
     return (
-      <Modal id="profile-dialog" label={`Profile ${p.name}`} onClose={close}>
-        <h2>{p.name}</h2>
+      <InfoDialog
+        id="profile-dialog"
+        label={`Profile ${p.name}`}
+        title={p.name}
+        onClose={close}
+        closeId="close-profile"
+        actions={
+          <>
+            <button type="button" id="test-connection" onClick={() => void testConnection(p.id)}>
+              Test connection
+            </button>
+            {deleteButton}
+          </>
+        }
+      >
         <p>
           The built-in sandbox runs inside omlink on <code id="sandbox-url">{p.url}</code> with demo organizations and an Organization Owner key. Nothing
           leaves this machine.
         </p>
-        <div class="dialog-actions">
-          <button type="button" id="test-connection" onClick={() => void testConnection(p.id)}>
-            Test connection
-          </button>
-          {deleteButton}
-          <span class="spacer" />
-          {closeButton}
-        </div>
-      </Modal>
+      </InfoDialog>
     );
   }
 
@@ -115,12 +117,11 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
       onSubmit={save}
       errorId="pf-error"
       error={error}
+      submit={{ id: "save-profile", label: "Save profile", busy: saving }}
+      closeId="close-profile"
       actions={
-        <>
-          <button type="submit" id="save-profile" class="primary" disabled={saving}>
-            Save profile
-          </button>
-          {p ? (
+        p ? (
+          <>
             <button
               type="button"
               id="test-connection"
@@ -131,28 +132,19 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
             >
               Test connection
             </button>
-          ) : null}
-          {p ? (
             <button type="button" id="duplicate-profile" onClick={() => void duplicateProfile(p.id)}>
               Duplicate
             </button>
-          ) : null}
-          {deleteButton}
-          <span class="spacer" />
-          {closeButton}
-        </>
+            {deleteButton}
+          </>
+        ) : null
       }
     >
     <div class="grid">
         <Field label="Name">
           <input id="pf-name" value={name} placeholder="Ops Manager prod" autocomplete="off" onInput={(e) => setName(e.currentTarget.value)} />
         </Field>
-        <Field label="Server">
-          <select id="pf-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as ServerKind)}>
-            <option value="OpsManager">Ops Manager</option>
-            <option value="CloudManager">Cloud Manager</option>
-          </select>
-        </Field>
+        <SelectField id="pf-kind" label="Server" value={kind} onChange={setKind} choices={SERVER_KINDS} />
         <UrlField
           id="pf-url"
           label="URL"
@@ -163,9 +155,7 @@ export function ProfileDialog({ profile }: { profile: Profile | null }) {
           disabled={cloud}
           onInput={setUrl}
         />
-        <Field label="Public API key">
-          <input id="pf-public-key" value={publicKey} autocomplete="off" spellcheck={false} onInput={(e) => setPublicKey(e.currentTarget.value)} />
-        </Field>
+        <TextField id="pf-public-key" label="Public API key" value={publicKey} onInput={setPublicKey} />
         <SecretField
           id="pf-private-key"
           label="Private API key"

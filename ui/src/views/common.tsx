@@ -120,6 +120,102 @@ export function Modal({ id, label, onClose, children, wide }: { id: string; labe
 /** A settings dialog around one form: Enter or its submit button calls `onSubmit`; `error`
  * shows in `#errorId` below the fields (with "Try again" for a locked keychain), `actions` in the
  * row of buttons under it. */
+/** A labelled text field for ids, names and paths: no autocomplete, no spell check. */
+export function TextField({
+  id,
+  label,
+  value,
+  onInput,
+  note,
+  placeholder,
+  type,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  note?: ComponentChildren;
+  placeholder?: string;
+  type?: "password";
+}) {
+  return (
+    <Field label={label} note={note}>
+      <input id={id} type={type} value={value} placeholder={placeholder} spellcheck={false} autocomplete="off" onInput={(e) => onInput(e.currentTarget.value)} />
+    </Field>
+  );
+}
+
+/** A labelled choice among fixed values, each with the words shown for it. */
+export function SelectField<T extends string>({
+  id,
+  label,
+  value,
+  choices,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: T;
+  choices: [T, string][];
+  onChange: (value: T) => void;
+}) {
+  return (
+    <Field label={label}>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value as T)}>
+        {choices.map(([v, words]) => (
+          <option key={v} value={v}>
+            {words}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+/** A dialog's closing row: its own buttons, a spacer, then Close. */
+function DialogActions({ closeId, onClose, children }: { closeId: string; onClose: () => void; children: ComponentChildren }) {
+  return (
+    <div class="dialog-actions">
+      {children}
+      <span class="spacer" />
+      <button type="button" id={closeId} onClick={onClose}>
+        Close
+      </button>
+    </div>
+  );
+}
+
+/** A built-in (sandbox) record's dialog: what it is, its error, its buttons; nothing to edit. */
+export function InfoDialog({
+  id,
+  label,
+  title,
+  onClose,
+  closeId,
+  actions,
+  children,
+}: {
+  id: string;
+  label: string;
+  title: string;
+  onClose: () => void;
+  closeId: string;
+  actions: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <Modal id={id} label={label} onClose={onClose}>
+      <h2>{title}</h2>
+      {children}
+      <DialogActions closeId={closeId} onClose={onClose}>
+        {actions}
+      </DialogActions>
+    </Modal>
+  );
+}
+
+/** A record's settings form: fields, its error (a keychain error offers a retry), then Save, the
+ * record's own buttons and Close. */
 export function FormDialog({
   id,
   formId,
@@ -129,6 +225,8 @@ export function FormDialog({
   onSubmit,
   errorId,
   error,
+  submit,
+  closeId,
   actions,
   children,
 }: {
@@ -140,6 +238,8 @@ export function FormDialog({
   onSubmit: () => Promise<void>;
   errorId: string;
   error: OmlinkError | null;
+  submit: { id: string; label: string; busy: boolean };
+  closeId: string;
   actions: ComponentChildren;
   children: ComponentChildren;
 }) {
@@ -155,7 +255,12 @@ export function FormDialog({
         <h2>{title}</h2>
         {children}
         <div id={errorId}>{error ? <ErrorBox error={error} retry={error.kind === "Keychain" ? () => void onSubmit() : undefined} /> : null}</div>
-        <div class="dialog-actions">{actions}</div>
+        <DialogActions closeId={closeId} onClose={onClose}>
+          <button type="submit" id={submit.id} class="primary" disabled={submit.busy}>
+            {submit.label}
+          </button>
+          {actions}
+        </DialogActions>
       </form>
     </Modal>
   );

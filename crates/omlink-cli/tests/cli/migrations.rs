@@ -53,7 +53,14 @@ impl Setup {
     }
 
     fn run(&self, line: &str) -> Run {
-        let run = omlink(&crate::argv(line), &self.env(), None);
+        self.run_with(line, &[])
+    }
+
+    /// `line` run with these variables besides the profile's.
+    fn run_with(&self, line: &str, more: &[(&'static str, &'static str)]) -> Run {
+        let mut env = self.env();
+        env.extend_from_slice(more);
+        let run = omlink(&crate::argv(line), &env, None);
         self.no_secret(&run);
         run
     }
@@ -241,14 +248,10 @@ fn unfit_exits_2_and_a_failed_validation_exits_6_with_atlas_message() {
     let flags = format!(
         "--atlas-project {LANDING} --cluster landing-1 --source-project {source} --source-username {SOURCE_USERNAME}"
     );
-    let mut env = s.env();
-    env.push(("OMLINK_SOURCE_PASSWORD", WRONG_PASSWORD));
-    let failed = omlink(
-        &crate::argv(&format!("atlas migration validate {flags}")),
-        &env,
-        None,
+    let failed = s.run_with(
+        &format!("atlas migration validate {flags}"),
+        &[("OMLINK_SOURCE_PASSWORD", WRONG_PASSWORD)],
     );
-    s.no_secret(&failed);
     assert_eq!(failed.code, 6, "{}", failed.stderr);
     assert!(
         failed
@@ -264,14 +267,10 @@ fn unfit_exits_2_and_a_failed_validation_exits_6_with_atlas_message() {
     assert!(no_password.stderr.contains("OMLINK_SOURCE_PASSWORD"));
     assert!(s.sb.requests().is_empty());
 
-    let mut env = s.env();
-    env.push(("OMLINK_SOURCE_PASSWORD", SOURCE_PASSWORD));
-    let ok = omlink(
-        &crate::argv(&format!("atlas migration start {flags}")),
-        &env,
-        None,
+    let ok = s.run_with(
+        &format!("atlas migration start {flags}"),
+        &[("OMLINK_SOURCE_PASSWORD", SOURCE_PASSWORD)],
     );
-    s.no_secret(&ok);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     // The password went to Atlas only: the store names the user, not the password.
     let store = s.store_text();

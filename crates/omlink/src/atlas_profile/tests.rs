@@ -13,6 +13,14 @@ fn draft(name: &str) -> AtlasDraft {
     }
 }
 
+/// A book holding one Atlas connection, and that connection.
+fn book_with_connection() -> (ProfileBook, AtlasConnection) {
+    let mut book = ProfileBook::default();
+    let c = book.validate_atlas(None, &draft("Atlas")).unwrap();
+    book.upsert_atlas(c.clone());
+    (book, c)
+}
+
 #[test]
 fn atlas_connections_validate_and_default_to_atlas() {
     let mut book = ProfileBook::default();
@@ -71,9 +79,7 @@ fn atlas_connections_validate_and_default_to_atlas() {
 
 #[test]
 fn a_profile_names_its_atlas_connection_and_loses_it_with_the_connection() {
-    let mut book = ProfileBook::default();
-    let c = book.validate_atlas(None, &draft("Atlas")).unwrap();
-    book.upsert_atlas(c.clone());
+    let (mut book, c) = book_with_connection();
     let link = AtlasLink {
         connection: c.id.clone(),
         org: Some(OrgId::new("6a1b2c3d4e5f60718293a4b5").unwrap()),
@@ -241,9 +247,7 @@ fn garbage_is_refused_naming_the_entry() {
 
 #[test]
 fn a_link_keeps_its_blocks_normalized() {
-    let mut book = ProfileBook::default();
-    let c = book.validate_atlas(None, &draft("Atlas")).unwrap();
-    book.upsert_atlas(c.clone());
+    let (book, c) = book_with_connection();
     let link = AtlasLink {
         connection: c.id.clone(),
         org: None,

@@ -46,26 +46,49 @@ fn at(text: &str) -> SystemTime {
     humantime::parse_rfc3339(text).unwrap()
 }
 
+/// `r` sees Atlas answer with this status, lag and readiness at `when`.
+fn seen(
+    r: &mut MigrationRecord,
+    status: MigrationStatus,
+    lag: Option<f64>,
+    ready: bool,
+    when: &str,
+) {
+    r.observe(&answer(status, lag, ready), at(when));
+}
+
 #[test]
 fn the_deadline_counts_from_the_last_time_it_was_seen_not_ready() {
     let mut r = record("m1", "o1", "h1", "c1", MigrationStatus::New);
     assert_eq!(r.cutover_deadline(), None);
-    r.observe(
-        &answer(MigrationStatus::Working, Some(300.0), false),
-        at("2026-12-02T08:00:00Z"),
+    seen(
+        &mut r,
+        MigrationStatus::Working,
+        Some(300.0),
+        false,
+        "2026-12-02T08:00:00Z",
     );
-    r.observe(
-        &answer(MigrationStatus::Working, Some(40.0), false),
-        at("2026-12-02T09:00:00Z"),
+    seen(
+        &mut r,
+        MigrationStatus::Working,
+        Some(40.0),
+        false,
+        "2026-12-02T09:00:00Z",
     );
     assert_eq!(r.cutover_deadline(), None, "not ready: no window yet");
-    r.observe(
-        &answer(MigrationStatus::Working, Some(2.0), true),
-        at("2026-12-02T09:30:00Z"),
+    seen(
+        &mut r,
+        MigrationStatus::Working,
+        Some(2.0),
+        true,
+        "2026-12-02T09:30:00Z",
     );
-    r.observe(
-        &answer(MigrationStatus::Working, Some(1.0), true),
-        at("2026-12-02T10:30:00Z"),
+    seen(
+        &mut r,
+        MigrationStatus::Working,
+        Some(1.0),
+        true,
+        "2026-12-02T10:30:00Z",
     );
     assert_eq!(
         r.progress.first_ready_at.as_deref(),
@@ -103,9 +126,12 @@ fn the_deadline_counts_from_the_last_time_it_was_seen_not_ready() {
     r.progress.cutover_at = Some("2026-12-03T00:00:00Z".into());
     assert_eq!(r.cutover_deadline(), None);
     r.progress.cutover_at = None;
-    r.observe(
-        &answer(MigrationStatus::Complete, None, false),
-        at("2026-12-03T01:00:00Z"),
+    seen(
+        &mut r,
+        MigrationStatus::Complete,
+        None,
+        false,
+        "2026-12-03T01:00:00Z",
     );
     assert_eq!(r.cutover_deadline(), None);
     assert_eq!(
@@ -117,9 +143,12 @@ fn the_deadline_counts_from_the_last_time_it_was_seen_not_ready() {
 #[test]
 fn ready_when_first_seen_counts_from_the_start() {
     let mut r = record("m1", "o1", "h1", "c1", MigrationStatus::New);
-    r.observe(
-        &answer(MigrationStatus::Working, Some(1.0), true),
-        at("2026-12-03T00:00:00Z"),
+    seen(
+        &mut r,
+        MigrationStatus::Working,
+        Some(1.0),
+        true,
+        "2026-12-03T00:00:00Z",
     );
     assert_eq!(
         r.cutover_deadline_text().as_deref(),
@@ -131,9 +160,12 @@ fn ready_when_first_seen_counts_from_the_start() {
 fn the_lag_history_keeps_the_newest_readings() {
     let mut r = record("m1", "o1", "h1", "c1", MigrationStatus::New);
     for i in 0..(LAG_HISTORY_LEN + 5) {
-        r.observe(
-            &answer(MigrationStatus::Working, Some(i as f64), false),
-            at("2026-12-02T08:00:00Z"),
+        seen(
+            &mut r,
+            MigrationStatus::Working,
+            Some(i as f64),
+            false,
+            "2026-12-02T08:00:00Z",
         );
     }
     assert_eq!(r.progress.lag_history.len(), LAG_HISTORY_LEN);
@@ -194,9 +226,12 @@ fn a_record_keeps_fields_a_newer_omlink_wrote() {
 #[test]
 fn progress_is_read_from_the_record_itself_and_not_kept_as_unknown() {
     let mut r = record("m1", "o1", "h1", "c1", MigrationStatus::New);
-    r.observe(
-        &answer(MigrationStatus::Working, Some(12.0), true),
-        at("2026-12-02T08:00:00Z"),
+    seen(
+        &mut r,
+        MigrationStatus::Working,
+        Some(12.0),
+        true,
+        "2026-12-02T08:00:00Z",
     );
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["lagTimeSeconds"], 12.0, "flat, as before: {json}");

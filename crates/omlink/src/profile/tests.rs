@@ -2,7 +2,8 @@ use super::*;
 use crate::ErrorKind;
 use crate::book::ProfileBook;
 
-fn draft(name: &str) -> ProfileDraft {
+/// A valid profile draft named `name` (shared with the store's tests).
+pub(crate) fn draft(name: &str) -> ProfileDraft {
     ProfileDraft {
         name: name.into(),
         url: "https://om.example.com:8443/".into(),
@@ -125,66 +126,61 @@ fn cloud_manager_uses_its_preset_url() {
     assert_eq!(p.url.as_str(), "https://cloud.mongodb.com");
 }
 
-fn env(
-    vars: &'static [(&'static str, &'static str)],
-) -> impl Fn(&str) -> Option<std::ffi::OsString> {
-    move |name| {
+/// Where the store file is on `os` with these environment variables.
+fn found(os: &str, vars: &'static [(&'static str, &'static str)]) -> Option<PathBuf> {
+    let env = move |name: &str| {
         vars.iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| std::ffi::OsString::from(v))
-    }
+    };
+    store_file_for(os, &env)
+}
+
+fn at(path: &str) -> Option<PathBuf> {
+    Some(PathBuf::from(path))
 }
 
 #[test]
 fn the_store_file_is_found_on_linux() {
-    let path = store_file_for("linux", &env(&[("HOME", "/home/ann")])).unwrap();
+    let home = &[("HOME", "/home/ann")];
     assert_eq!(
-        path,
-        PathBuf::from("/home/ann/.local/share/dev.omlink.desktop/omlink.json")
+        found("linux", home),
+        at("/home/ann/.local/share/dev.omlink.desktop/omlink.json")
     );
-    let path = store_file_for(
-        "linux",
-        &env(&[("HOME", "/home/ann"), ("XDG_DATA_HOME", "/data")]),
-    )
-    .unwrap();
-    assert_eq!(path, PathBuf::from("/data/dev.omlink.desktop/omlink.json"));
+    let xdg = &[("HOME", "/home/ann"), ("XDG_DATA_HOME", "/data")];
+    assert_eq!(
+        found("linux", xdg),
+        at("/data/dev.omlink.desktop/omlink.json")
+    );
     // A relative XDG_DATA_HOME is ignored, as the XDG spec and Tauri do.
-    let path = store_file_for(
-        "freebsd",
-        &env(&[("HOME", "/home/ann"), ("XDG_DATA_HOME", "rel")]),
-    )
-    .unwrap();
-    assert!(path.starts_with("/home/ann/.local/share"));
-    assert_eq!(store_file_for("linux", &env(&[])), None);
+    let relative = &[("HOME", "/home/ann"), ("XDG_DATA_HOME", "rel")];
+    assert!(
+        found("freebsd", relative)
+            .unwrap()
+            .starts_with("/home/ann/.local/share")
+    );
+    assert_eq!(found("linux", &[]), None);
 }
 
 #[test]
 fn the_store_file_is_found_on_macos() {
-    let path = store_file_for(
-        "macos",
-        &env(&[("HOME", "/Users/ann"), ("XDG_DATA_HOME", "/ignored")]),
-    )
-    .unwrap();
+    let vars = &[("HOME", "/Users/ann"), ("XDG_DATA_HOME", "/ignored")];
     assert_eq!(
-        path,
-        PathBuf::from("/Users/ann/Library/Application Support/dev.omlink.desktop/omlink.json")
+        found("macos", vars),
+        at("/Users/ann/Library/Application Support/dev.omlink.desktop/omlink.json")
     );
 }
 
 #[cfg(windows)]
 #[test]
 fn the_store_file_is_found_on_windows() {
-    let path = store_file_for(
-        "windows",
-        &env(&[
-            ("APPDATA", r"C:\Users\ann\AppData\Roaming"),
-            ("HOME", r"C:\Users\ann"),
-        ]),
-    )
-    .unwrap();
+    let vars = &[
+        ("APPDATA", r"C:\Users\ann\AppData\Roaming"),
+        ("HOME", r"C:\Users\ann"),
+    ];
     assert_eq!(
-        path,
-        PathBuf::from(r"C:\Users\ann\AppData\Roaming\dev.omlink.desktop\omlink.json")
+        found("windows", vars),
+        at(r"C:\Users\ann\AppData\Roaming\dev.omlink.desktop\omlink.json")
     );
 }
 
@@ -192,19 +188,12 @@ fn the_store_file_is_found_on_windows() {
 #[test]
 fn the_store_file_is_found_on_windows() {
     // Off Windows, a `C:\` path is not absolute; the layout is checked with a Unix one.
-    let path = store_file_for(
-        "windows",
-        &env(&[("APPDATA", "/roaming"), ("HOME", "/home/ann")]),
-    )
-    .unwrap();
+    let vars = &[("APPDATA", "/roaming"), ("HOME", "/home/ann")];
     assert_eq!(
-        path,
-        PathBuf::from("/roaming/dev.omlink.desktop/omlink.json")
+        found("windows", vars),
+        at("/roaming/dev.omlink.desktop/omlink.json")
     );
-    assert_eq!(
-        store_file_for("windows", &env(&[("HOME", "/home/ann")])),
-        None
-    );
+    assert_eq!(found("windows", &[("HOME", "/home/ann")]), None);
 }
 
 #[test]

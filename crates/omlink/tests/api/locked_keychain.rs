@@ -7,13 +7,13 @@
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use omlink::batch::{BatchControl, BatchItem, BatchOptions, Cancel, OrgOutcome};
+use omlink::batch::{BatchControl, BatchItem, BatchOptions, OrgOutcome};
 use omlink::secret_store::{Deadline, MemorySecretStore, Secret, SecretStore};
 use omlink::{Error, ErrorKind, LinkToken, Outcome, Workbench};
 use omlink_sandbox::Sandbox;
 
 use crate::atlas_workbench::{fleet_pair, mint_batch, mints};
-use crate::{Bench, TOKEN, cancel_after, drain, generated_id, org, slow_down};
+use crate::{Bench, TOKEN, cancel_after, generated_id, org, slow_down, watched_batch};
 
 /// Answers `answers` link-token writes, then blocks every further call until released.
 #[derive(Debug)]
@@ -131,16 +131,7 @@ async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain
     let (sb, b, p, items) = slow_fleet(20, 12);
     let (workbench, _release) = locking(&b, 2, Duration::from_millis(300));
     let options = one_at_a_time();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = workbench
-        .link_batch(
-            &p.id,
-            items.clone(),
-            &options,
-            BatchControl::new(Some(tx), Cancel::new()),
-        )
-        .await
-        .unwrap();
+    let (report, events) = watched_batch(&workbench, &p.id, items.clone(), &options).await;
     // Every row has a result: the first ones linked, the rest ended by the keychain.
     assert_eq!(report.results.len(), items.len(), "{:?}", report.results);
     assert!(!report.cancelled);
@@ -162,7 +153,7 @@ async fn a_keychain_that_stops_answering_ends_the_remaining_rows_with_a_keychain
         assert!(error.message.starts_with("The batch stopped"), "{error:?}");
         assert!(error.hint.contains("run the batch again"), "{error:?}");
     }
-    let events = drain(&mut rx).len();
+    let events = events.len();
     assert_eq!(events, items.len(), "every row's result is passed on");
     // What was linked is recorded; the attempt whose token the keychain did not keep says so.
     let history = workbench.history(None);

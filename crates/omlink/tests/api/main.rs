@@ -76,6 +76,22 @@ pub fn drain<T>(rx: &mut tokio::sync::mpsc::UnboundedReceiver<T>) -> Vec<T> {
     std::iter::from_fn(|| rx.try_recv().ok()).collect()
 }
 
+/// `items` linked as one batch through `workbench` with `options`, and every event it sent.
+pub async fn watched_batch(
+    workbench: &Workbench,
+    profile: &ProfileId,
+    items: Vec<omlink::batch::BatchItem>,
+    options: &omlink::batch::BatchOptions,
+) -> (omlink::batch::BatchReport, Vec<omlink::batch::BatchEvent>) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let control = omlink::batch::BatchControl::new(Some(tx), Cancel::new());
+    let report = workbench
+        .link_batch(profile, items, options, control)
+        .await
+        .unwrap();
+    (report, drain(&mut rx))
+}
+
 /// A profile draft with these fields and the defaults.
 pub fn profile_draft(name: &str, url: &str, public_key: &str) -> ProfileDraft {
     ProfileDraft {

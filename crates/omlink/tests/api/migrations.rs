@@ -309,33 +309,42 @@ async fn validation_failures_carry_atlas_message() {
     assert!(!format!("{req:?}").contains(SOURCE_PASSWORD));
 }
 
+/// With these knobs (at `STEP_MS` a step), a migration of `source` to landing-1 watched until
+/// Atlas loses it: every state seen.
+async fn watched_until_lost(
+    sb: &Sandbox,
+    atlas: &AtlasClient,
+    source: &AvailableProject,
+    knobs: MigrationKnobs,
+) -> Vec<LiveMigration> {
+    sb.set_migration_knobs(MigrationKnobs {
+        step_ms: STEP_MS,
+        ..knobs
+    });
+    let started = atlas
+        .create_migration(&request(source, "landing-1"))
+        .await
+        .unwrap();
+    poll_until(atlas, &started.id, |m| m.status.is_lost()).await
+}
+
 #[tokio::test]
 async fn a_migration_can_fail_or_expire() {
     let (sb, atlas, sources) = linked().await;
-    sb.set_migration_knobs(MigrationKnobs {
-        step_ms: STEP_MS,
+    let knobs = MigrationKnobs {
         fail_after_steps: Some(2),
         ..MigrationKnobs::default()
-    });
-    let failing = atlas
-        .create_migration(&request(&sources[0], "landing-1"))
-        .await
-        .unwrap();
-    let seen = poll_until(&atlas, &failing.id, |m| m.status.is_lost()).await;
+    };
+    let seen = watched_until_lost(&sb, &atlas, &sources[0], knobs).await;
     assert_eq!(seen.last().unwrap().status, MigrationStatus::Failed);
     // A failed migration frees its host and cluster.
     assert_eq!(sb.active_migrations(), 0);
 
-    sb.set_migration_knobs(MigrationKnobs {
-        step_ms: STEP_MS,
+    let knobs = MigrationKnobs {
         expire_after_ready_ms: Some(STEP_MS),
         ..MigrationKnobs::default()
-    });
-    let expiring = atlas
-        .create_migration(&request(&sources[0], "landing-1"))
-        .await
-        .unwrap();
-    let seen = poll_until(&atlas, &expiring.id, |m| m.status.is_lost()).await;
+    };
+    let seen = watched_until_lost(&sb, &atlas, &sources[0], knobs).await;
     assert!(
         seen.iter().any(|m| m.ready_for_cutover),
         "ready before expiring"

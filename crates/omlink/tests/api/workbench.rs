@@ -11,8 +11,8 @@ use omlink_sandbox::demo::{self, RUNNING_MIGRATION_ORG};
 use omlink_sandbox::{Faults, Sandbox};
 
 use crate::{
-    Bench, ORG, TOKEN, bench, drain, fleet, generated_id, keychain, link, new_token,
-    on_the_sandbox, org, profile_draft, sandbox, slow_down, store_text,
+    Bench, ORG, TOKEN, bench, fleet, generated_id, keychain, link, new_token, on_the_sandbox, org,
+    profile_draft, sandbox, slow_down, store_text, watched_batch,
 };
 
 fn draft(sb: &Sandbox, name: &str, public: &str) -> ProfileDraft {
@@ -336,7 +336,7 @@ fn the_sweep_spares_a_key_whose_profile_another_process_is_about_to_save() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_rest() {
-    use omlink::batch::{BatchControl, BatchItem, BatchOptions, Cancel, OrgOutcome};
+    use omlink::batch::{BatchControl, BatchItem, BatchOptions, OrgOutcome};
     let sb = fleet(20);
     let b = bench();
     let p = saved_profile(&b, &sb, "Fleet", &demo::OWNER);
@@ -355,19 +355,9 @@ async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_r
         })
         .collect();
     let options = BatchOptions::default();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = b
-        .workbench
-        .link_batch(
-            &p.id,
-            items.clone(),
-            &options,
-            BatchControl::new(Some(tx), Cancel::new()),
-        )
-        .await
-        .unwrap();
+    let (report, events) = watched_batch(&b.workbench, &p.id, items.clone(), &options).await;
     assert_eq!(report.failed(), 1);
-    let events = drain(&mut rx).len();
+    let events = events.len();
     assert_eq!(events, 20, "every result is passed on");
     let history = b.workbench.history(None);
     assert_eq!(history.len(), 20, "one entry per attempt");
