@@ -128,8 +128,8 @@ pub fn workbench() -> Result<Workbench, Error> {
         }
     };
     Ok(Workbench::new(
-        contents.profiles,
-        contents.history,
+        contents.data.profiles,
+        contents.data.history,
         secrets,
         Arc::new(store),
     ))

@@ -152,7 +152,7 @@ pub(crate) async fn run(
         MigrationCommand::Status { ids } => {
             let store = store()?;
             let records = chosen(refresh_active(&atlas, &store).await?, &atlas, &ids, false)?;
-            let all = store.load()?.migrations;
+            let all = store.load()?.data.migrations;
             let rows: Vec<Value> = records.iter().map(|r| status_json(r, &all)).collect();
             print(output, &json!({"migrations": rows}), || {
                 if rows.is_empty() {
@@ -168,12 +168,12 @@ pub(crate) async fn run(
         }
         MigrationCommand::Watch { ids } => {
             let store = store()?;
-            let records = chosen(store.load()?.migrations, &atlas, &ids, true)?;
+            let records = chosen(store.load()?.data.migrations, &atlas, &ids, true)?;
             watch::watch(&atlas, &store, records, polling, output).await
         }
         MigrationCommand::Cutover { id, yes, no_wait } => {
             let store = store()?;
-            let mut record = chosen(store.load()?.migrations, &atlas, &[id], false)?.remove(0);
+            let mut record = chosen(store.load()?.data.migrations, &atlas, &[id], false)?.remove(0);
             migrate::refresh(&atlas, &mut record).await?;
             migrate::save(&store, &record.id.clone(), &record)?;
             migrate::ready_for_cutover(&record)?;

@@ -75,6 +75,7 @@ pub fn run(command: ProfileCommand, c: &Connection) -> Result<(), Error> {
             report_set_aside(contents.set_aside.as_deref());
             let uses_keychain = profile.has_private_key
                 || contents
+                    .data
                     .history
                     .iter()
                     .any(|e| e.profile_id == profile.id && e.has_token);
@@ -82,8 +83,8 @@ pub fn run(command: ProfileCommand, c: &Connection) -> Result<(), Error> {
                 // As the app does it: the keychain first (a profile whose key could not be
                 // removed stays listed), its link tokens with it.
                 let workbench = Workbench::new(
-                    contents.profiles,
-                    contents.history,
+                    contents.data.profiles,
+                    contents.data.history,
                     Arc::new(os_keychain()?),
                     Arc::new(store.clone()),
                 );
@@ -134,7 +135,7 @@ fn add(
     // A corrupt file is set aside (and said) here, before anything else happens.
     let contents = store.load()?;
     report_set_aside(contents.set_aside.as_deref());
-    let planned = contents.profiles.validate(None, &draft)?;
+    let planned = contents.data.profiles.validate(None, &draft)?;
     let key = if no_private_key {
         None
     } else {

@@ -85,7 +85,7 @@ pub fn store_contents(text: &str) -> Option<StoreContents> {
 /// profiles and the history came back the same (`Err` says what changed).
 pub fn store_round_trip(text: &str) -> Option<Result<(), String>> {
     let first = store_contents(text)?;
-    let saved = crate::store_file::serialize(&first.data(), &first.other)
+    let saved = crate::store_file::serialize(&first.data, &first.other)
         .map_err(|e| e.message)
         .and_then(|bytes| String::from_utf8(bytes).map_err(|e| e.to_string()));
     let saved = match saved {
@@ -94,17 +94,17 @@ pub fn store_round_trip(text: &str) -> Option<Result<(), String>> {
     };
     Some(match crate::store_file::parse(&saved) {
         Err(why) => Err(format!("what was saved does not load ({why}): {saved}")),
-        Ok(again) if again.profiles != first.profiles => Err(format!(
+        Ok(again) if again.data.profiles != first.data.profiles => Err(format!(
             "the profiles changed: {:?} became {:?}",
-            first.profiles, again.profiles
+            first.data.profiles, again.data.profiles
         )),
-        Ok(again) if again.history != first.history => Err(format!(
+        Ok(again) if again.data.history != first.data.history => Err(format!(
             "the history changed: {:?} became {:?}",
-            first.history, again.history
+            first.data.history, again.data.history
         )),
-        Ok(again) if again.kept != first.kept => Err(format!(
+        Ok(again) if again.data.kept != first.data.kept => Err(format!(
             "what was kept unread changed: {:?} became {:?}",
-            first.kept, again.kept
+            first.data.kept, again.data.kept
         )),
         Ok(_) => Ok(()),
     })

@@ -217,7 +217,7 @@ pub async fn refresh_active(
     store: &dyn Persistence,
 ) -> Result<Vec<MigrationRecord>, Error> {
     let url = atlas.base_url().as_str().to_owned();
-    let mut records = store.load()?.migrations;
+    let mut records = store.load()?.data.migrations;
     for record in records
         .iter_mut()
         .filter(|r| r.atlas_url == url && !r.is_queued() && r.status.is_active())

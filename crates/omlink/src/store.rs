@@ -104,7 +104,7 @@ impl Store {
         // writer that was killed mid-write.
         remove_stray_temp_files(&dir);
         let contents = load_store_file(&self.path)?;
-        let mut data = contents.data();
+        let mut data = contents.data;
         let value = change(&mut data)?;
         let text = crate::store_file::serialize(&data, &contents.other)?;
         write_atomically(&self.path, &text)?;
@@ -158,7 +158,7 @@ mod tests {
         let on_disk: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(on_disk["future"]["x"], 1, "unknown keys survive");
-        assert_eq!(store.load().unwrap().profiles.profiles.len(), 1);
+        assert_eq!(store.load().unwrap().data.profiles.profiles.len(), 1);
 
         // A failing change writes nothing.
         let before = std::fs::read(&path).unwrap();
@@ -255,7 +255,13 @@ mod tests {
             t.join().unwrap();
         }
         assert_eq!(
-            Store::new(&path).load().unwrap().profiles.profiles.len(),
+            Store::new(&path)
+                .load()
+                .unwrap()
+                .data
+                .profiles
+                .profiles
+                .len(),
             40
         );
     }

@@ -93,37 +93,15 @@ impl Kept {
     }
 }
 
-/// What the store file held.
+/// What the store file held, and what was said about the file.
 #[derive(Debug, Default)]
 pub struct StoreContents {
-    /// The saved profiles.
-    pub profiles: ProfileBook,
-    /// The link history.
-    pub history: Vec<HistoryEntry>,
-    /// The live migrations omlink started or queued.
-    pub migrations: Vec<MigrationRecord>,
-    /// The keychain accounts found unused at the last start-up (see
-    /// [`Workbench::sweep_keychain`](crate::Workbench::sweep_keychain)).
-    pub keychain_orphans: Vec<String>,
-    /// Elements this version could not read, kept as they are.
-    pub kept: Kept,
+    /// The saved state.
+    pub data: StoreData,
     /// Set when the file was corrupt: where it was moved and why, to show the person.
     pub set_aside: Option<String>,
     /// Keys this version does not know, kept as they are on the next write.
     pub other: serde_json::Map<String, serde_json::Value>,
-}
-
-impl StoreContents {
-    /// The saved state, without what was said about the file.
-    pub fn data(&self) -> crate::StoreData {
-        crate::StoreData {
-            profiles: self.profiles.clone(),
-            history: self.history.clone(),
-            migrations: self.migrations.clone(),
-            keychain_orphans: self.keychain_orphans.clone(),
-            kept: self.kept.clone(),
-        }
-    }
 }
 
 /// Reads the store file. A missing file is empty. A file that is not valid is **renamed** to
@@ -249,12 +227,15 @@ pub(crate) fn parse(text: &str) -> Result<StoreContents, String> {
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(v) => serde_json::from_value(v).map_err(|e| format!("keychain orphans: {e}"))?,
     };
-    Ok(StoreContents {
+    let data = StoreData {
         profiles,
         history,
         migrations,
         keychain_orphans,
         kept,
+    };
+    Ok(StoreContents {
+        data,
         set_aside: None,
         other: map,
     })
@@ -401,7 +382,7 @@ fn set_aside(path: &Path, why: &str) -> Result<StoreContents, Error> {
     // The store now holds what was recovered (the caller holds the lock), so that what the
     // person sees is what the next writer starts from.
     if let Some(c) = &recovered {
-        crate::atomic::write_atomically(path, &serialize(&c.data(), &c.other)?)?;
+        crate::atomic::write_atomically(path, &serialize(&c.data, &c.other)?)?;
     }
     let started = match &recovered {
         Some(c) => {
@@ -410,13 +391,13 @@ fn set_aside(path: &Path, why: &str) -> Result<StoreContents, Error> {
             };
             format!(
                 "omlink recovered what it could read whole ({}, {}, {})",
-                count(c.profiles.profiles.len(), "profile", "profiles"),
+                count(c.data.profiles.profiles.len(), "profile", "profiles"),
                 count(
-                    c.profiles.atlas.len(),
+                    c.data.profiles.atlas.len(),
                     "Atlas connection",
                     "Atlas connections"
                 ),
-                count(c.history.len(), "history entry", "history entries"),
+                count(c.data.history.len(), "history entry", "history entries"),
             )
         }
         None => "omlink started empty".to_owned(),
@@ -468,7 +449,7 @@ impl ProfileBook {
     /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) when the file cannot be read or is not
     /// valid: it is never rewritten here.
     pub fn load_from_store_file(path: &Path) -> Result<Self, Error> {
-        read_store_file(path).map(|contents| contents.profiles)
+        read_store_file(path).map(|contents| contents.data.profiles)
     }
 }
 

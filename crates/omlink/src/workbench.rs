@@ -201,8 +201,13 @@ impl Workbench {
         secrets: Arc<dyn SecretStore>,
         persist: Arc<dyn Persistence>,
     ) -> Self {
-        let kept = contents.kept.notice();
-        let workbench = Self::new(contents.profiles, contents.history, secrets, persist);
+        let kept = contents.data.kept.notice();
+        let workbench = Self::new(
+            contents.data.profiles,
+            contents.data.history,
+            secrets,
+            persist,
+        );
         workbench.note_set_aside(contents.set_aside);
         workbench.note(kept);
         workbench
@@ -253,8 +258,8 @@ impl Workbench {
     pub fn reload(&self) -> Result<(), Error> {
         let contents = self.persist.load()?;
         self.note_set_aside(contents.set_aside.clone());
-        self.note(contents.kept.notice());
-        self.replace(contents.data());
+        self.note(contents.data.kept.notice());
+        self.replace(contents.data);
         Ok(())
     }
 

@@ -89,6 +89,7 @@ pub(crate) async fn start_queued(
     let url = atlas.base_url().as_str().to_owned();
     let queued: Vec<MigrationRecord> = store
         .load()?
+        .data
         .migrations
         .into_iter()
         .filter(|r| r.is_queued() && r.atlas_url == url)

@@ -899,7 +899,7 @@ mod fleet {
         let store = dir.path().join("dev.omlink.desktop/omlink.json");
         let text = std::fs::read_to_string(&store).unwrap();
         assert!(!text.contains(TOKEN), "no token on disk");
-        let history = omlink::Store::new(&store).load().unwrap().history;
+        let history = omlink::Store::new(&store).load().unwrap().data.history;
         assert_eq!(history.len(), 2, "{text}");
         assert!(history.iter().all(|e| !e.has_token && e.note.is_some()));
         assert!(
@@ -1334,7 +1334,7 @@ mod atlas {
                     .join(omlink::APP_IDENTIFIER)
                     .join(omlink::STORE_FILE_NAME),
             );
-            store.load().unwrap().history
+            store.load().unwrap().data.history
         };
         let kept = history();
         assert_eq!(kept.len(), 1, "{kept:?}");

@@ -177,7 +177,12 @@ fn kill_9_during_history_writes_loses_no_recorded_attempt() {
     let span = spans[2];
     let history = |i: usize| {
         book_after(&store, i);
-        omlink::Store::new(&store).load().unwrap().history.len()
+        omlink::Store::new(&store)
+            .load()
+            .unwrap()
+            .data
+            .history
+            .len()
     };
     let (mut expected, mut before) = (20, history(0));
     let mut killed = 0;

@@ -5,7 +5,7 @@ fn missing_file_is_empty_and_valid_file_loads() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("omlink.json");
     let loaded = load_store_file(&path).unwrap();
-    assert!(loaded.profiles.profiles.is_empty() && loaded.set_aside.is_none());
+    assert!(loaded.data.profiles.profiles.is_empty() && loaded.set_aside.is_none());
     std::fs::write(
         &path,
         r#"{"profiles":{"profiles":[],"lastUsed":null},"history":[]}"#,
@@ -73,6 +73,7 @@ fn a_file_cut_short_gives_back_every_whole_profile_and_never_a_partial_one() {
         let loaded = load_store_file(&path).unwrap();
         assert!(loaded.set_aside.unwrap().contains("recovered"));
         let names: Vec<_> = loaded
+            .data
             .profiles
             .profiles
             .iter()
@@ -83,7 +84,14 @@ fn a_file_cut_short_gives_back_every_whole_profile_and_never_a_partial_one() {
         } else {
             assert_eq!(names, ["Prod"], "the profile cut in the middle is dropped");
         }
-        assert!(loaded.profiles.profiles.iter().all(|p| p.has_private_key));
+        assert!(
+            loaded
+                .data
+                .profiles
+                .profiles
+                .iter()
+                .all(|p| p.has_private_key)
+        );
         assert_eq!(
             set_aside_files(&path).len(),
             1,
@@ -106,18 +114,18 @@ fn what_a_newer_omlink_wrote_is_kept_not_set_aside() {
       "plans": []
     }"#;
     let contents = parse(text).expect("loads");
-    assert_eq!(contents.profiles.profiles.len(), 1);
-    assert_eq!(contents.profiles.profiles[0].extra["colour"], "teal");
-    assert_eq!(contents.profiles.extra["pinned"][0], "x");
+    assert_eq!(contents.data.profiles.profiles.len(), 1);
+    assert_eq!(contents.data.profiles.profiles[0].extra["colour"], "teal");
+    assert_eq!(contents.data.profiles.extra["pinned"][0], "x");
     assert_eq!(
         (
-            contents.kept.profiles.len(),
-            contents.kept.atlas.len(),
-            contents.kept.history.len()
+            contents.data.kept.profiles.len(),
+            contents.data.kept.atlas.len(),
+            contents.data.kept.history.len()
         ),
         (1, 1, 1)
     );
-    let accounts = contents.kept.accounts();
+    let accounts = contents.data.kept.accounts();
     for account in [
         "profile:1a1b2c3d4e5f6071:private-key",
         "atlas:2a1b2c3d4e5f6071:secret",
@@ -130,13 +138,14 @@ fn what_a_newer_omlink_wrote_is_kept_not_set_aside() {
     }
     assert!(
         contents
+            .data
             .kept
             .notice()
             .unwrap()
             .contains("1 profile, 1 Atlas connection")
     );
     // Written back, everything is still there.
-    let again = serialize(&contents.data(), &contents.other).unwrap();
+    let again = serialize(&contents.data, &contents.other).unwrap();
     let again: serde_json::Value = serde_json::from_slice(&again).unwrap();
     let before: serde_json::Value = serde_json::from_str(text).unwrap();
     assert_eq!(again["profiles"]["profiles"][0]["colour"], "teal");
@@ -151,6 +160,6 @@ fn what_a_newer_omlink_wrote_is_kept_not_set_aside() {
     assert_eq!(again["profiles"]["pinned"], before["profiles"]["pinned"]);
     assert_eq!(again["history"][0], before["history"][0]);
     assert_eq!(again["migrations"], before["migrations"]);
-    assert_eq!(contents.kept.migrations.len(), 1);
+    assert_eq!(contents.data.kept.migrations.len(), 1);
     assert_eq!(again["plans"], before["plans"]);
 }

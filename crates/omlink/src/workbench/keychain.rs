@@ -136,7 +136,7 @@ impl Workbench {
         // A look without the lock first: most start-ups have nothing to do and write nothing.
         let quick = self.persist.load()?;
         self.note_set_aside(quick.set_aside.clone());
-        let quick = quick.data();
+        let quick = quick.data;
         let (unused, moves) = upkeep_plan(&accounts, &quick);
         if unused.is_empty() && moves.is_empty() && quick.keychain_orphans.is_empty() {
             return Ok(KeychainUpkeep::default());
@@ -263,8 +263,8 @@ impl Workbench {
             (updated.data, updated.set_aside)
         } else {
             let contents = self.persist.load()?;
-            plan = Some(upkeep_plan(&accounts, &contents.data()));
-            (contents.data(), contents.set_aside)
+            plan = Some(upkeep_plan(&accounts, &contents.data));
+            (contents.data, contents.set_aside)
         };
         let set_aside_now = set_aside.is_some();
         self.note_set_aside(set_aside);

@@ -223,7 +223,7 @@ impl Workbench {
     /// # Errors
     /// `Storage`.
     pub fn migrations(&self) -> Result<Vec<MigrationView>, Error> {
-        let records = self.persist.load()?.migrations;
+        let records = self.persist.load()?.data.migrations;
         Ok(records.iter().map(|r| self.view_of(r, &records)).collect())
     }
 
@@ -234,7 +234,7 @@ impl Workbench {
     /// # Errors
     /// `Storage`; a connection that fails leaves its records as they were.
     pub async fn refresh_migrations(&self) -> Result<(Vec<MigrationView>, Vec<String>), Error> {
-        let before = self.persist.load()?.migrations;
+        let before = self.persist.load()?.data.migrations;
         for connection in self.connections_of(&before) {
             let Ok((_, atlas)) = self.atlas_client(&connection).await else {
                 continue;
@@ -243,7 +243,7 @@ impl Workbench {
                 let _ = start_queued(&atlas, &*self.persist, 1, polling(), None).await;
             }
         }
-        let after = self.persist.load()?.migrations;
+        let after = self.persist.load()?.data.migrations;
         let views = after.iter().map(|r| self.view_of(r, &after)).collect();
         Ok((views, notable(&before, &after)))
     }
@@ -254,7 +254,7 @@ impl Workbench {
     /// `Rejected` when not ready; `InvalidInput` for an unknown id or no Atlas connection;
     /// any other kind.
     pub async fn cutover_migration(&self, id: &str) -> Result<MigrationView, Error> {
-        let records = self.persist.load()?.migrations;
+        let records = self.persist.load()?.data.migrations;
         let mut record = records
             .iter()
             .find(|r| r.id == id)

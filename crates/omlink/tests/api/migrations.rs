@@ -458,6 +458,7 @@ async fn a_plan_starts_what_the_rules_allow_and_queues_the_rest_until_its_turn()
         .store
         .load()
         .unwrap()
+        .data
         .migrations
         .into_iter()
         .find(|r| &r.id == first)
@@ -473,7 +474,7 @@ async fn a_plan_starts_what_the_rules_allow_and_queues_the_rest_until_its_turn()
     };
     assert_eq!(&r.id, id);
     assert_ne!(id, queued);
-    let saved = bench.store.load().unwrap().migrations;
+    let saved = bench.store.load().unwrap().data.migrations;
     assert_eq!(saved.len(), 3);
     assert!(saved.iter().all(|r| !r.is_queued()), "{saved:?}");
     // The rules kept Atlas from ever refusing a start.

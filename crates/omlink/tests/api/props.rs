@@ -696,14 +696,14 @@ proptest! {
         }
         if let Some(contents) = loaded {
             let mut map = contents.other.clone();
-            map.insert("profiles".into(), serde_json::to_value(&contents.profiles).expect("serializes"));
-            map.insert("history".into(), serde_json::to_value(&contents.history).expect("serializes"));
+            map.insert("profiles".into(), serde_json::to_value(&contents.data.profiles).expect("serializes"));
+            map.insert("history".into(), serde_json::to_value(&contents.data.history).expect("serializes"));
             let saved = serde_json::to_string(&map).expect("serializes");
             let again = fuzzing::store_contents(&saved);
             prop_assert!(again.is_some(), "what was loaded does not load again: {}", saved);
             let again = again.expect("checked");
-            prop_assert_eq!(again.profiles, contents.profiles);
-            prop_assert_eq!(again.history, contents.history);
+            prop_assert_eq!(again.data.profiles, contents.data.profiles);
+            prop_assert_eq!(again.data.history, contents.data.history);
             // Unknown keys are kept; their floats may move by an ulp, since serde_json (without
             // its `float_roundtrip` feature) does not parse every float to the closest value.
             let (kept, had) = (Value::Object(again.other), Value::Object(contents.other));

@@ -377,7 +377,12 @@ async fn a_batch_records_each_attempt_as_it_finishes_and_a_rerun_adds_only_the_r
     let on_disk = store_text(&b);
     assert!(!on_disk.contains(TOKEN), "the store holds no token");
     assert_eq!(
-        Store::new(b.store.path()).load().unwrap().history.len(),
+        Store::new(b.store.path())
+            .load()
+            .unwrap()
+            .data
+            .history
+            .len(),
         20,
         "recorded on disk, not only in memory"
     );
