@@ -37,14 +37,7 @@ pub async fn status_all(client: Client, output: Output, concurrency: usize) -> R
         .filter_map(|o| OrgId::new(&o.id).ok().map(|id| (id, Some(o.name))))
         .collect();
     let names = names_width(orgs.iter().map(|(_, n)| n.as_deref()));
-    let run = |events| {
-        batch::status_all(
-            client,
-            orgs.clone(),
-            &options,
-            BatchControl::new(Some(events), Cancel::new()),
-        )
-    };
+    let run = |control| batch::status_all(client, orgs.clone(), &options, control);
     report(run, orgs.len(), output, names).await
 }
 
@@ -68,14 +61,7 @@ pub async fn link_from(
             Some((atlas, access_list)) => mint_tokens(atlas, file, access_list, None).await?.0,
             None => file.items,
         };
-        let run = |events| {
-            batch::link_all(
-                client,
-                items,
-                &options,
-                BatchControl::new(Some(events), Cancel::new()),
-            )
-        };
+        let run = |control| batch::link_all(client, items, &options, control);
         return report(run, total, output, 0).await;
     };
     let workbench = workbench()?;
@@ -85,21 +71,14 @@ pub async fn link_from(
         }
         None => (file.items, HashMap::new()),
     };
-    let run = |events| {
+    let run = |control| {
         let workbench = &workbench;
         let profile = &profile;
         let options = &options;
         let minted = &minted;
         async move {
             workbench
-                .link_batch_using(
-                    profile,
-                    client,
-                    items,
-                    minted,
-                    options,
-                    BatchControl::new(Some(events), Cancel::new()),
-                )
+                .link_batch_using(profile, client, items, minted, options, control)
                 .await
         }
     };
@@ -143,7 +122,7 @@ async fn report<F, Fut>(
     name_width: usize,
 ) -> Result<u8, Error>
 where
-    F: FnOnce(mpsc::UnboundedSender<BatchEvent>) -> Fut,
+    F: FnOnce(BatchControl) -> Fut,
     Fut: std::future::Future<Output = Result<BatchReport, Error>>,
 {
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -168,7 +147,7 @@ where
             }
         }
     });
-    let report = run(tx).await;
+    let report = run(BatchControl::new(Some(tx), Cancel::new())).await;
     let _ = printer.await;
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -120,7 +120,8 @@ export function Modal({ id, label, onClose, children, wide }: { id: string; labe
 /** A settings dialog around one form: Enter or its submit button calls `onSubmit`; `error`
  * shows in `#errorId` below the fields (with "Try again" for a locked keychain), `actions` in the
  * row of buttons under it. */
-/** A labelled text field for ids, names and paths: no autocomplete, no spell check. */
+/** A labelled text field for ids, names and paths (or, with `type="password"`, a password that is
+ * sent once and kept nowhere): no autocomplete, no spell check. */
 export function TextField({
   id,
   label,
