@@ -91,11 +91,5 @@ where
     });
     let report = work(BatchControl::new(Some(tx), cancel)).await;
     let _ = forward.await;
-    let report = report?;
-    Ok(BatchSummary {
-        failed: report.failed(),
-        results: report.results,
-        stopped: report.stopped,
-        cancelled: report.cancelled,
-    })
+    Ok(report?.into())
 }

@@ -142,8 +142,7 @@ pub async fn list_organizations(
     let warnings = state.workbench.warnings(&id).await?;
     Ok(OrganizationsView {
         organizations: state.workbench.list_orgs(&id).await?,
-        warning_texts: warnings.iter().map(ToString::to_string).collect(),
-        warnings,
+        warnings: warnings.iter().map(ToString::to_string).collect(),
     })
 }
 

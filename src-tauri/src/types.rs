@@ -1,10 +1,10 @@
 //! What crosses IPC besides the core's types. TypeScript declarations for all of them are
 //! generated with ts-rs into `ui/src/bindings/` (see the `bindings` test).
 
-use omlink::batch::OrgResult;
+use omlink::batch::BatchReport;
 use omlink::{
     AtlasConnection, BatchLinkItem, Error, HistoryEntry, LinkOutcome, OrgId, Organization, Profile,
-    ProfileId, TokenSource, Warning,
+    ProfileId, TokenSource,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -23,16 +23,14 @@ pub struct ProfilesView {
     pub store_warning: Option<String>,
 }
 
-/// The organizations a profile's key can see, and warnings about its connection.
+/// The organizations a profile's key can see, and what to know about its connection.
 #[derive(Clone, Debug, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationsView {
     /// Sorted by name.
     pub organizations: Vec<Organization>,
-    /// Plain http, skipped TLS verification.
-    pub warnings: Vec<Warning>,
-    /// The warnings as sentences.
-    pub warning_texts: Vec<String>,
+    /// Plain http, skipped TLS verification: as sentences.
+    pub warnings: Vec<String>,
 }
 
 /// A link request from the window: one organization and where its token comes from.
@@ -88,19 +86,25 @@ pub struct StatusBatchRequest {
     pub orgs: Vec<Organization>,
 }
 
-/// How a batch ended; each organization's result also went through the progress channel as
-/// it finished.
+/// How a batch ended (each organization's result also went through the progress channel as
+/// it finished), and how many of them failed.
 #[derive(Clone, Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchSummary {
-    /// Every finished organization's result.
-    pub results: Vec<OrgResult>,
-    /// Set when the batch stopped at once (wrong key, missing role): the rest was not tried.
-    pub stopped: Option<Error>,
-    /// Whether it was cancelled.
-    pub cancelled: bool,
+    /// The core's report: every result, why it stopped early, whether it was cancelled.
+    #[serde(flatten)]
+    pub report: BatchReport,
     /// How many organizations failed.
     pub failed: usize,
+}
+
+impl From<BatchReport> for BatchSummary {
+    fn from(report: BatchReport) -> Self {
+        Self {
+            failed: report.failed(),
+            report,
+        }
+    }
 }
 
 /// A link that the server accepted, and its history entry.

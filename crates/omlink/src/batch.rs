@@ -139,7 +139,9 @@ pub struct BatchEvent {
 }
 
 /// What a batch did.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct BatchReport {
     /// Every finished organization's result, in the order they finished.
     pub results: Vec<OrgResult>,

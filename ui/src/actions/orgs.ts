@@ -15,7 +15,7 @@ export async function loadOrgs(profileId: ProfileId, readStatus = true): Promise
   try {
     const view = await api.listOrganizations(profileId);
     if (currentId.value !== profileId) return null; // another profile is shown now
-    orgList.value = { profileId, orgs: view.organizations, error: null, loading: false, warnings: view.warningTexts };
+    orgList.value = { profileId, orgs: view.organizations, error: null, loading: false, warnings: view.warnings };
     if (readStatus) await readAllStatus(profileId);
     return null;
   } catch (e) {

@@ -3,23 +3,24 @@ import type { Error } from "./Error";
 import type { OrgResult } from "./OrgResult";
 
 /**
- * How a batch ended; each organization's result also went through the progress channel as
- * it finished.
+ * How a batch ended (each organization's result also went through the progress channel as
+ * it finished), and how many of them failed.
  */
 export type BatchSummary = { 
 /**
- * Every finished organization's result.
+ * How many organizations failed.
+ */
+failed: number, 
+/**
+ * Every finished organization's result, in the order they finished.
  */
 results: Array<OrgResult>, 
 /**
- * Set when the batch stopped at once (wrong key, missing role): the rest was not tried.
+ * Set when the batch stopped early because the key or its role was refused: the
+ * organizations not finished were not attempted.
  */
 stopped: Error | null, 
 /**
- * Whether it was cancelled.
+ * Whether the batch was cancelled before it finished.
  */
-cancelled: boolean, 
-/**
- * How many organizations failed.
- */
-failed: number, };
+cancelled: boolean, };

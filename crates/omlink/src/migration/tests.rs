@@ -13,6 +13,21 @@ fn m40(version: &str) -> AtlasCluster {
     }))
 }
 
+/// An 8.0.1 M40 changed by `change`.
+fn changed(change: impl FnOnce(&mut AtlasCluster)) -> AtlasCluster {
+    let mut c = m40("8.0.1");
+    change(&mut c);
+    c
+}
+
+/// An 8.0.1 cluster of another tier and provider.
+fn tier(tier: &str, provider: &str) -> AtlasCluster {
+    changed(|c| {
+        c.tier = Some(tier.into());
+        c.provider = Some(provider.into());
+    })
+}
+
 #[test]
 fn both_cluster_shapes_give_the_tier_and_provider() {
     let new = m40("7.0.14");
@@ -31,56 +46,17 @@ fn both_cluster_shapes_give_the_tier_and_provider() {
 fn the_destination_check_refuses_with_a_reason_to_act_on() {
     assert!(check_destination(&m40("7.0.14"), Some("7.0.12")).is_fit());
     let cases: Vec<(AtlasCluster, &str)> = vec![
+        (tier("M0", "TENANT"), "shared tier"),
+        (tier("FLEX", "FLEX"), "Flex"),
+        (tier("SERVERLESS_V2", "SERVERLESS"), "serverless"),
+        (changed(|c| c.bi_connector = true), "BI Connector"),
+        (changed(|c| c.paused = true), "paused"),
         (
-            AtlasCluster {
-                tier: Some("M0".into()),
-                provider: Some("TENANT".into()),
-                ..m40("8.0.1")
-            },
-            "shared tier",
-        ),
-        (
-            AtlasCluster {
-                tier: Some("FLEX".into()),
-                provider: Some("FLEX".into()),
-                ..m40("8.0.1")
-            },
-            "Flex",
-        ),
-        (
-            AtlasCluster {
-                tier: Some("SERVERLESS_V2".into()),
-                provider: Some("SERVERLESS".into()),
-                ..m40("8.0.1")
-            },
-            "serverless",
-        ),
-        (
-            AtlasCluster {
-                bi_connector: true,
-                ..m40("8.0.1")
-            },
-            "BI Connector",
-        ),
-        (
-            AtlasCluster {
-                paused: true,
-                ..m40("8.0.1")
-            },
-            "paused",
-        ),
-        (
-            AtlasCluster {
-                cluster_type: Some("GEOSHARDED".into()),
-                ..m40("8.0.1")
-            },
+            changed(|c| c.cluster_type = Some("GEOSHARDED".into())),
             "Global Cluster",
         ),
         (
-            AtlasCluster {
-                state_name: Some("UPDATING".into()),
-                ..m40("8.0.1")
-            },
+            changed(|c| c.state_name = Some("UPDATING".into())),
             "UPDATING",
         ),
         (m40("6.0.5"), "older than the source's 7.0"),
