@@ -319,7 +319,6 @@ impl Workbench {
     ///
     /// # Errors
     /// As for [`link_batch`](Self::link_batch).
-    #[allow(clippy::too_many_arguments)]
     pub async fn link_batch_using(
         &self,
         profile: &Profile,
