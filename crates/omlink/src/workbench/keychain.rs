@@ -191,7 +191,8 @@ impl Workbench {
         }
         if !remove.is_empty() {
             said.push(format!(
-                "Removed {} keychain {} that no profile, Atlas connection or history entry has                  used since omlink last started.",
+                "Removed {} keychain {} that no profile, Atlas connection or history entry has \
+                    used since omlink last started.",
                 remove.len(),
                 entries(remove.len())
             ));
@@ -200,17 +201,23 @@ impl Workbench {
         if !keep.is_empty() {
             said.push(match &unhealthy {
                 Some(why) => format!(
-                    "{} omlink keychain {} not used by any saved profile, Atlas connection or                      history entry. Nothing was removed, because {why}.{}",
+                    "{} omlink keychain {} not used by any saved profile, Atlas connection or \
+                        history entry. Nothing was removed, because {why}.{}",
                     keep.len(),
                     entries_are(keep.len()),
                     if prunable {
-                        " Once you are sure, remove them on purpose (Remove unused keychain                          entries, or `omlink profile prune --yes`)."
+                        " Once you are sure, remove them on purpose (Remove unused keychain \
+                            entries, or `omlink profile prune --yes`)."
                     } else {
-                        " Move the set-aside file back (with omlink closed) to bring its                          profiles back with their keys."
+                        " Move the set-aside file back (with omlink closed) to bring its \
+                            profiles back with their keys."
                     }
                 ),
                 None => format!(
-                    "{} omlink keychain {} not used by any saved profile, Atlas connection or                      history entry; unless something uses {} by then, omlink removes {} when it                      next starts (or now: Remove unused keychain entries, or `omlink profile                      prune --yes`).",
+                    "{} omlink keychain {} not used by any saved profile, Atlas connection or \
+                        history entry; unless something uses {} by then, omlink removes {} when it \
+                        next starts (or now: Remove unused keychain entries, or `omlink profile \
+                        prune --yes`).",
                     keep.len(),
                     entries_are(keep.len()),
                     if keep.len() == 1 { "it" } else { "them" },
@@ -246,10 +253,12 @@ impl Workbench {
         if let Some(file) = files.first() {
             return Err(Error::invalid_input(
                 format!(
-                    "A set-aside store file is beside the store ({}): its profiles may own the                      unused keychain entries, so none is removed",
+                    "A set-aside store file is beside the store ({}): its profiles may own the \
+                        unused keychain entries, so none is removed",
                     file.display()
                 ),
-                "Move it back over the store file (with omlink closed) to restore its profiles,                  or delete it if you do not need them, then prune again.",
+                "Move it back over the store file (with omlink closed) to restore its profiles, \
+                    or delete it if you do not need them, then prune again.",
             ));
         }
         let mut plan = None;
@@ -271,7 +280,8 @@ impl Workbench {
         self.replace(data);
         if set_aside_now {
             return Err(Error::invalid_input(
-                "The store file could not be read and was set aside just now, so no keychain                  entry is removed",
+                "The store file could not be read and was set aside just now, so no keychain \
+                    entry is removed",
                 "Move the set-aside file back (with omlink closed) to restore its profiles.",
             ));
         }
@@ -279,7 +289,8 @@ impl Workbench {
         if !apply {
             return Ok(KeychainUpkeep {
                 notice: Some(format!(
-                    "{} omlink keychain {} not used by any saved profile, Atlas connection or                      history entry.",
+                    "{} omlink keychain {} not used by any saved profile, Atlas connection or \
+                        history entry.",
                     unused.len(),
                     entries_are(unused.len())
                 )),

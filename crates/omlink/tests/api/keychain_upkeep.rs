@@ -53,7 +53,15 @@ fn a_truncated_store_costs_no_keychain_entry_and_moving_it_back_restores_every_k
         assert_eq!(upkeep.removed, 0);
         assert_eq!(upkeep.unused, accounts);
         assert!(!upkeep.prunable);
-        assert!(upkeep.notice.unwrap().contains("Nothing was removed"));
+        assert_eq!(
+            upkeep.notice.as_deref(),
+            Some(
+                "2 omlink keychain entries are not used by any saved profile, Atlas connection \
+                 or history entry. Nothing was removed, because a set-aside store file is still \
+                 beside the store, and its profiles may own them. Move the set-aside file back \
+                 (with omlink closed) to bring its profiles back with their keys."
+            )
+        );
     }
     let upkeep = started.sweep_keychain().unwrap();
     assert!(upkeep.notice.unwrap().contains("set aside at start-up"));
@@ -67,7 +75,21 @@ fn a_truncated_store_costs_no_keychain_entry_and_moving_it_back_restores_every_k
     // Removing them on purpose is refused while the set-aside file may own them.
     let refused = b.restart().prune_keychain(true).unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InvalidInput);
-    assert!(refused.message.contains("set-aside store file"));
+    assert!(
+        refused
+            .message
+            .starts_with("A set-aside store file is beside the store (")
+            && refused.message.ends_with(
+                "): its profiles may own the unused keychain entries, so none is removed"
+            ),
+        "{}",
+        refused.message
+    );
+    assert_eq!(
+        refused.hint,
+        "Move it back over the store file (with omlink closed) to restore its profiles, or \
+         delete it if you do not need them, then prune again."
+    );
     for account in &accounts {
         assert!(
             b.secrets.get(account).unwrap().is_some(),

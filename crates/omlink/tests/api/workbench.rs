@@ -203,10 +203,23 @@ async fn deleting_a_profile_takes_its_keychain_entries_and_a_sweep_removes_orpha
     let first = b.workbench.sweep_keychain().unwrap();
     assert_eq!(first.removed, 0);
     assert_eq!(first.unused.len(), 2);
-    assert!(first.notice.unwrap().contains("next starts"));
+    assert_eq!(
+        first.notice.as_deref(),
+        Some(
+            "2 omlink keychain entries are not used by any saved profile, Atlas connection or \
+             history entry; unless something uses them by then, omlink removes them when it next \
+             starts (or now: Remove unused keychain entries, or `omlink profile prune --yes`)."
+        )
+    );
     assert_eq!(b.secrets.accounts().len(), 2);
     let said = b.restart().sweep_keychain().unwrap();
-    assert!(said.notice.unwrap().contains("Removed 2"));
+    assert_eq!(
+        said.notice.as_deref(),
+        Some(
+            "Removed 2 keychain entries that no profile, Atlas connection or history entry has \
+             used since omlink last started."
+        )
+    );
     assert!(b.secrets.accounts().is_empty());
     assert_eq!(
         b.restart().sweep_keychain().unwrap(),
