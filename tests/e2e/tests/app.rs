@@ -2,7 +2,8 @@
 //! under Xvfb, with a real Secret Service. Run by `tests/e2e/run.sh` (`make e2e`), which sets up
 //! the display, the private HOME/XDG folders and the keyring.
 //!
-//! Each scenario starts its own app with its own data folder; the keyring is shared.
+//! Each scenario starts its own app with its own data folder. The keyring is shared, but a
+//! scenario starts with no omlink entry in it (see [`fresh_keyring`]), as on a new machine.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -51,6 +52,11 @@ struct App {
 impl App {
     async fn launch(scenario: &str) -> Self {
         let dir = PathBuf::from(env("OMLINK_E2E_RUN_DIR")).join(scenario);
+        // A scenario's first launch: the entries earlier scenarios left are not this machine's.
+        // (A scenario that prepares its folder before launching clears the keyring itself.)
+        if !dir.exists() {
+            fresh_keyring();
+        }
         std::fs::create_dir_all(&dir).unwrap();
         let data = dir.join("data");
         let log = dir.join("app.log");
@@ -584,6 +590,22 @@ fn keyring_entries() -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// Removes every omlink entry from the shared test keyring. Without it, a scenario's window
+/// would find the entries of the scenarios before it, which its own store does not name, and
+/// report them as unused (in its screenshots too).
+fn fresh_keyring() {
+    // `secret-tool clear` exits 1 when nothing matched: the search below is the check.
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", "omlink"])
+        .status()
+        .expect("secret-tool runs");
+    let left = keyring_entries();
+    assert!(
+        !left.contains("attribute.service = omlink"),
+        "omlink entries are left: {left}"
+    );
 }
 
 fn sandbox(faults: Faults) -> Sandbox {
@@ -1442,6 +1464,7 @@ async fn a_truncated_store_costs_no_keychain_entry_and_moving_it_back_restores_b
         "e2e-CANARY-prod-private-3d1f",
         "e2e-CANARY-stage-private-8a2c",
     ];
+    fresh_keyring();
     let data = PathBuf::from(env("OMLINK_E2E_RUN_DIR")).join("truncated-store/data");
     let store = data
         .join(omlink::APP_IDENTIFIER)
@@ -1505,6 +1528,62 @@ async fn a_truncated_store_costs_no_keychain_entry_and_moving_it_back_restores_b
     for (account, key) in accounts.iter().zip(KEYS) {
         assert!(entries.contains(account.as_str()) && entries.contains(key));
     }
+}
+
+#[tokio::test]
+async fn a_leftover_keychain_entry_is_reported_and_removed_only_on_purpose() {
+    const KEY: &str = "e2e-CANARY-leftover-private-5e9b";
+    // A profile saved into another store file (one this window never reads): its key is an
+    // omlink entry that nothing the window has saved uses.
+    fresh_keyring();
+    let dir = PathBuf::from(env("OMLINK_E2E_RUN_DIR")).join("leftover-keychain");
+    cli_add_profile(&dir.join("elsewhere"), "Elsewhere", KEY);
+    assert!(keyring_entries().contains(KEY));
+
+    let app = App::launch("leftover-keychain").await;
+    app.wait_text(
+        "#unused-keychain",
+        "1 omlink keychain entry is not used by anything saved.",
+    )
+    .await;
+    // Nothing is saved here yet, so nothing was removed: the notice says why, in one sentence.
+    let said = app
+        .wait_text(
+            "#notice",
+            "Nothing was removed, because no profile is saved",
+        )
+        .await;
+    assert!(!said.contains("  "), "{said:?}");
+    assert!(
+        said.contains("remove them on purpose (Remove unused keychain entries"),
+        "{said}"
+    );
+
+    // Asked, and declined: the entry stays.
+    app.click("#prune-keychain").await;
+    app.wait_text(
+        "#confirm-text",
+        "Remove 1 omlink keychain entry that no saved profile, Atlas connection or history entry uses?",
+    )
+    .await;
+    app.click("#confirm-no").await;
+    assert!(keyring_entries().contains(KEY), "declining keeps the entry");
+    assert_eq!(app.count("#unused-keychain").await, 1);
+
+    // Asked again, and confirmed: it goes, and the banner with it.
+    app.click("#prune-keychain").await;
+    app.wait_shown("#confirm-yes").await;
+    app.click("#confirm-yes").await;
+    app.wait_text("#notice", "Removed 1 unused keychain entry.")
+        .await;
+    assert_eq!(app.count("#unused-keychain").await, 0);
+    assert!(!keyring_entries().contains(KEY), "the entry is removed");
+
+    // The sandbox saves a profile, so the store the secret check reads exists.
+    app.click("#try-sandbox").await;
+    app.wait_all_checked().await;
+    assert_eq!(app.count("#unused-keychain").await, 0);
+    app.finish(&[KEY]).await;
 }
 
 /// Runs xdotool (run.sh's display), returning its standard output.
