@@ -1435,26 +1435,36 @@ async fn bench_memory_after_the_sandbox_flow() {
     app.quit().await;
 }
 
-/// `omlink profile add` as a person would run it, into the scenario's data folder.
-fn cli_add_profile(data: &std::path::Path, name: &str, private_key: &str) {
+/// `omlink ARGS` with the scenario's data folder `data` (and `vars`): its standard output, once
+/// it succeeded.
+fn cli(data: &std::path::Path, args: &[&str], vars: &[(&str, &str)]) -> String {
     let out = Command::new(env("OMLINK_E2E_CLI"))
-        .args([
-            "profile",
-            "add",
-            name,
-            "--url",
-            "https://om.example.com:8443",
-            "--public-key",
-            "abcdefgh",
-        ])
+        .args(args)
         .env("XDG_DATA_HOME", data)
-        .env("OMLINK_PRIVATE_KEY", private_key)
+        .envs(vars.iter().copied())
         .output()
         .expect("the CLI runs");
     assert!(
         out.status.success(),
-        "{}",
+        "omlink {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `omlink profile add` as a person would run it, into the scenario's data folder.
+fn cli_add_profile(data: &std::path::Path, name: &str, private_key: &str) {
+    let add = [
+        "profile",
+        "add",
+        name,
+        "--url",
+        "https://om.example.com:8443",
+    ];
+    cli(
+        data,
+        &[&add[..], &["--public-key", "abcdefgh"]].concat(),
+        &[("OMLINK_PRIVATE_KEY", private_key)],
     );
 }
 
@@ -1538,6 +1548,18 @@ async fn a_leftover_keychain_entry_is_reported_and_removed_only_on_purpose() {
     fresh_keyring();
     let dir = PathBuf::from(env("OMLINK_E2E_RUN_DIR")).join("leftover-keychain");
     cli_add_profile(&dir.join("elsewhere"), "Elsewhere", KEY);
+    assert!(keyring_entries().contains(KEY));
+
+    // The CLI, on the window's (empty) data folder, lists it and removes nothing without --yes.
+    let data = dir.join("data");
+    let listed = cli(&data, &["profile", "prune"], &[]);
+    assert!(
+        listed.starts_with(
+            "1 omlink keychain entry is not used by any saved profile, Atlas connection or \
+             history entry.\n  profile:"
+        ) && listed.ends_with(":private-key\nRun `omlink profile prune --yes` to remove them.\n"),
+        "{listed:?}"
+    );
     assert!(keyring_entries().contains(KEY));
 
     let app = App::launch("leftover-keychain").await;
