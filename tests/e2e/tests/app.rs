@@ -1454,16 +1454,17 @@ fn cli(data: &std::path::Path, args: &[&str], vars: &[(&str, &str)]) -> String {
 
 /// `omlink profile add` as a person would run it, into the scenario's data folder.
 fn cli_add_profile(data: &std::path::Path, name: &str, private_key: &str) {
-    let add = [
-        "profile",
-        "add",
-        name,
-        "--url",
-        "https://om.example.com:8443",
-    ];
     cli(
         data,
-        &[&add[..], &["--public-key", "abcdefgh"]].concat(),
+        &[
+            "profile",
+            "add",
+            name,
+            "--url",
+            "https://om.example.com:8443",
+            "--public-key",
+            "abcdefgh",
+        ],
         &[("OMLINK_PRIVATE_KEY", private_key)],
     );
 }
@@ -1594,7 +1595,6 @@ async fn a_leftover_keychain_entry_is_reported_and_removed_only_on_purpose() {
 
     // Asked again, and confirmed: it goes, and the banner with it.
     app.click("#prune-keychain").await;
-    app.wait_shown("#confirm-yes").await;
     app.click("#confirm-yes").await;
     app.wait_text("#notice", "Removed 1 unused keychain entry.")
         .await;
